@@ -1,0 +1,1 @@
+"""The GraphQL API (strawberry on Starlette). Built in the API issue; nothing here yet."""
