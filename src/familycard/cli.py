@@ -1,0 +1,204 @@
+"""The `familycard` command: parses arguments, builds the settings once, calls functions."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import sys
+from pathlib import Path
+
+from familycard.settings import Settings
+
+
+def _date(s: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{s}' is not a date (YYYY-MM-DD)") from None
+
+
+def _bar(total: int | None, unit: str, desc: str):
+    """A progress bar on a terminal; silent otherwise (logs and CI stay readable)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, desc=desc, unit_scale=True, disable=not sys.stderr.isatty(),
+                leave=False)
+
+
+def _open_store(settings: Settings):
+    from familycard.graph.store import open_store
+
+    return open_store(settings)
+
+
+def cmd_generate(args, settings: Settings) -> int:
+    from familycard.graph.generate import write_feed
+
+    with _bar(args.people, "people", "generate") as bar, \
+            (contextlib.nullcontext(sys.stdout) if args.output == "-"
+             else open(args.output, "w", encoding="utf-8")) as out:
+        done = [0]
+
+        def progress(n: int) -> None:
+            bar.update(n - done[0])
+            done[0] = n
+
+        stats = write_feed(out, people=args.people, seed=args.seed, as_of=args.as_of,
+                           bad_rate=args.bad_rate, history_months=args.history_months, progress=progress)
+    print(f"generated {stats.people} people, {stats.records} records "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(stats.by_kind.items()))}), "
+          f"{stats.bad_lines} bad lines -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def _ingest(settings: Settings, source: str, today: dt.date, show: int):
+    from familycard.graph.ingest import ingest_stream
+
+    with _open_store(settings) as store:
+        if source == "-":
+            stream, size, origin = sys.stdin.buffer, None, "<stdin>"
+        else:
+            path = Path(source)
+            stream, size, origin = open(path, "rb"), path.stat().st_size, path.name
+        with stream, _bar(size, "B", "ingest") as bar:
+            def progress(_: int) -> None:
+                if size:
+                    bar.update(stream.tell() - bar.n)
+
+            summary = ingest_stream(store, stream, origin, today, progress=progress)
+    for r in summary.rejections[:show]:
+        print(f"rejected {r}", file=sys.stderr)
+    if summary.rejected > show:
+        print(f"... and {summary.rejected - show} more rejected lines", file=sys.stderr)
+    return summary
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    summary = _ingest(settings, args.file, args.today, args.show_rejected)
+    print(summary.line())
+    return 1 if summary.rejected else 0
+
+
+def cmd_stats(args, settings: Settings) -> int:
+    from familycard.graph.snapshot import counts
+
+    with _open_store(settings) as store:
+        for k, v in counts(store).items():
+            print(f"{k:<24} {v:>10,}")
+    return 0
+
+
+def cmd_card(args, settings: Settings) -> int:
+    from familycard.graph.cards import family_card, render_card
+
+    with _open_store(settings) as store:
+        card = family_card(store, args.iin)
+    if card is None:
+        print(f"IIN '{args.iin}': no such person in the graph", file=sys.stderr)
+        return 1
+    print(render_card(card, args.today))
+    return 0
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    """The main job on the embedded default: generate, ingest, show what is in the graph."""
+    from familycard.graph.cards import family_card, render_card
+    from familycard.graph.snapshot import counts
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    feed = settings.data_dir / "demo-feed.jsonl"
+    print(f"familycard demo: {args.people} people, seed {args.seed}, as of {args.as_of}, "
+          f"store {settings.store} ({settings.data_dir if settings.store == 'embedded' else settings.neo4j_uri})")
+    gen = argparse.Namespace(people=args.people, seed=args.seed, as_of=args.as_of, bad_rate=0.0,
+                             history_months=12, output=str(feed))
+    cmd_generate(gen, settings)
+    summary = _ingest(settings, str(feed), args.as_of, show=10)
+    print(f"ingest: {summary.line()}")
+    with _open_store(settings) as store:
+        c = counts(store)
+        print("in the graph:")
+        for k, v in c.items():
+            print(f"  {k:<24} {v:>10,}")
+        examples = store.read(
+            "MATCH (p:Person)-[:PARENT_OF]->(c:Person) WHERE p.sex = 'F' AND p.death_date IS NULL "
+            "WITH p, count(c) AS n ORDER BY n DESC, p.iin LIMIT 2 RETURN p.iin AS iin")
+        examples += store.read(
+            "MATCH (g:Person)-[:PARENT_OF]->(p:Person)-[:PARENT_OF]->(c:Person) "
+            "WHERE g.address_id = c.address_id AND g.death_date IS NULL "
+            "RETURN c.iin AS iin ORDER BY c.birth_date DESC, c.iin LIMIT 1")
+        for e in examples:
+            print()
+            print(render_card(family_card(store, e["iin"]), args.as_of))
+    return 1 if summary.rejected else 0
+
+
+def cmd_neo4j(args, settings: Settings) -> int:
+    from familycard import neo4j_server as ns
+
+    data_dir = settings.data_dir / "neo4j"
+    if args.action == "start":
+        cache = settings.neo4j_home or ns.default_cache_dir()
+        print(f"installing Neo4j {ns.NEO4J_VERSION} into {cache} (first time: a few minutes) ...", file=sys.stderr)
+        pid, uri = ns.start_background(data_dir, args.port, cache)
+        print(f"Neo4j {ns.NEO4J_VERSION} running (pid {pid}) at {uri}, data in {data_dir}")
+        print(f"use it with: export FAMILYCARD_STORE=neo4j FAMILYCARD_NEO4J_URI={uri}")
+        return 0
+    if args.action == "stop":
+        stopped = ns.stop_background(data_dir)
+        print("stopped" if stopped else "not running")
+        return 0
+    st = ns.status(data_dir)
+    print(st or "not running")
+    return 0 if st else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    today = dt.date.today()
+    p = argparse.ArgumentParser(prog="familycard", description="The Digital Family Card: kinship graph, "
+                                "registry feed ingest, proactive benefits.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write a reproducible demo population as a registry feed")
+    g.add_argument("--people", type=int, required=True)
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--as-of", type=_date, default=today)
+    g.add_argument("--bad-rate", type=float, default=0.0, help="fraction of deliberately bad lines")
+    g.add_argument("--history-months", type=int, default=12, help="months of income/contributions")
+    g.add_argument("-o", "--output", required=True, help="file, or - for stdout")
+    g.set_defaults(fn=cmd_generate)
+
+    i = sub.add_parser("ingest", help="validate and load a JSONL feed (file or -)")
+    i.add_argument("file")
+    i.add_argument("--today", type=_date, default=today, help=argparse.SUPPRESS)
+    i.add_argument("--show-rejected", type=int, default=50, help="rejected lines to print (default 50)")
+    i.set_defaults(fn=cmd_ingest)
+
+    d = sub.add_parser("demo", help="generate a demo population, ingest it, show counts and family cards")
+    d.add_argument("--people", type=int, default=5000)
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--as-of", type=_date, default=today)
+    d.set_defaults(fn=cmd_demo)
+
+    s = sub.add_parser("stats", help="counts of persons, links and facts in the graph")
+    s.set_defaults(fn=cmd_stats)
+
+    c = sub.add_parser("card", help="print one person's family card")
+    c.add_argument("iin")
+    c.add_argument("--today", type=_date, default=today)
+    c.set_defaults(fn=cmd_card)
+
+    n = sub.add_parser("neo4j", help="a local Neo4j 5.26 Community (from Maven Central, needs Java 17)")
+    n.add_argument("action", choices=("start", "stop", "status"))
+    n.add_argument("--port", type=int, default=7687)
+    n.set_defaults(fn=cmd_neo4j)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    return args.fn(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Where LadybugDB and Neo4j differ, and nowhere else.
+
+* Schema: LadybugDB needs node and relationship tables declared; Neo4j gets uniqueness
+  constraints and indexes.
+* Values: Neo4j's driver returns its own temporal types; both engines hand back plain Python
+  values (``date``, ``datetime``, ``int``, ``str``, lists and dicts) after ``to_python``.
+* Bulk paths: LadybugDB inserts through ``COPY … FROM`` an Arrow table (row-by-row
+  ``UNWIND … MATCH … CREATE`` of relationships scans a table per row there), and updates
+  row by row with scalar parameters, which use its primary-key index (an ``UNWIND`` of
+  two-endpoint matches does not). Neo4j takes ``UNWIND $rows`` batches for both.
+
+Labels, types and property names come from ``model`` (never from input); values always
+travel as parameters.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterable
+
+from familycard.graph import model
+from familycard.graph.model import Table
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _ident(name: str) -> str:
+    # Identifiers are spliced into statements, so only model names that are plain words pass.
+    if not _IDENT.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
+
+# --- schema -----------------------------------------------------------------------------
+
+def ladybug_ddl(tables: Iterable[Table] = model.NODE_TABLES + model.REL_TABLES) -> list[str]:
+    out = []
+    for t in tables:
+        cols = ", ".join(f"{_ident(n)} {ty}" for n, ty in t.columns)
+        if t.is_rel:
+            ends = f"FROM {_ident(t.from_label)} TO {_ident(t.to_label)}"
+            out.append(f"CREATE REL TABLE IF NOT EXISTS {_ident(t.name)}({ends}{', ' + cols if cols else ''})")
+        else:
+            out.append(f"CREATE NODE TABLE IF NOT EXISTS {_ident(t.name)}({cols}, PRIMARY KEY ({_ident(t.key)}))")
+    return out
+
+
+def neo4j_schema(tables: Iterable[Table] = model.NODE_TABLES,
+                 indexes: Iterable[tuple[str, str]] = model.INDEXES) -> list[str]:
+    out = []
+    for t in tables:
+        out.append(
+            f"CREATE CONSTRAINT {_ident(t.name.lower())}_{_ident(t.key)}_unique IF NOT EXISTS "
+            f"FOR (n:{_ident(t.name)}) REQUIRE n.{_ident(t.key)} IS UNIQUE")
+    for label, prop in indexes:
+        out.append(
+            f"CREATE INDEX {_ident(label.lower())}_{_ident(prop)} IF NOT EXISTS "
+            f"FOR (n:{_ident(label)}) ON (n.{_ident(prop)})")
+    return out
+
+
+# --- values -----------------------------------------------------------------------------
+
+def to_python(value: Any) -> Any:
+    """Engine values to plain Python: neo4j.time.Date/DateTime become date/datetime."""
+    if value is None or isinstance(value, (str, int, float, bool, dt.date)):
+        return value
+    if isinstance(value, list):
+        return [to_python(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_python(v) for k, v in value.items()}
+    native = getattr(value, "to_native", None)  # neo4j.time types, without importing neo4j here
+    if native is not None:
+        v = native()
+        if isinstance(v, dt.datetime) and v.tzinfo is not None:
+            v = v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return v
+    return value
+
+
+def arrow_table(table: Table, rows: list[dict]):
+    """Rows as a typed Arrow table in the column order LadybugDB's COPY expects."""
+    import pyarrow as pa
+
+    types = {model.STRING: pa.string(), model.DATE: pa.date32(),
+             model.TIMESTAMP: pa.timestamp("us"), model.INT64: pa.int64()}
+    arrays, names = [], []
+    if table.is_rel:
+        arrays += [pa.array([r["from"] for r in rows], pa.string()),
+                   pa.array([r["to"] for r in rows], pa.string())]
+        names += ["from", "to"]
+    for name, ty in table.columns:
+        arrays.append(pa.array([r.get(name) for r in rows], types[ty]))
+        names.append(name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+# --- statements ---------------------------------------------------------------------------
+
+def _end_match(table: Table, var_from: str, var_to: str, ref: str) -> str:
+    fl, tl = model.TABLES[table.from_label], model.TABLES[table.to_label]
+    return (f"MATCH ({var_from}:{_ident(fl.name)} {{{_ident(fl.key)}: {ref}from}}) "
+            f"MATCH ({var_to}:{_ident(tl.name)} {{{_ident(tl.key)}: {ref}to}})")
+
+
+def _assignments(var: str, table: Table, ref: str, skip_key: bool) -> str:
+    cols = table.names[1:] if (skip_key and not table.is_rel) else table.names
+    return ", ".join(f"{var}.{_ident(c)} = {ref}{_ident(c)}" for c in cols)
+
+
+def neo4j_insert(table: Table) -> str:
+    """UNWIND $rows: create (merge, so a retried batch cannot duplicate) nodes or links."""
+    if table.is_rel:
+        sets = _assignments("x", table, "r.", False)
+        return (f"UNWIND $rows AS r {_end_match(table, 'a', 'b', 'r.')} "
+                f"MERGE (a)-[x:{_ident(table.name)}]->(b)" + (f" SET {sets}" if sets else ""))
+    return (f"UNWIND $rows AS r MERGE (n:{_ident(table.name)} {{{_ident(table.key)}: r.{_ident(table.key)}}}) "
+            f"SET {_assignments('n', table, 'r.', True)}")
+
+
+def update_statement(table: Table, unwind: bool) -> str:
+    """Replace every property of one existing node or link (LadybugDB: per row; Neo4j: UNWIND)."""
+    ref = "r." if unwind else "$"
+    head = "UNWIND $rows AS r " if unwind else ""
+    if table.is_rel:
+        fl, tl = model.TABLES[table.from_label], model.TABLES[table.to_label]
+        return (f"{head}MATCH (a:{_ident(fl.name)} {{{_ident(fl.key)}: {ref}from}})"
+                f"-[x:{_ident(table.name)}]->(b:{_ident(tl.name)} {{{_ident(tl.key)}: {ref}to}}) "
+                f"SET {_assignments('x', table, ref, False)}")
+    return (f"{head}MATCH (n:{_ident(table.name)} {{{_ident(table.key)}: {ref}{_ident(table.key)}}}) "
+            f"SET {_assignments('n', table, ref, True)}")
+
+
+def delete_rels_statement(table: Table, unwind: bool) -> str:
+    """Delete the links of this type going out of a node (e.g. a person's old address)."""
+    ref = "r." if unwind else "$"
+    head = "UNWIND $rows AS r " if unwind else ""
+    fl = model.TABLES[table.from_label]
+    return (f"{head}MATCH (a:{_ident(fl.name)} {{{_ident(fl.key)}: {ref}from}})"
+            f"-[x:{_ident(table.name)}]->() DELETE x")
+
+
+def delete_nodes_statement(table: Table, unwind: bool) -> str:
+    ref = "r" if unwind else "$key"
+    head = "UNWIND $rows AS r " if unwind else ""
+    return f"{head}MATCH (n:{_ident(table.name)} {{{_ident(table.key)}: {ref}}}) DETACH DELETE n"

@@ -1,0 +1,407 @@
+"""Ingest of the registry feed into the graph (records.md).
+
+A feed is read in batches. Each batch is validated line by line (``schema.records``), then
+applied in ONE store transaction: so a crash (even ``kill -9``) leaves every batch either
+whole or absent, and a rerun converges on the graph one clean run gives. Within and across
+batches, of two records on the same thing the later ``recorded_at`` wins (equal times: the
+higher digest, so arrival order never matters); a record equal to what is stored changes
+nothing.
+
+Links and facts whose persons have not arrived wait as ``Pending`` nodes and land at the end
+of the run in which their persons arrive. Checks that need the graph (a parent's age, a
+cycle, a third living parent) run against the stored graph plus the batch.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import BinaryIO, Callable, Iterable, Iterator
+
+from familycard.graph import model
+from familycard.graph.store import Store, Tx
+from familycard.schema.records import Record, RecordError, parse_line, parse_record
+
+BATCH = 20_000
+MIN_PARENT_AGE_YEARS = 12
+
+
+@dataclass
+class Rejection:
+    origin: str  # "feed.jsonl:17"
+    field: str | None  # the field at fault, where one is
+    reason: str  # the whole message, naming the field and the bad value
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"
+
+
+@dataclass
+class IngestSummary:
+    read: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    pending: int = 0  # links and facts still waiting for their persons after the run
+    stored_by_kind: dict[str, int] = field(default_factory=lambda: {"person": 0, "link": 0, "fact": 0})
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (f"read {self.read}, stored {self.stored}, unchanged {self.unchanged}, "
+                f"rejected {self.rejected}, pending links {self.pending}")
+
+
+@dataclass
+class _Item:
+    origin: str
+    rec: Record
+
+
+def _add_years(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February in a non-leap year
+        return d.replace(year=d.year + years, month=3, day=1)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def _parse_lines(lines: Iterable[bytes], origin: str, today: dt.date,
+                 summary: IngestSummary) -> Iterator[_Item]:
+    for n, raw in enumerate(lines, 1):
+        if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        summary.read += 1
+        where = f"{origin}:{n}"
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            _reject(summary, where, None, f"not UTF-8 (byte {e.start + 1})")
+            continue
+        try:
+            yield _Item(where, parse_line(text, today))
+        except RecordError as e:
+            _reject(summary, where, e.field, str(e))
+
+
+def _reject(summary: IngestSummary, origin: str, fld: str | None, reason: str) -> None:
+    summary.rejected += 1
+    summary.rejections.append(Rejection(origin, fld, reason))
+
+
+def _batches(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
+    batch: list[_Item] = []
+    for it in items:
+        batch.append(it)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- applying one batch ---------------------------------------------------------------------
+
+@dataclass
+class _Outcome:
+    stored: dict[str, int] = field(default_factory=lambda: {"person": 0, "link": 0, "fact": 0})
+    unchanged: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    resolved_pending: list[str] = field(default_factory=list)
+
+
+def _dedupe(items: list[_Item], out: _Outcome) -> list[_Item]:
+    """Of several records on one thing within a batch, keep the winner (last writer wins)."""
+    best: dict[tuple[str, str], _Item] = {}
+    for it in items:
+        k = (it.rec.kind, it.rec.key)
+        cur = best.get(k)
+        if cur is None:
+            best[k] = it
+        elif it.rec.supersedes(cur.rec.recorded_at, cur.rec.digest):
+            best[k] = it
+            out.unchanged += 1
+        else:
+            out.unchanged += 1
+    return list(best.values())
+
+
+def _apply_persons(tx: Tx, persons: list[_Item], out: _Outcome) -> None:
+    if not persons:
+        return
+    keys = [it.rec.key for it in persons]
+    stored = {r["iin"]: r for r in tx.run(
+        "UNWIND $keys AS k MATCH (p:Person {iin: k}) "
+        "RETURN p.iin AS iin, p.recorded_at AS recorded_at, p.digest AS digest, p.address_id AS address_id",
+        {"keys": keys})}
+    new, changed, moved, homes = [], [], [], []
+    for it in persons:
+        r = it.rec
+        old = stored.get(r.key)
+        if old is None:
+            new.append(r.props)
+            if r.props["address_id"]:
+                homes.append({"from": r.key, "to": r.props["address_id"]})
+        elif r.supersedes(old["recorded_at"], old["digest"]):
+            changed.append(r.props)
+            if old["address_id"] != r.props["address_id"]:
+                if old["address_id"]:
+                    moved.append(r.key)
+                if r.props["address_id"]:
+                    homes.append({"from": r.key, "to": r.props["address_id"]})
+        else:
+            out.unchanged += 1
+    tx.insert("Person", new)
+    tx.update("Person", changed)
+    tx.delete_rels("LIVES_AT", moved)
+    if homes:
+        ids = sorted({h["to"] for h in homes})
+        known = {r["id"] for r in tx.run("UNWIND $keys AS k MATCH (a:Address {id: k}) RETURN a.id AS id",
+                                         {"keys": ids})}
+        tx.insert("Address", [{"id": a} for a in ids if a not in known])
+        tx.insert("LIVES_AT", homes)
+    out.stored["person"] += len(new) + len(changed)
+
+
+def _person_info(tx: Tx, iins: set[str]) -> dict[str, dict]:
+    if not iins:
+        return {}
+    return {r["iin"]: r for r in tx.run(
+        "UNWIND $keys AS k MATCH (p:Person {iin: k}) "
+        "RETURN p.iin AS iin, p.birth_date AS birth_date, p.death_date AS death_date",
+        {"keys": sorted(iins)})}
+
+
+def _living_parents(tx: Tx, children: list[str], today: dt.date) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {c: set() for c in children}
+    if not children:
+        return out
+    for r in tx.run(
+            "UNWIND $keys AS k MATCH (p:Person)-[l:PARENT_OF]->(c:Person {iin: k}) "
+            "RETURN c.iin AS child, p.iin AS parent, p.death_date AS died, l.until AS until",
+            {"keys": children}):
+        if (r["died"] is None or r["died"] > today) and (r["until"] is None or r["until"] > today):
+            out[r["child"]].add(r["parent"])
+    return out
+
+
+def _ancestor_path(tx: Tx, start: str, target: str, extra_parents: dict[str, set[str]]) -> bool:
+    """Whether ``target`` is an ancestor of ``start`` (stored links plus this batch's)."""
+    seen, frontier = {start}, {start}
+    while frontier:
+        nxt: set[str] = set()
+        for r in tx.run("UNWIND $keys AS k MATCH (p:Person)-[:PARENT_OF]->(c:Person {iin: k}) "
+                        "RETURN p.iin AS parent", {"keys": sorted(frontier)}):
+            nxt.add(r["parent"])
+        for c in frontier:
+            nxt |= extra_parents.get(c, set())
+        if target in nxt:
+            return True
+        frontier = nxt - seen
+        seen |= nxt
+    return False
+
+
+def _check_links(tx: Tx, links: list[_Item], info: dict[str, dict], today: dt.date,
+                 out: _Outcome) -> list[_Item]:
+    """Refuse impossible links (records.md); return the acceptable ones in feed order."""
+    parent_links = [it for it in links if it.rec.type == "PARENT_OF"]
+    living = _living_parents(tx, sorted({it.rec.to_iin for it in parent_links}), today)
+    batch_parents: dict[str, set[str]] = {}
+    ok = []
+    for it in links:
+        r = it.rec
+        if r.type != "PARENT_OF":
+            ok.append(it)
+            continue
+        parent, child = info[r.from_iin], info[r.to_iin]
+        pb, cb = parent["birth_date"], child["birth_date"]
+        if _add_years(pb, MIN_PARENT_AGE_YEARS) > cb:
+            # Every stored PARENT_OF has a parent at least 12 years older, so a link that
+            # would close a cycle always fails this test; name the cycle when it is one.
+            if _ancestor_path(tx, r.from_iin, r.to_iin, batch_parents):
+                reason = (f"PARENT_OF '{r.from_iin}' -> '{r.to_iin}' would close a cycle: "
+                          f"'{r.to_iin}' is already an ancestor of '{r.from_iin}'")
+            elif pb > cb:
+                reason = (f"parent '{r.from_iin}' (born {pb.isoformat()}) is born after "
+                          f"child '{r.to_iin}' (born {cb.isoformat()})")
+            else:
+                reason = (f"parent '{r.from_iin}' (born {pb.isoformat()}) is less than "
+                          f"{MIN_PARENT_AGE_YEARS} years older than child '{r.to_iin}' (born {cb.isoformat()})")
+            out.rejections.append(Rejection(it.origin, "from", f"from: {reason}"))
+            continue
+        alive_link = r.props["until"] is None or r.props["until"] > today
+        alive_parent = parent["death_date"] is None or parent["death_date"] > today
+        others = (living[r.to_iin] | batch_parents.get(r.to_iin, set())) - {r.from_iin}
+        if alive_link and alive_parent and len(others) >= 2:
+            out.rejections.append(Rejection(
+                it.origin, "from",
+                f"from: child '{r.to_iin}' already has two living parents ({', '.join(sorted(others))}); "
+                f"'{r.from_iin}' would be a third"))
+            continue
+        if alive_link and alive_parent:
+            batch_parents.setdefault(r.to_iin, set()).add(r.from_iin)
+        ok.append(it)
+    return ok
+
+
+def _apply_links(tx: Tx, links: list[_Item], out: _Outcome) -> None:
+    by_type: dict[str, list[_Item]] = {}
+    for it in links:
+        by_type.setdefault(it.rec.type, []).append(it)
+    for ltype, items in by_type.items():
+        froms = sorted({it.rec.from_iin for it in items})
+        stored = {(r["f"], r["t"]): r for r in tx.run(
+            f"UNWIND $keys AS k MATCH (a:Person {{iin: k}})-[r:{model.LINK_TABLES[ltype].name}]->(b:Person) "
+            "RETURN a.iin AS f, b.iin AS t, r.recorded_at AS recorded_at, r.digest AS digest",
+            {"keys": froms})}
+        new, changed = [], []
+        for it in items:
+            r = it.rec
+            row = {"from": r.from_iin, "to": r.to_iin, **r.props}
+            old = stored.get((r.from_iin, r.to_iin))
+            if old is None:
+                new.append(row)
+            elif r.supersedes(old["recorded_at"], old["digest"]):
+                changed.append(row)
+            else:
+                out.unchanged += 1
+        tx.insert(ltype, new)
+        tx.update(ltype, changed)
+        out.stored["link"] += len(new) + len(changed)
+
+
+def _apply_facts(tx: Tx, facts: list[_Item], out: _Outcome) -> None:
+    if not facts:
+        return
+    stored = {r["key"]: r for r in tx.run(
+        "UNWIND $keys AS k MATCH (f:Fact {key: k}) RETURN f.key AS key, f.recorded_at AS recorded_at, f.digest AS digest",
+        {"keys": [it.rec.key for it in facts]})}
+    new, changed = [], []
+    for it in facts:
+        r = it.rec
+        old = stored.get(r.key)
+        if old is None:
+            new.append(r.props)
+        elif r.supersedes(old["recorded_at"], old["digest"]):
+            changed.append(r.props)
+        else:
+            out.unchanged += 1
+    tx.insert("Fact", new)
+    tx.insert("HAS_FACT", [{"from": p["iin"], "to": p["key"]} for p in new])
+    tx.update("Fact", changed)
+    out.stored["fact"] += len(new) + len(changed)
+
+
+def _park(tx: Tx, waiting: list[_Item], out: _Outcome) -> None:
+    """Keep links and facts whose persons have not arrived (last writer wins here too)."""
+    if not waiting:
+        return
+    stored = {r["key"]: r for r in tx.run(
+        "UNWIND $keys AS k MATCH (q:Pending {key: k}) RETURN q.key AS key, q.recorded_at AS recorded_at, q.digest AS digest",
+        {"keys": [_pending_key(it.rec) for it in waiting]})}
+    new, changed = [], []
+    for it in waiting:
+        r = it.rec
+        row = {"key": _pending_key(r), "kind": r.kind, "from_iin": r.from_iin, "to_iin": r.to_iin,
+               "record": json.dumps(r.raw, ensure_ascii=False, sort_keys=True), "origin": it.origin,
+               "recorded_at": r.recorded_at, "digest": r.digest}
+        old = stored.get(row["key"])
+        if old is None:
+            new.append(row)
+        elif r.supersedes(old["recorded_at"], old["digest"]):
+            changed.append(row)
+        else:
+            out.unchanged += 1
+    tx.insert("Pending", new)
+    tx.update("Pending", changed)
+
+
+def _pending_key(r: Record) -> str:
+    return f"{r.kind}|{r.key}"
+
+
+def _apply_batch(tx: Tx, items: list[_Item], today: dt.date) -> _Outcome:
+    out = _Outcome()
+    items = _dedupe(items, out)
+    persons = [it for it in items if it.rec.kind == "person"]
+    rest = [it for it in items if it.rec.kind != "person"]
+    _apply_persons(tx, persons, out)
+
+    needed = {it.rec.from_iin for it in rest} | {it.rec.to_iin for it in rest if it.rec.to_iin}
+    info = _person_info(tx, needed)
+    ready, waiting = [], []
+    for it in rest:
+        r = it.rec
+        (ready if r.from_iin in info and (r.to_iin is None or r.to_iin in info) else waiting).append(it)
+    links = _check_links(tx, [it for it in ready if it.rec.kind == "link"], info, today, out)
+    _apply_links(tx, links, out)
+    _apply_facts(tx, [it for it in ready if it.rec.kind == "fact"], out)
+    _park(tx, waiting, out)
+    return out
+
+
+def _merge(summary: IngestSummary, out: _Outcome) -> None:
+    for k, v in out.stored.items():
+        summary.stored_by_kind[k] += v
+        summary.stored += v
+    summary.unchanged += out.unchanged
+    summary.rejected += len(out.rejections)
+    summary.rejections.extend(out.rejections)
+
+
+# --- pending ----------------------------------------------------------------------------------
+
+def _resolve_pending(store: Store, today: dt.date, summary: IngestSummary, batch_size: int) -> None:
+    """Land the waiting links and facts whose persons are now in the graph."""
+    rows = store.read("MATCH (q:Pending) RETURN q.key AS key, q.from_iin AS f, q.to_iin AS t, "
+                      "q.record AS record, q.origin AS origin ORDER BY q.key")
+    if not rows:
+        return
+    present = {r["iin"] for r in store.read(
+        "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin",
+        {"keys": sorted({r["f"] for r in rows} | {r["t"] for r in rows if r["t"]})})}
+    ready = [r for r in rows if r["f"] in present and (r["t"] is None or r["t"] in present)]
+    for i in range(0, len(ready), batch_size):
+        chunk = ready[i:i + batch_size]
+        items = []
+        for r in chunk:
+            items.append(_Item(f"{r['origin']} (waited for its persons)",
+                               parse_record(json.loads(r["record"]), today)))
+
+        def apply(tx: Tx, items=items, keys=[r["key"] for r in chunk]) -> _Outcome:
+            out = _apply_batch(tx, items, today)
+            # Landed or refused, they no longer wait; removed in the same transaction.
+            tx.delete_nodes("Pending", keys)
+            return out
+
+        out = store.transaction(apply)
+        # Landing a parked record is not a new read: count its result, not the record twice.
+        _merge(summary, out)
+
+
+def pending_count(store: Store) -> int:
+    return store.read("MATCH (q:Pending) RETURN count(q) AS n")[0]["n"]
+
+
+# --- entry points -------------------------------------------------------------------------------
+
+def ingest_lines(store: Store, lines: Iterable[bytes], origin: str, today: dt.date,
+                 batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> IngestSummary:
+    """Ingest feed lines (bytes, one JSON record each); return the run's summary."""
+    summary = IngestSummary()
+    for batch in _batches(_parse_lines(lines, origin, today, summary), batch_size):
+        out = store.transaction(lambda tx, b=batch: _apply_batch(tx, b, today))
+        _merge(summary, out)
+        if progress:
+            progress(summary.read)
+    _resolve_pending(store, today, summary, batch_size)
+    summary.pending = pending_count(store)
+    return summary
+
+
+def ingest_stream(store: Store, stream: BinaryIO, origin: str, today: dt.date,
+                  batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> IngestSummary:
+    return ingest_lines(store, iter(stream.readline, b""), origin, today, batch_size, progress)

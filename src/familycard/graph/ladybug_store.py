@@ -1,0 +1,100 @@
+"""LadybugDB, in-process: the embedded default (a local folder, no server)."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import ladybug
+
+from familycard.graph import dialect, model
+from familycard.graph.store import Params, Row, Store
+
+T = TypeVar("T")
+
+DB_FILE = "graph.lbug"
+
+
+class _LadybugTx:
+    def __init__(self, conn: "ladybug.Connection"):
+        self._conn = conn
+
+    def run(self, query: str, params: Params = None) -> list[Row]:
+        return _rows(self._conn.execute(query, dict(params) if params else None))
+
+    def insert(self, table: str, rows: list[Row]) -> None:
+        if rows:
+            t = model.TABLES[table]
+            self._conn.execute(f"COPY {t.name} FROM $rows", {"rows": dialect.arrow_table(t, rows)})
+
+    def update(self, table: str, rows: list[Row]) -> None:
+        if rows:
+            q = dialect.update_statement(model.TABLES[table], unwind=False)
+            for r in rows:
+                self._conn.execute(q, _params_for(model.TABLES[table], r))
+
+    def delete_rels(self, table: str, from_keys: list[str]) -> None:
+        q = dialect.delete_rels_statement(model.TABLES[table], unwind=False)
+        for k in from_keys:
+            self._conn.execute(q, {"from": k})
+
+    def delete_nodes(self, table: str, keys: list[str]) -> None:
+        q = dialect.delete_nodes_statement(model.TABLES[table], unwind=False)
+        for k in keys:
+            self._conn.execute(q, {"key": k})
+
+
+def _params_for(table: model.Table, row: Row) -> dict:
+    # LadybugDB refuses parameters the statement does not use, so pass exactly the columns.
+    p = {n: row.get(n) for n in table.names}
+    if table.is_rel:
+        p["from"], p["to"] = row["from"], row["to"]
+    return p
+
+
+def _rows(result) -> list[Row]:
+    if isinstance(result, list):  # several statements: the last one's rows
+        result = result[-1]
+    cols = result.get_column_names()
+    return [dict(zip(cols, map(dialect.to_python, row))) for row in result.get_all()]
+
+
+class LadybugStore(Store):
+    engine = "ladybug"
+
+    def __init__(self, data_dir: Path | str, read_only: bool = False):
+        self.path = Path(data_dir)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._db = ladybug.Database(str(self.path / DB_FILE), read_only=read_only)
+        self._conn = ladybug.Connection(self._db)
+        # One connection: LadybugDB allows one write transaction at a time anyway.
+        self._lock = threading.RLock()
+
+    def setup_schema(self) -> None:
+        with self._lock:
+            for ddl in dialect.ladybug_ddl():
+                self._conn.execute(ddl)
+
+    def read(self, query: str, params: Params = None) -> list[Row]:
+        with self._lock:
+            return _rows(self._conn.execute(query, dict(params) if params else None))
+
+    write = read
+
+    def transaction(self, fn: Callable[[_LadybugTx], T]) -> T:
+        with self._lock:
+            self._conn.execute("BEGIN TRANSACTION")
+            try:
+                out = fn(_LadybugTx(self._conn))
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return out
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._db.close()
+                self._conn = None

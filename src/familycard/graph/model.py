@@ -1,0 +1,96 @@
+"""The graph model: every label, relationship type and property, in one place.
+
+Rule authors read this (and the README's table); the dialect layer turns it into LadybugDB
+DDL or Neo4j constraints and indexes. Every stored value keeps ``source`` (the registry) and
+``recorded_at`` (when the registry recorded it, UTC); ``digest`` fingerprints the record that
+wrote it, so re-ingesting the same record is recognised as "unchanged".
+
+    (:Person)-[:PARENT_OF]->(:Person)      parent to child
+    (:Person)-[:SPOUSE_OF]->(:Person)      stored once, from the lower IIN to the higher
+    (:Person)-[:GUARDIAN_OF]->(:Person)    guardian to ward
+    (:Person)-[:LIVES_AT]->(:Address)      the registered address (household = same address)
+    (:Person)-[:HAS_FACT]->(:Fact)         dated facts from the registries
+    (:Pending)                             links and facts waiting for their persons
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STRING, DATE, TIMESTAMP, INT64 = "STRING", "DATE", "TIMESTAMP", "INT64"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (property, type); for nodes the first is the key
+    from_label: str | None = None  # set for relationship tables
+    to_label: str | None = None
+
+    @property
+    def is_rel(self) -> bool:
+        return self.from_label is not None
+
+    @property
+    def key(self) -> str:
+        return self.columns[0][0]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n, _ in self.columns)
+
+
+_PROVENANCE = (("source", STRING), ("recorded_at", TIMESTAMP), ("extra", STRING), ("digest", STRING))
+
+PERSON = Table("Person", (
+    ("iin", STRING), ("surname", STRING), ("given_name", STRING), ("patronymic", STRING),
+    ("birth_date", DATE), ("sex", STRING), ("death_date", DATE), ("address_id", STRING),
+    ("phone", STRING), ("bank_account", STRING), ("citizenship", STRING),
+) + _PROVENANCE)
+
+ADDRESS = Table("Address", (("id", STRING),))
+
+# One table for every fact type: a new fact type in the feed needs no new table.
+# `disability_group` holds the feed's `group` (a word several Cypher dialects reserve).
+FACT = Table("Fact", (
+    ("key", STRING), ("iin", STRING), ("type", STRING), ("valid_from", DATE), ("valid_to", DATE),
+    ("disability_group", STRING), ("work_capacity_loss_percent", INT64), ("employer_bin", STRING),
+    ("month", STRING), ("amount_kzt", INT64), ("name", STRING), ("benefit", STRING),
+) + _PROVENANCE)
+
+PENDING = Table("Pending", (
+    ("key", STRING), ("kind", STRING), ("from_iin", STRING), ("to_iin", STRING),
+    ("record", STRING), ("origin", STRING), ("recorded_at", TIMESTAMP), ("digest", STRING),
+))
+
+_LINK_COLUMNS = (("since", DATE), ("until", DATE)) + _PROVENANCE
+PARENT_OF = Table("PARENT_OF", _LINK_COLUMNS, "Person", "Person")
+SPOUSE_OF = Table("SPOUSE_OF", _LINK_COLUMNS, "Person", "Person")
+GUARDIAN_OF = Table("GUARDIAN_OF", _LINK_COLUMNS, "Person", "Person")
+LIVES_AT = Table("LIVES_AT", (), "Person", "Address")
+HAS_FACT = Table("HAS_FACT", (), "Person", "Fact")
+
+NODE_TABLES = (PERSON, ADDRESS, FACT, PENDING)
+REL_TABLES = (PARENT_OF, SPOUSE_OF, GUARDIAN_OF, LIVES_AT, HAS_FACT)
+LINK_TABLES = {t.name: t for t in (PARENT_OF, SPOUSE_OF, GUARDIAN_OF)}
+TABLES = {t.name: t for t in NODE_TABLES + REL_TABLES}
+
+# Properties the rules look things up by (Neo4j gets an index on each; LadybugDB reaches
+# them through the primary key and relationships, it has no secondary indexes).
+INDEXES = (
+    ("Person", "address_id"), ("Person", "birth_date"), ("Person", "death_date"),
+    ("Fact", "type"), ("Fact", "iin"), ("Fact", "valid_to"),
+)
+
+LINK_TYPES = tuple(LINK_TABLES)
+FACT_TYPES = (
+    "disability", "employment", "contribution", "income", "unemployed",
+    "award", "kandas", "student", "pension", "benefit",
+)
+# benefits.md: the 11 benefit codes a `benefit` fact may name.
+BENEFIT_CODES = (
+    "birth", "childcare_1_5", "disabled_child_carer", "disability", "large_family",
+    "alqa_mother", "targeted_assistance", "burial", "breadwinner_loss", "job_loss",
+    "work_capacity_loss",
+)
+AWARD_NAMES = ("altyn_alqa", "kumis_alqa", "mother_heroine", "maternal_glory_1", "maternal_glory_2")
+SOURCES = ("GBD_FL", "ZAGS", "CBDI", "GFSS", "KGD", "ESP", "NOBD", "ENPF", "MIO")

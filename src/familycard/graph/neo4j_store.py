@@ -1,0 +1,79 @@
+"""Neo4j 5 over Bolt: production. The only module that imports the driver."""
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+
+from familycard.graph import dialect, model
+from familycard.graph.store import Params, Row, Store
+
+T = TypeVar("T")
+
+# Bolt batches: large enough to amortise the round trip, small enough for the server's heap.
+CHUNK = 5000
+
+
+class _Neo4jTx:
+    def __init__(self, tx: "neo4j.ManagedTransaction"):
+        self._tx = tx
+
+    def run(self, query: str, params: Params = None) -> list[Row]:
+        result = self._tx.run(query, dict(params) if params else None)
+        return [{k: dialect.to_python(v) for k, v in rec.items()} for rec in result]
+
+    def _chunks(self, query: str, rows: list[Row]) -> None:
+        for i in range(0, len(rows), CHUNK):
+            self._tx.run(query, {"rows": rows[i:i + CHUNK]}).consume()
+
+    def insert(self, table: str, rows: list[Row]) -> None:
+        if rows:
+            self._chunks(dialect.neo4j_insert(model.TABLES[table]), rows)
+
+    def update(self, table: str, rows: list[Row]) -> None:
+        if rows:
+            self._chunks(dialect.update_statement(model.TABLES[table], unwind=True), rows)
+
+    def delete_rels(self, table: str, from_keys: list[str]) -> None:
+        if from_keys:
+            self._chunks(dialect.delete_rels_statement(model.TABLES[table], unwind=True),
+                         [{"from": k} for k in from_keys])
+
+    def delete_nodes(self, table: str, keys: list[str]) -> None:
+        if keys:
+            self._chunks(dialect.delete_nodes_statement(model.TABLES[table], unwind=True), keys)
+
+
+class Neo4jStore(Store):
+    engine = "neo4j"
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
+                 database: str = "neo4j"):
+        auth = (user, password) if user and password else None
+        # One long-lived driver for the life of the process (it pools connections).
+        self._driver = GraphDatabase.driver(uri, auth=auth)
+        self.database = database
+        self.uri = uri
+
+    def setup_schema(self) -> None:
+        for stmt in dialect.neo4j_schema():
+            self._driver.execute_query(stmt, database_=self.database)
+
+    def read(self, query: str, params: Params = None) -> list[Row]:
+        records, _, _ = self._driver.execute_query(
+            query, dict(params) if params else None, database_=self.database, routing_=RoutingControl.READ)
+        return [{k: dialect.to_python(v) for k, v in rec.items()} for rec in records]
+
+    def write(self, query: str, params: Params = None) -> list[Row]:
+        records, _, _ = self._driver.execute_query(
+            query, dict(params) if params else None, database_=self.database, routing_=RoutingControl.WRITE)
+        return [{k: dialect.to_python(v) for k, v in rec.items()} for rec in records]
+
+    def transaction(self, fn: Callable[[_Neo4jTx], T]) -> T:
+        # execute_write retries on transient errors (deadlocks, leader switches): fn is idempotent.
+        with self._driver.session(database=self.database) as session:
+            return session.execute_write(lambda tx: fn(_Neo4jTx(tx)))
+
+    def close(self) -> None:
+        self._driver.close()
