@@ -162,6 +162,14 @@ def _apply_persons(tx: Tx, persons: list[_Item], out: _Outcome) -> None:
                                          {"keys": ids})}
         tx.insert("Address", [{"id": a} for a in ids if a not in known])
         tx.insert("LIVES_AT", homes)
+    if moved:
+        # An address nobody is registered at any more goes, so the graph does not depend on
+        # the order in which moves arrived.
+        left = sorted({stored[k]["address_id"] for k in moved})
+        occupied = {r["id"] for r in tx.run(
+            "UNWIND $keys AS k MATCH (a:Address {id: k})<-[:LIVES_AT]-(:Person) RETURN DISTINCT a.id AS id",
+            {"keys": left})}
+        tx.delete_nodes("Address", [a for a in left if a not in occupied])
     out.stored["person"] += len(new) + len(changed)
 
 

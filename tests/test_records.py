@@ -1,0 +1,178 @@
+"""Feed validation (records.md): what passes, and for each bad-input class, what is said."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from familycard.schema.iin import IINError, check_digit, make_iin, parse_iin
+from familycard.schema.records import RecordError, parse_line, parse_record
+from feedmaker import fact, link, person
+
+TODAY = dt.date(2026, 11, 25)
+
+
+# --- IIN ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("iin, born, sex", [
+    ("870101300019", dt.date(1987, 1, 1), "M"),
+    ("951231400012", dt.date(1995, 12, 31), "F"),
+    ("000229600014", dt.date(2000, 2, 29), "F"),
+])
+def test_valid_iins_give_birth_date_and_sex(iin, born, sex):
+    # real-shaped IINs, check digits computed by hand from the records.md weights
+    assert check_digit(iin[:11]) == int(iin[11])
+    assert parse_iin(iin) == (born, sex)
+
+
+@pytest.mark.parametrize("iin, message", [
+    ("870101300012", "IIN '870101300012': check digit is 9, not 2"),
+    ("87010130001", "must be 12 digits"),
+    ("8701013000AB", "must be 12 digits"),
+    ("870101700019", "century-and-sex digit is 7"),
+    ("870230300019", "870230 is not a date"),
+    (870101300019, "must be a string"),
+])
+def test_bad_iins_are_named_with_the_reason(iin, message):
+    with pytest.raises(IINError, match=message):
+        parse_iin(iin)
+
+
+def test_second_weight_row_is_used_when_the_first_gives_ten():
+    # find 11 digits whose first weighted sum is 10 mod 11: the second row decides
+    for serial in range(10000):
+        first11 = f"8701013{serial:04d}"
+        if sum(int(d) * w for d, w in zip(first11, range(1, 12))) % 11 == 10:
+            second = sum(int(d) * w for d, w in zip(first11, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
+            assert check_digit(first11) == (None if second == 10 else second)
+            break
+    else:
+        pytest.fail("no such serial")
+
+
+def test_an_iin_with_no_valid_check_digit_is_refused():
+    for serial in range(10000):
+        if make_iin(dt.date(1987, 1, 1), "M", serial) is None:
+            first11 = f"8701013{serial:04d}"
+            with pytest.raises(IINError, match="no check digit is valid"):
+                parse_iin(first11 + "0")
+            return
+    pytest.fail("every serial had a check digit")
+
+
+# --- persons -----------------------------------------------------------------------------------
+
+def _err(rec) -> RecordError:
+    with pytest.raises(RecordError) as e:
+        parse_record(rec, TODAY)
+    return e.value
+
+
+def test_a_valid_person_keeps_provenance_and_unknown_fields():
+    p = person("1987-01-01", "M", phone="+77011234567", bank_account="KZ86125KZT5004100100",
+               address_id="KZ-ALA-0000001", shoe_size=43)
+    r = parse_record(p, TODAY)
+    assert r.kind == "person" and r.key == p["iin"]
+    assert r.props["source"] == "GBD_FL"
+    assert r.props["recorded_at"] == dt.datetime(2026, 1, 10, 9, 0)
+    assert json.loads(r.props["extra"]) == {"shoe_size": 43}
+    assert r.props["citizenship"] == "KZ"
+
+
+def test_recorded_at_with_an_offset_is_stored_in_utc():
+    r = parse_record(person("1987-01-01", "M", recorded_at="2026-01-10T14:00:00+05:00"), TODAY)
+    assert r.recorded_at == dt.datetime(2026, 1, 10, 9, 0)
+
+
+@pytest.mark.parametrize("change, fld, words", [
+    ({"iin": "870101300012"}, "iin", "check digit is 9, not 2"),
+    ({"birth_date": "1987-01-02"}, "birth_date", "does not agree with IIN"),
+    ({"sex": "F"}, "sex", "does not agree with IIN"),
+    ({"birth_date": "2026-02-30"}, "birth_date", "'2026-02-30' is not a real date"),
+    ({"birth_date": "01.01.1987"}, "birth_date", "is not an ISO date"),
+    ({"death_date": "1986-12-31"}, "death_date", "before the birth date"),
+    ({"death_date": "2026-11-26"}, "death_date", "in the future"),
+    ({"phone": "87011234567"}, "phone", "not +7 followed by 10 digits"),
+    ({"phone": "+7701123456"}, "phone", "not +7 followed by 10 digits"),
+    ({"bank_account": "KZ86125KZT5004100101"}, "bank_account", "fail ISO 13616 mod-97"),
+    ({"bank_account": "DE89370400440532013000"}, "bank_account", "not a Kazakh IBAN"),
+    ({"surname": ""}, "surname", "must not be empty"),
+    ({"given_name": None}, "given_name", "is required"),
+    ({"sex": "X"}, "sex", "must be M or F"),
+    ({"recorded_at": "2026-01-10"}, "recorded_at", "not an ISO 8601 date-time"),
+    ({"source": None}, "source", "is required"),
+    ({"citizenship": "kaz"}, "citizenship", "ISO 3166"),
+])
+def test_bad_person_fields_are_named(change, fld, words):
+    rec = person("1987-01-01", "M", iin="870101300019")
+    rec.update(change)
+    e = _err(rec)
+    assert e.field == fld
+    assert words in str(e)
+
+
+def test_all_errors_of_a_line_are_reported_together():
+    rec = person("1987-01-01", "M", iin="870101300019", phone="123", death_date="2026-02-30")
+    msg = str(_err(rec))
+    assert "phone" in msg and "death_date" in msg
+
+
+def test_iban_with_spaces_is_stored_compact():
+    r = parse_record(person("1987-01-01", "M", bank_account="KZ86 125K ZT50 0410 0100"), TODAY)
+    assert r.props["bank_account"] == "KZ86125KZT5004100100"
+
+
+# --- links and facts -------------------------------------------------------------------------------
+
+A, B = "870101300019", "951231400012"
+
+
+def test_spouse_links_are_the_same_thing_in_either_direction():
+    ab = parse_record(link("SPOUSE_OF", A, B), TODAY)
+    ba = parse_record(link("SPOUSE_OF", B, A), TODAY)
+    assert ab.key == ba.key and ab.digest == ba.digest
+    assert parse_record(link("PARENT_OF", A, B), TODAY).key != parse_record(link("PARENT_OF", B, A), TODAY).key
+
+
+@pytest.mark.parametrize("rec, fld, words", [
+    (link("PARENT_OF", A, A), "to", "linked to themself"),
+    (link("COUSIN_OF", A, B), "type", "unknown link type"),
+    (link("PARENT_OF", A, "870101300012"), "to", "check digit"),
+    (link("SPOUSE_OF", A, B, since="2020-01-01", until="2019-01-01"), "until", "before since"),
+    (fact(A, "horoscope", "2020-01-01"), "type", "unknown fact type"),
+    (fact(A, "disability", "2020-01-01", group="4"), "group", "must be 1, 2, 3 or child"),
+    (fact(A, "disability", "2020-01-01", group="1", work_capacity_loss_percent=120), "work_capacity_loss_percent", "out of range"),
+    (fact(A, "disability", "2020-01-01", valid_to="2019-12-31", group="1"), "valid_to", "before valid_from"),
+    (fact(A, "contribution", "2026-01-02", source="GFSS", month="2026-01", amount_kzt=5000), "valid_from", "first day of month"),
+    (fact(A, "income", "2026-01-01", source="KGD", month="2026-13", amount_kzt=5000), "month", "not a month"),
+    (fact(A, "income", "2026-01-01", source="KGD", month="2026-01", amount_kzt=-5), "amount_kzt", "out of range"),
+    (fact(A, "income", "2026-01-01", source="KGD", month="2026-01", amount_kzt=100.5), "amount_kzt", "whole number"),
+    (fact(A, "employment", "2026-01-01", source="ESP", employer_bin="12345"), "employer_bin", "12 digits"),
+    (fact(A, "award", "2026-01-01", source="MIO", name="gold_star"), "name", "not an award"),
+    (fact(A, "benefit", "2026-01-01", source="MIO", benefit="free_lunch"), "benefit", "not a benefit code"),
+    ({"kind": "household", "source": "X", "recorded_at": "2026-01-01T00:00:00Z"}, "kind", "unknown kind"),
+])
+def test_bad_links_and_facts_are_named(rec, fld, words):
+    e = _err(rec)
+    assert e.field == fld
+    assert words in str(e)
+
+
+def test_fact_keys_follow_records_md():
+    inc1 = parse_record(fact(A, "income", "2026-01-01", source="KGD", month="2026-01", amount_kzt=1), TODAY)
+    inc2 = parse_record(fact(A, "income", "2026-01-01", source="KGD", month="2026-02", amount_kzt=1), TODAY)
+    corr = parse_record(fact(A, "income", "2026-01-01", source="KGD", month="2026-01", amount_kzt=2,
+                             recorded_at="2026-02-01T00:00:00Z"), TODAY)
+    assert inc1.key != inc2.key and inc1.key == corr.key and inc1.digest != corr.digest
+    assert corr.supersedes(inc1.recorded_at, inc1.digest)
+    assert not inc1.supersedes(corr.recorded_at, corr.digest)
+
+
+def test_garbage_lines_are_rejected_not_crashed_on():
+    with pytest.raises(RecordError, match="not a JSON object"):
+        parse_line("{oops", TODAY)
+    with pytest.raises(RecordError, match="must be a JSON object"):
+        parse_line("[1, 2]", TODAY)
+    with pytest.raises(RecordError, match="kind: is required"):
+        parse_line("{}", TODAY)
