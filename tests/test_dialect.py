@@ -1,0 +1,106 @@
+"""One test for each way the engines differ (graph/dialect.py), run where it applies."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from familycard.graph import dialect, model
+
+
+def test_ladybug_ddl_declares_every_table_with_its_key():
+    ddl = dialect.ladybug_ddl()
+    assert len(ddl) == len(model.NODE_TABLES) + len(model.REL_TABLES)
+    assert "CREATE NODE TABLE IF NOT EXISTS Person(iin STRING" in ddl[0] and "PRIMARY KEY (iin)" in ddl[0]
+    assert any(s.startswith("CREATE REL TABLE IF NOT EXISTS PARENT_OF(FROM Person TO Person, since DATE") for s in ddl)
+
+
+def test_ladybug_schema_is_in_place_and_idempotent(ladybug_store):
+    ladybug_store.setup_schema()  # a second time changes nothing
+    names = {r["name"] for r in ladybug_store.read("CALL show_tables() RETURN *")}
+    assert names == set(model.TABLES)
+
+
+def test_neo4j_gets_constraints_and_indexes(neo4j_store):
+    neo4j_store.setup_schema()
+    cons = {r["name"] for r in neo4j_store.read("SHOW CONSTRAINTS YIELD name RETURN name")}
+    assert {"person_iin_unique", "fact_key_unique", "address_id_unique", "pending_key_unique"} <= cons
+    idx = {r["name"] for r in neo4j_store.read("SHOW INDEXES YIELD name RETURN name")}
+    assert {"person_address_id", "fact_type"} <= idx
+
+
+def test_iin_is_unique_on_both(store):
+    store.write("CREATE (:Person {iin: $iin})", {"iin": "870101300019"})
+    with pytest.raises(Exception):
+        store.write("CREATE (:Person {iin: $iin})", {"iin": "870101300019"})
+    assert store.read("MATCH (p:Person) RETURN count(p) AS n") == [{"n": 1}]
+
+
+def test_values_come_back_as_plain_python(store):
+    row = {"key": "k1", "iin": "870101300019", "type": "income", "valid_from": dt.date(2026, 1, 1),
+           "valid_to": None, "month": "2026-01", "amount_kzt": 123456789012,
+           "recorded_at": dt.datetime(2026, 1, 10, 9, 30, 15, 250000), "source": "KGD"}
+    store.bulk_insert("Fact", [row])
+    [got] = store.read("MATCH (f:Fact {key: 'k1'}) RETURN f.valid_from AS d, f.valid_to AS t, "
+                       "f.amount_kzt AS a, f.recorded_at AS r, {m: f.month, d: f.valid_from} AS map, "
+                       "[f.valid_from] AS list")
+    assert got == {"d": dt.date(2026, 1, 1), "t": None, "a": 123456789012,
+                   "r": dt.datetime(2026, 1, 10, 9, 30, 15, 250000),
+                   "map": {"m": "2026-01", "d": dt.date(2026, 1, 1)}, "list": [dt.date(2026, 1, 1)]}
+    assert type(got["d"]) is dt.date and type(got["r"]) is dt.datetime
+
+
+def test_neo4j_temporal_types_are_converted():
+    from neo4j.time import Date, DateTime
+
+    assert dialect.to_python(Date(2026, 2, 28)) == dt.date(2026, 2, 28)
+    assert dialect.to_python(DateTime(2026, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=5)))) == \
+        dt.datetime(2026, 1, 1, 7)
+    assert dialect.to_python({"a": [Date(2020, 1, 1)]}) == {"a": [dt.date(2020, 1, 1)]}
+
+
+def _persons(n):
+    return [{"iin": f"{i:012d}", "surname": "S", "given_name": "G", "birth_date": dt.date(1990, 1, 1),
+             "sex": "M", "recorded_at": dt.datetime(2026, 1, 1), "source": "GBD_FL"} for i in range(n)]
+
+
+def test_bulk_insert_of_nodes_and_links(store):
+    store.bulk_insert("Person", _persons(3000))
+    store.bulk_insert("PARENT_OF", [{"from": f"{i:012d}", "to": f"{i + 1:012d}", "since": None,
+                                     "source": "ZAGS", "recorded_at": dt.datetime(2026, 1, 1)} for i in range(2999)])
+    assert store.read("MATCH (a:Person)-[l:PARENT_OF]->(b:Person) RETURN count(l) AS n, max(b.iin) AS m") == \
+        [{"n": 2999, "m": "000000002999"}]
+    [r] = store.read("MATCH (a:Person {iin: '000000000000'}) RETURN a.patronymic AS p, a.birth_date AS b")
+    assert r == {"p": None, "b": dt.date(1990, 1, 1)}
+
+
+def test_ladybug_bulk_path_is_an_arrow_copy():
+    t = dialect.arrow_table(model.PARENT_OF, [{"from": "a", "to": "b", "since": dt.date(2020, 1, 1)}])
+    assert t.column_names[:2] == ["from", "to"] and t.column_names[2:] == list(model.PARENT_OF.names)
+    assert str(t.schema.field("since").type) == "date32[day]"
+
+
+def test_updates_replace_every_property(store):
+    store.bulk_insert("Person", _persons(2))
+    store.bulk_insert("SPOUSE_OF", [{"from": "000000000000", "to": "000000000001",
+                                     "since": dt.date(2000, 1, 1), "source": "ZAGS"}])
+    store.transaction(lambda tx: tx.update("SPOUSE_OF", [{"from": "000000000000", "to": "000000000001",
+                                                          "until": dt.date(2010, 1, 1), "source": "ZAGS"}]))
+    assert store.read("MATCH (:Person)-[s:SPOUSE_OF]->(:Person) RETURN s.since AS since, s.until AS until") == \
+        [{"since": None, "until": dt.date(2010, 1, 1)}]
+
+
+def test_a_failed_transaction_leaves_nothing(store):
+    def boom(tx):
+        tx.insert("Person", _persons(5))
+        raise RuntimeError("mid-way")
+
+    with pytest.raises(RuntimeError):
+        store.transaction(boom)
+    assert store.read("MATCH (p:Person) RETURN count(p) AS n") == [{"n": 0}]
+
+
+def test_identifiers_spliced_into_statements_must_be_plain_words():
+    bad = model.Table("Person) DETACH DELETE (n", (("iin", model.STRING),))
+    with pytest.raises(ValueError, match="not a plain identifier"):
+        dialect.ladybug_ddl([bad])
