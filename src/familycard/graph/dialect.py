@@ -114,8 +114,9 @@ def neo4j_insert(table: Table) -> str:
         sets = _assignments("x", table, "r.", False)
         return (f"UNWIND $rows AS r {_end_match(table, 'a', 'b', 'r.')} "
                 f"MERGE (a)-[x:{_ident(table.name)}]->(b)" + (f" SET {sets}" if sets else ""))
-    return (f"UNWIND $rows AS r MERGE (n:{_ident(table.name)} {{{_ident(table.key)}: r.{_ident(table.key)}}}) "
-            f"SET {_assignments('n', table, 'r.', True)}")
+    sets = _assignments("n", table, "r.", True)
+    return (f"UNWIND $rows AS r MERGE (n:{_ident(table.name)} {{{_ident(table.key)}: r.{_ident(table.key)}}})"
+            + (f" SET {sets}" if sets else ""))
 
 
 def update_statement(table: Table, unwind: bool) -> str:

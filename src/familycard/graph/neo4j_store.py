@@ -52,7 +52,9 @@ class Neo4jStore(Store):
                  database: str = "neo4j"):
         auth = (user, password) if user and password else None
         # One long-lived driver for the life of the process (it pools connections).
-        self._driver = GraphDatabase.driver(uri, auth=auth)
+        # Notifications off: a lookup of a property no node has yet (a fresh graph) is not a
+        # mistake, and the server skips the work of reporting it.
+        self._driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
         self.database = database
         self.uri = uri
 
