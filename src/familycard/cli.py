@@ -51,7 +51,7 @@ def cmd_generate(args, settings: Settings) -> int:
     return 0
 
 
-def _ingest(settings: Settings, source: str, today: dt.date, show: int):
+def _ingest(settings: Settings, source: str, today: dt.date, show: int, batch_size: int | None = None):
     from familycard.graph.ingest import ingest_stream
 
     with _open_store(settings) as store:
@@ -65,7 +65,8 @@ def _ingest(settings: Settings, source: str, today: dt.date, show: int):
                 if size:
                     bar.update(stream.tell() - bar.n)
 
-            summary = ingest_stream(store, stream, origin, today, progress=progress)
+            summary = ingest_stream(store, stream, origin, today, progress=progress,
+                                    **({"batch_size": batch_size} if batch_size else {}))
     for r in summary.rejections[:show]:
         print(f"rejected {r}", file=sys.stderr)
     if summary.rejected > show:
@@ -74,7 +75,7 @@ def _ingest(settings: Settings, source: str, today: dt.date, show: int):
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    summary = _ingest(settings, args.file, args.today, args.show_rejected)
+    summary = _ingest(settings, args.file, args.today, args.show_rejected, args.batch_size)
     print(summary.line())
     return 1 if summary.rejected else 0
 
@@ -169,8 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("ingest", help="validate and load a JSONL feed (file or -)")
     i.add_argument("file")
-    i.add_argument("--today", type=_date, default=today, help=argparse.SUPPRESS)
+    i.add_argument("--today", type=_date, default=today, help="the ingest day: later death dates are refused")
     i.add_argument("--show-rejected", type=int, default=50, help="rejected lines to print (default 50)")
+    i.add_argument("--batch-size", type=int, default=None, help="records a transaction (default 20000)")
     i.set_defaults(fn=cmd_ingest)
 
     d = sub.add_parser("demo", help="generate a demo population, ingest it, show counts and family cards")
@@ -195,9 +197,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
+    from familycard.graph.store import StoreUnavailable
+
     args = build_parser().parse_args(argv)
-    settings = Settings()
-    return args.fn(args, settings)
+    try:
+        settings = Settings()
+    except ValidationError as e:
+        for err in e.errors():
+            name = "FAMILYCARD_" + "_".join(map(str, err["loc"])).upper()
+            print(f"familycard: {name}={err['input']!r}: {err['msg']}", file=sys.stderr)
+        return 2
+    try:
+        return args.fn(args, settings)
+    except StoreUnavailable as e:
+        print(f"familycard: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from typing import Callable, TypeVar
 import ladybug
 
 from familycard.graph import dialect, model
-from familycard.graph.store import Params, Row, Store
+from familycard.graph.store import Params, Row, Store, StoreUnavailable
 
 T = TypeVar("T")
 
@@ -65,7 +65,10 @@ class LadybugStore(Store):
     def __init__(self, data_dir: Path | str, read_only: bool = False):
         self.path = Path(data_dir)
         self.path.mkdir(parents=True, exist_ok=True)
-        self._db = ladybug.Database(str(self.path / DB_FILE), read_only=read_only)
+        try:
+            self._db = ladybug.Database(str(self.path / DB_FILE), read_only=read_only)
+        except RuntimeError as e:  # typically: another process holds the folder's lock
+            raise StoreUnavailable(f"LadybugDB at {self.path}: {e}") from e
         self._conn = ladybug.Connection(self._db)
         # One connection: LadybugDB allows one write transaction at a time anyway.
         self._lock = threading.RLock()

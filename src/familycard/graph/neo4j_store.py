@@ -7,7 +7,7 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 
 from familycard.graph import dialect, model
-from familycard.graph.store import Params, Row, Store
+from familycard.graph.store import Params, Row, Store, StoreUnavailable
 
 T = TypeVar("T")
 
@@ -59,6 +59,10 @@ class Neo4jStore(Store):
         self.uri = uri
 
     def setup_schema(self) -> None:
+        try:
+            self._driver.verify_connectivity()
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, ValueError) as e:
+            raise StoreUnavailable(f"Neo4j at {self.uri} ({self.database}): {e}") from e
         for stmt in dialect.neo4j_schema():
             self._driver.execute_query(stmt, database_=self.database)
 

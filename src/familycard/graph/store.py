@@ -16,6 +16,10 @@ Row = dict[str, Any]
 Params = Mapping[str, Any] | None
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached or opened; the message says which and why."""
+
+
 class Tx(Protocol):
     """One unit of work: everything done through it lands together or not at all."""
 

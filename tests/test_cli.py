@@ -1,0 +1,102 @@
+"""The `familycard` command as a user runs it: exit codes, summary lines, where errors point."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from feedmaker import fact, lines, link, person
+
+
+def run(args, tmp_path, stdin: bytes | None = None, **env) -> subprocess.CompletedProcess:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("FAMILYCARD_")}
+    e.update(FAMILYCARD_DATA_DIR=str(tmp_path / "data"), **env)
+    return subprocess.run([sys.executable, "-m", "familycard.cli", *args], input=stdin, capture_output=True,
+                          env=e, cwd=tmp_path, timeout=300)
+
+
+def _feed(tmp_path, *records):
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(b"".join(lines(*records)))
+    return path
+
+
+def test_ingest_reports_each_rejected_line_and_exits_non_zero(tmp_path):
+    m, c = person("1985-03-04", "F", address_id="A1"), person("2015-01-01", "M", address_id="A1")
+    feed = _feed(tmp_path, m, c, link("PARENT_OF", m, c), dict(c, iin="150101500032"), "not json",
+                 fact(c, "disability", "2020-01-01", group="child"))
+    r = run(["ingest", str(feed), "--today", "2026-11-25"], tmp_path)
+    assert r.returncode == 1
+    assert r.stdout.decode().strip() == "read 6, stored 4, unchanged 0, rejected 2, pending links 0"
+    err = r.stderr.decode()
+    assert "rejected feed.jsonl:4: iin: IIN '150101500032': check digit is" in err
+    assert "rejected feed.jsonl:5: not a JSON object" in err
+    # the same feed again: nothing new, the same two lines refused
+    r = run(["ingest", str(feed), "--today", "2026-11-25"], tmp_path)
+    assert r.stdout.decode().strip() == "read 6, stored 0, unchanged 4, rejected 2, pending links 0"
+
+
+def test_ingest_from_stdin_with_a_clean_feed_exits_zero(tmp_path):
+    p = person("1990-05-05", "M")
+    r = run(["ingest", "-"], tmp_path, stdin=b"".join(lines(p, link("SPOUSE_OF", p, person("1991-01-01", "F")))))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().strip() == "read 2, stored 1, unchanged 0, rejected 0, pending links 1"
+    r = run(["stats"], tmp_path)
+    assert "Pending" in r.stdout.decode() and r.returncode == 0
+
+
+def test_card_prints_a_family_card_and_names_a_missing_iin(tmp_path):
+    m, c = person("1985-03-04", "F", address_id="A1"), person("2015-01-01", "M", address_id="A1")
+    run(["ingest", str(_feed(tmp_path, m, c, link("PARENT_OF", m, c)))], tmp_path)
+    r = run(["card", m["iin"], "--today", "2026-11-25"], tmp_path)
+    assert r.returncode == 0
+    out = r.stdout.decode()
+    assert f"[{m['iin']}] F, 1985-03-04, 41 y" in out and f"child    Серіков Нұрлан [{c['iin']}]" in out
+    r = run(["card", "870101300019"], tmp_path)
+    assert r.returncode == 1 and "IIN '870101300019': no such person" in r.stderr.decode()
+
+
+def test_generate_is_reproducible(tmp_path):
+    a = run(["generate", "--people", "300", "--seed", "5", "--as-of", "2026-11-25", "-o", "a.jsonl"], tmp_path)
+    b = run(["generate", "--people", "300", "--seed", "5", "--as-of", "2026-11-25", "-o", "-"], tmp_path)
+    assert a.returncode == 0 and b.returncode == 0
+    assert (tmp_path / "a.jsonl").read_bytes() == b.stdout
+    assert "generated 300 people" in a.stderr.decode()
+
+
+def test_demo_generates_ingests_and_shows_cards(tmp_path):
+    r = run(["demo", "--people", "400", "--as-of", "2026-11-25"], tmp_path)
+    out = r.stdout.decode()
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+    assert "rejected 0" in out and "Person" in out and "PARENT_OF" in out
+    assert out.count("Family card:") >= 2
+
+
+def test_an_unknown_store_is_a_clear_error(tmp_path):
+    r = run(["stats"], tmp_path, FAMILYCARD_STORE="oracle")
+    assert r.returncode == 2
+    assert r.stderr.decode().startswith("familycard: FAMILYCARD_STORE='oracle': Input should be 'embedded' or 'neo4j'")
+
+
+def test_an_unreachable_neo4j_is_a_clear_error(tmp_path):
+    r = run(["stats"], tmp_path, FAMILYCARD_STORE="neo4j", FAMILYCARD_NEO4J_URI="bolt://127.0.0.1:9")
+    assert r.returncode == 2
+    assert r.stderr.decode().startswith("familycard: Neo4j at bolt://127.0.0.1:9 (neo4j): ")
+    assert "Traceback" not in r.stderr.decode()
+
+
+@pytest.mark.parametrize("env, expected", [({}, "embedded"), ({"FAMILYCARD_STORE": "NEO4J"}, "neo4j")])
+def test_settings_come_from_the_environment(monkeypatch, env, expected):
+    from familycard.settings import Settings
+
+    for k in list(os.environ):
+        if k.startswith("FAMILYCARD_"):
+            monkeypatch.delenv(k)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("FAMILYCARD_NEO4J_PASSWORD", "s3cret")
+    s = Settings(_env_file=None)
+    assert s.store == expected
+    assert "s3cret" not in repr(s)  # secrets never end up in logs
