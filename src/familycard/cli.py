@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("file")
     i.add_argument("--today", type=_date, default=today, help="the ingest day: later death dates are refused")
     i.add_argument("--show-rejected", type=int, default=50, help="rejected lines to print (default 50)")
-    i.add_argument("--batch-size", type=int, default=None, help="records a transaction (default 20000)")
+    i.add_argument("--batch-size", type=int, default=None, help="records a transaction (default 50000)")
     i.set_defaults(fn=cmd_ingest)
 
     d = sub.add_parser("demo", help="generate a demo population, ingest it, show counts and family cards")

@@ -22,7 +22,8 @@ from familycard.graph import model
 from familycard.graph.store import Store, Tx
 from familycard.schema.records import Record, RecordError, parse_line, parse_record
 
-BATCH = 20_000
+# Records a transaction: LadybugDB commits cost ~0.1 s each, so batches are large.
+BATCH = 50_000
 MIN_PARENT_AGE_YEARS = 12
 
 
@@ -400,12 +401,13 @@ def ingest_lines(store: Store, lines: Iterable[bytes], origin: str, today: dt.da
                  batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> IngestSummary:
     """Ingest feed lines (bytes, one JSON record each); return the run's summary."""
     summary = IngestSummary()
-    for batch in _batches(_parse_lines(lines, origin, today, summary), batch_size):
-        out = store.transaction(lambda tx, b=batch: _apply_batch(tx, b, today))
-        _merge(summary, out)
-        if progress:
-            progress(summary.read)
-    _resolve_pending(store, today, summary, batch_size)
+    with store.bulk_session():
+        for batch in _batches(_parse_lines(lines, origin, today, summary), batch_size):
+            out = store.transaction(lambda tx, b=batch: _apply_batch(tx, b, today))
+            _merge(summary, out)
+            if progress:
+                progress(summary.read)
+        _resolve_pending(store, today, summary, batch_size)
     summary.pending = pending_count(store)
     return summary
 

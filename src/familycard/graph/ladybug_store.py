@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -94,6 +95,19 @@ class LadybugStore(Store):
                 raise
             self._conn.execute("COMMIT")
             return out
+
+    @contextmanager
+    def bulk_session(self):
+        # A checkpoint after every commit costs more than the commit itself during a load
+        # (measured: 7.3 s vs 5.2 s for 190 k records); the WAL keeps each commit durable,
+        # so checkpoint once at the end instead.
+        with self._lock:
+            self._conn.execute("CALL auto_checkpoint=false")
+            try:
+                yield self
+            finally:
+                self._conn.execute("CALL auto_checkpoint=true")
+                self._conn.execute("CHECKPOINT")
 
     def close(self) -> None:
         with self._lock:

@@ -6,6 +6,7 @@ check digit (records.md, "IIN check digit").
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 _W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -50,6 +51,14 @@ def make_iin(birth_date: dt.date, sex: str, serial: int) -> str | None:
 
 def parse_iin(iin: object) -> tuple[dt.date, str]:
     """Validate an IIN and return (birth date, sex) it encodes; raise IINError otherwise."""
+    if isinstance(iin, str):
+        return _parse_iin_cached(iin)
+    raise IINError(f"IIN {iin!r}: must be a string of 12 digits")
+
+
+# A feed names the same person on many lines (a month of income each): remember the answers.
+@lru_cache(maxsize=1 << 17)
+def _parse_iin_cached(iin: str) -> tuple[dt.date, str]:
     if not isinstance(iin, str):
         raise IINError(f"IIN {iin!r}: must be a string of 12 digits")
     if len(iin) != 12 or not iin.isascii() or not iin.isdigit():

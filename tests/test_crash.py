@@ -1,0 +1,100 @@
+"""kill -9 in the middle of an ingest, then a rerun: the same graph as one clean run."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from familycard.graph.generate import write_feed
+from familycard.graph.snapshot import snapshot
+
+AS_OF = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def feed(tmp_path_factory):
+    path = tmp_path_factory.mktemp("crash") / "feed.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        write_feed(out, people=4000, seed=11, as_of=AS_OF, bad_rate=0.01)
+    return path
+
+
+def _env(tmp_path, engine, uri):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("FAMILYCARD_")}
+    e["FAMILYCARD_DATA_DIR"] = str(tmp_path)
+    if engine == "neo4j":
+        e.update(FAMILYCARD_STORE="neo4j", FAMILYCARD_NEO4J_URI=uri)
+    return e
+
+
+def _ingest_cmd(feed):
+    return [sys.executable, "-m", "familycard.cli", "ingest", str(feed), "--today", AS_OF.isoformat(),
+            "--batch-size", "2000", "--show-rejected", "0"]
+
+
+def _open(engine, path, uri):
+    if engine == "neo4j":
+        from familycard.graph.neo4j_store import Neo4jStore
+        s = Neo4jStore(uri)
+    else:
+        from familycard.graph.ladybug_store import LadybugStore
+        s = LadybugStore(path)
+    s.setup_schema()
+    return s
+
+
+def _persons(engine, path, uri) -> int:
+    with _open(engine, path, uri) as s:
+        return s.read("MATCH (p:Person) RETURN count(p) AS n")[0]["n"]
+
+
+@pytest.mark.parametrize("engine", ["ladybug", "neo4j"])
+def test_kill_9_mid_ingest_then_rerun_converges(engine, feed, tmp_path, request):
+    uri = None
+    if engine == "neo4j":
+        uri = request.getfixturevalue("neo4j_clean")
+        from neo4j_fixture import wipe_database
+        from neo4j import GraphDatabase
+        driver = GraphDatabase.driver(uri, auth=None)
+    clean_dir, crash_dir = tmp_path / "clean", tmp_path / "crash"
+
+    t0 = time.monotonic()
+    clean = subprocess.run(_ingest_cmd(feed), env=_env(clean_dir, engine, uri), capture_output=True, timeout=600)
+    clean_secs = time.monotonic() - t0
+    assert clean.returncode == 1  # the feed's deliberately bad lines
+    with _open(engine, clean_dir, uri) as s:
+        expected = snapshot(s)
+    total = len(expected["Person"])
+
+    partial_seen = False
+    for frac in (0.55, 0.35, 0.75, 0.2, 0.9):
+        if engine == "neo4j":
+            wipe_database(driver)
+        else:
+            import shutil
+            shutil.rmtree(crash_dir, ignore_errors=True)
+        proc = subprocess.Popen(_ingest_cmd(feed), env=_env(crash_dir, engine, uri),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(clean_secs * frac)
+        if proc.poll() is not None:
+            continue  # finished before the kill: try an earlier moment
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        n = _persons(engine, crash_dir, uri)
+        if 0 < n < total:
+            partial_seen = True
+            break
+    assert partial_seen, "never caught the ingest half-way"
+
+    for _ in range(2):  # a rerun, and one more: both land on the clean graph
+        rerun = subprocess.run(_ingest_cmd(feed), env=_env(crash_dir, engine, uri), capture_output=True, timeout=600)
+        assert rerun.returncode == 1, rerun.stderr.decode()[-2000:]
+        with _open(engine, crash_dir, uri) as s:
+            assert snapshot(s) == expected
+    if engine == "neo4j":
+        driver.close()
