@@ -4,7 +4,7 @@
   constraints and indexes.
 * Values: Neo4j's driver returns its own temporal types; both engines hand back plain Python
   values (``date``, ``datetime``, ``int``, ``str``, lists and dicts) after ``to_python``.
-* Bulk paths: LadybugDB inserts through ``COPY … FROM`` an Arrow table (row-by-row
+* Bulk paths: LadybugDB inserts through ``COPY … FROM`` a Parquet file (row-by-row
   ``UNWIND … MATCH … CREATE`` of relationships scans a table per row there), and updates
   row by row with scalar parameters, which use its primary-key index (an ``UNWIND`` of
   two-endpoint matches does not). Neo4j takes ``UNWIND $rows`` batches for both.
@@ -96,6 +96,16 @@ def arrow_table(table: Table, rows: list[dict]):
 
 
 # --- statements ---------------------------------------------------------------------------
+
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./\-]+$")
+
+
+def ladybug_copy(table: Table, path: str) -> str:
+    """COPY from a file we wrote (LadybugDB takes no parameter for the path)."""
+    if not _SAFE_PATH.match(path):
+        raise ValueError(f"unsafe path for COPY: {path!r}")
+    return f"COPY {_ident(table.name)} FROM '{path}'"
+
 
 def _end_match(table: Table, var_from: str, var_to: str, ref: str) -> str:
     fl, tl = model.TABLES[table.from_label], model.TABLES[table.to_label]

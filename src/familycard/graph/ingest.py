@@ -14,13 +14,12 @@ cycle, a third living parent) run against the stored graph plus the batch.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from familycard.graph import model
 from familycard.graph.store import Store, Tx
-from familycard.schema.records import Record, RecordError, parse_line, parse_record
+from familycard.schema.records import Record, RecordError, parse_line
 
 # Records a transaction: LadybugDB commits cost ~0.1 s each, so batches are large.
 BATCH = 50_000
@@ -52,10 +51,11 @@ class IngestSummary:
                 f"rejected {self.rejected}, pending links {self.pending}")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     origin: str
     rec: Record
+    text: str  # the line as it came, kept for a record that has to wait
 
 
 def _add_years(d: dt.date, years: int) -> dt.date:
@@ -69,6 +69,8 @@ def _add_years(d: dt.date, years: int) -> dt.date:
 
 def _parse_lines(lines: Iterable[bytes], origin: str, today: dt.date,
                  summary: IngestSummary) -> Iterator[_Item]:
+    # Validating in worker processes was measured slower on 2 cores (7.2 s vs 5.7 s for
+    # 190 k records): pickling records back costs about what validating them does.
     for n, raw in enumerate(lines, 1):
         if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -82,7 +84,7 @@ def _parse_lines(lines: Iterable[bytes], origin: str, today: dt.date,
             _reject(summary, where, None, f"not UTF-8 (byte {e.start + 1})")
             continue
         try:
-            yield _Item(where, parse_line(text, today))
+            yield _Item(where, parse_line(text, today), text)
         except RecordError as e:
             _reject(summary, where, e.field, str(e))
 
@@ -315,7 +317,7 @@ def _park(tx: Tx, waiting: list[_Item], out: _Outcome) -> None:
     for it in waiting:
         r = it.rec
         row = {"key": _pending_key(r), "kind": r.kind, "from_iin": r.from_iin, "to_iin": r.to_iin,
-               "record": json.dumps(r.raw, ensure_ascii=False, sort_keys=True), "origin": it.origin,
+               "record": it.text, "origin": it.origin,
                "recorded_at": r.recorded_at, "digest": r.digest}
         old = stored.get(row["key"])
         if old is None:
@@ -378,7 +380,7 @@ def _resolve_pending(store: Store, today: dt.date, summary: IngestSummary, batch
         items = []
         for r in chunk:
             items.append(_Item(f"{r['origin']} (waited for its persons)",
-                               parse_record(json.loads(r["record"]), today)))
+                               parse_line(r["record"], today), r["record"]))
 
         def apply(tx: Tx, items=items, keys=[r["key"] for r in chunk]) -> _Outcome:
             out = _apply_batch(tx, items, today)

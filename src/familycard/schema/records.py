@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from stdnum.iso7064 import mod_97_10
@@ -73,7 +73,6 @@ class Record:
     type: str | None = None  # link type or fact type
     from_iin: str | None = None  # link: from; fact: the person
     to_iin: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
 
     def supersedes(self, recorded_at: dt.datetime | None, digest: str | None) -> bool:
         """Whether this record wins over a stored one (last writer wins; ties by digest)."""
@@ -270,7 +269,7 @@ def _person(obj: dict, today: dt.date) -> Record:
     }
     digest = _digest(props)
     props["digest"] = digest
-    return Record("person", iin, props, recorded_at, digest, raw=obj)
+    return Record("person", iin, props, recorded_at, digest)
 
 
 def link_key(link_type: str, from_iin: str, to_iin: str) -> str:
@@ -301,7 +300,7 @@ def _link(obj: dict) -> Record:
     digest = _digest({"type": ltype, "from": a, "to": b, **props})
     props["digest"] = digest
     return Record("link", link_key(ltype, a, b), props, recorded_at, digest, type=ltype,
-                  from_iin=a, to_iin=b, raw=obj)
+                  from_iin=a, to_iin=b)
 
 
 def fact_key(iin: str, ftype: str, valid_from: dt.date, discriminator: str | None) -> str:
@@ -373,7 +372,7 @@ def _fact(obj: dict) -> Record:
     key = fact_key(iin, ftype, valid_from, discriminator)
     digest = _digest({"key": key, **props})
     props = {"key": key, **props, "digest": digest}
-    return Record("fact", key, props, recorded_at, digest, type=ftype, from_iin=iin, raw=obj)
+    return Record("fact", key, props, recorded_at, digest, type=ftype, from_iin=iin)
 
 
 def parse_line(line: str, today: dt.date) -> Record:
