@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from stdnum.iso7064 import mod_97_10
 
 from familycard.graph import model
@@ -27,10 +28,10 @@ _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 # Kazakh IBAN: KZ, 2 check digits, a 3-digit bank code, 13 account characters (20 in all).
 _KZ_IBAN_RE = re.compile(r"^KZ\d{2}\d{3}[0-9A-Z]{13}$")
 
-PERSON_FIELDS = ("kind", "source", "recorded_at", "iin", "surname", "given_name", "patronymic",
+PERSON_FIELDS = frozenset(("kind", "source", "recorded_at", "iin", "surname", "given_name", "patronymic",
                  "birth_date", "sex", "death_date", "address_id", "phone", "bank_account",
-                 "citizenship")
-LINK_FIELDS = ("kind", "source", "recorded_at", "type", "from", "to", "since", "until")
+                 "citizenship"))
+LINK_FIELDS = frozenset(("kind", "source", "recorded_at", "type", "from", "to", "since", "until"))
 _FACT_COMMON = ("kind", "source", "recorded_at", "iin", "type", "valid_from", "valid_to")
 FACT_FIELDS = {
     "disability": ("group", "work_capacity_loss_percent"),
@@ -45,6 +46,7 @@ FACT_FIELDS = {
     "benefit": ("benefit",),
 }
 assert set(FACT_FIELDS) == set(model.FACT_TYPES)
+_FACT_KNOWN = {t: frozenset(_FACT_COMMON + f) for t, f in FACT_FIELDS.items()}
 
 
 class RecordError(ValueError):
@@ -173,7 +175,9 @@ def _digest(props: dict[str, Any]) -> str:
     return hashlib.blake2b(repr(tuple(props.values())).encode(), digest_size=12).hexdigest()
 
 
-def _extra(obj: dict, known: tuple[str, ...]) -> str | None:
+def _extra(obj: dict, known: frozenset[str]) -> str | None:
+    if obj.keys() <= known:
+        return None
     unknown = {k: v for k, v in obj.items() if k not in known}
     return json.dumps(unknown, sort_keys=True, ensure_ascii=False) if unknown else None
 
@@ -368,7 +372,7 @@ def _fact(obj: dict) -> Record:
         discriminator = b
     _raise(c)
     props.update(source=source, recorded_at=recorded_at,
-                 extra=_extra(obj, _FACT_COMMON + FACT_FIELDS[ftype]))
+                 extra=_extra(obj, _FACT_KNOWN[ftype]))
     key = fact_key(iin, ftype, valid_from, discriminator)
     digest = _digest({"key": key, **props})
     props = {"key": key, **props, "digest": digest}
@@ -378,7 +382,7 @@ def _fact(obj: dict) -> Record:
 def parse_line(line: str, today: dt.date) -> Record:
     """Decode and validate one feed line."""
     try:
-        obj = json.loads(line)
-    except ValueError as e:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as e:
         raise RecordError(None, f"not a JSON object ({e.msg} at column {e.colno})") from None
     return parse_record(obj, today)
