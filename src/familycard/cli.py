@@ -65,8 +65,7 @@ def _ingest(settings: Settings, source: str, today: dt.date, show: int, batch_si
                 if size:
                     bar.update(stream.tell() - bar.n)
 
-            summary = ingest_stream(store, stream, origin, today, progress=progress,
-                                    **({"batch_size": batch_size} if batch_size else {}))
+            summary = ingest_stream(store, stream, origin, today, batch_size, progress)
     for r in summary.rejections[:show]:
         print(f"rejected {r}", file=sys.stderr)
     if summary.rejected > show:
@@ -172,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("file")
     i.add_argument("--today", type=_date, default=today, help="the ingest day: later death dates are refused")
     i.add_argument("--show-rejected", type=int, default=50, help="rejected lines to print (default 50)")
-    i.add_argument("--batch-size", type=int, default=None, help="records a transaction (default 50000)")
+    i.add_argument("--batch-size", type=int, default=None, help="records a transaction (default: 50000 on LadybugDB, 10000 on Neo4j)")
     i.set_defaults(fn=cmd_ingest)
 
     d = sub.add_parser("demo", help="generate a demo population, ingest it, show counts and family cards")

@@ -118,28 +118,42 @@ def _assignments(var: str, table: Table, ref: str, skip_key: bool) -> str:
     return ", ".join(f"{var}.{_ident(c)} = {ref}{_ident(c)}" for c in cols)
 
 
-def neo4j_insert(table: Table) -> str:
-    """UNWIND $rows: create (merge, so a retried batch cannot duplicate) nodes or links."""
+def neo4j_upsert(table: Table) -> str:
+    """UNWIND $rows: create or replace whole nodes (``SET n = r``) or links (``SET x = r.p``).
+
+    Rows go without their null values (see ``neo4j_rows``): on Bolt every field is packed by
+    the Python driver, the cost that bounds a Neo4j ingest here, and a map SET removes what a
+    row leaves out, which is what replacing a record whole means.
+    """
     if table.is_rel:
-        sets = _assignments("x", table, "r.", False)
         return (f"UNWIND $rows AS r {_end_match(table, 'a', 'b', 'r.')} "
-                f"MERGE (a)-[x:{_ident(table.name)}]->(b)" + (f" SET {sets}" if sets else ""))
-    sets = _assignments("n", table, "r.", True)
-    return (f"UNWIND $rows AS r MERGE (n:{_ident(table.name)} {{{_ident(table.key)}: r.{_ident(table.key)}}})"
-            + (f" SET {sets}" if sets else ""))
+                f"MERGE (a)-[x:{_ident(table.name)}]->(b) SET x = r.p")
+    return (f"UNWIND $rows AS r MERGE (n:{_ident(table.name)} {{{_ident(table.key)}: r.{_ident(table.key)}}}) "
+            f"SET n = r")
 
 
-def update_statement(table: Table, unwind: bool) -> str:
-    """Replace every property of one existing node or link (LadybugDB: per row; Neo4j: UNWIND)."""
-    ref = "r." if unwind else "$"
-    head = "UNWIND $rows AS r " if unwind else ""
+def neo4j_rows(table: Table, rows: list[dict]) -> list[dict]:
+    """Rows for ``neo4j_upsert``: model columns only, nulls dropped, link properties nested."""
+    names = table.names
+    if table.is_rel:
+        return [{"from": r["from"], "to": r["to"],
+                 "p": {k: r[k] for k in names if r.get(k) is not None}} for r in rows]
+    return [{k: r[k] for k in names if r.get(k) is not None} for r in rows]
+
+
+def ladybug_update(table: Table) -> str:
+    """Replace every property of one existing node or link, with scalar parameters.
+
+    Row by row on purpose: with scalar parameters LadybugDB finds both ends by primary key;
+    an ``UNWIND`` of two-endpoint matches scans (measured: 0.7 ms a row vs 15 s for 20 k).
+    """
     if table.is_rel:
         fl, tl = model.TABLES[table.from_label], model.TABLES[table.to_label]
-        return (f"{head}MATCH (a:{_ident(fl.name)} {{{_ident(fl.key)}: {ref}from}})"
-                f"-[x:{_ident(table.name)}]->(b:{_ident(tl.name)} {{{_ident(tl.key)}: {ref}to}}) "
-                f"SET {_assignments('x', table, ref, False)}")
-    return (f"{head}MATCH (n:{_ident(table.name)} {{{_ident(table.key)}: {ref}{_ident(table.key)}}}) "
-            f"SET {_assignments('n', table, ref, True)}")
+        return (f"MATCH (a:{_ident(fl.name)} {{{_ident(fl.key)}: $from}})"
+                f"-[x:{_ident(table.name)}]->(b:{_ident(tl.name)} {{{_ident(tl.key)}: $to}}) "
+                f"SET {_assignments('x', table, '$', False)}")
+    return (f"MATCH (n:{_ident(table.name)} {{{_ident(table.key)}: ${_ident(table.key)}}}) "
+            f"SET {_assignments('n', table, '$', True)}")
 
 
 def delete_rels_statement(table: Table, unwind: bool) -> str:

@@ -21,8 +21,6 @@ from familycard.graph import model
 from familycard.graph.store import Store, Tx
 from familycard.schema.records import Record, RecordError, parse_line
 
-# Records a transaction: LadybugDB commits cost ~0.1 s each, so batches are large.
-BATCH = 50_000
 MIN_PARENT_AGE_YEARS = 12
 
 
@@ -413,8 +411,12 @@ def pending_count(store: Store) -> int:
 # --- entry points -------------------------------------------------------------------------------
 
 def ingest_lines(store: Store, lines: Iterable[bytes], origin: str, today: dt.date,
-                 batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> IngestSummary:
-    """Ingest feed lines (bytes, one JSON record each); return the run's summary."""
+                 batch_size: int | None = None, progress: Callable[[int], None] | None = None) -> IngestSummary:
+    """Ingest feed lines (bytes, one JSON record each); return the run's summary.
+
+    ``batch_size``: records a transaction (default: what suits the store's engine).
+    """
+    batch_size = batch_size or store.ingest_batch
     summary = IngestSummary()
     with store.bulk_session():
         for batch in _batches(_parse_lines(lines, origin, today, summary), batch_size):
@@ -428,5 +430,5 @@ def ingest_lines(store: Store, lines: Iterable[bytes], origin: str, today: dt.da
 
 
 def ingest_stream(store: Store, stream: BinaryIO, origin: str, today: dt.date,
-                  batch_size: int = BATCH, progress: Callable[[int], None] | None = None) -> IngestSummary:
+                  batch_size: int | None = None, progress: Callable[[int], None] | None = None) -> IngestSummary:
     return ingest_lines(store, iter(stream.readline, b""), origin, today, batch_size, progress)

@@ -12,7 +12,7 @@ from familycard.graph.store import Params, Row, Store, StoreUnavailable
 T = TypeVar("T")
 
 # Bolt batches: large enough to amortise the round trip, small enough for the server's heap.
-CHUNK = 5000
+CHUNK = 10_000
 
 
 class _Neo4jTx:
@@ -29,11 +29,11 @@ class _Neo4jTx:
 
     def insert(self, table: str, rows: list[Row]) -> None:
         if rows:
-            self._chunks(dialect.neo4j_insert(model.TABLES[table]), rows)
+            t = model.TABLES[table]
+            self._chunks(dialect.neo4j_upsert(t), dialect.neo4j_rows(t, rows))
 
-    def update(self, table: str, rows: list[Row]) -> None:
-        if rows:
-            self._chunks(dialect.update_statement(model.TABLES[table], unwind=True), rows)
+    # MERGE … SET n = r replaces a record whole whether or not it exists: one statement for both.
+    update = insert
 
     def delete_rels(self, table: str, from_keys: list[str]) -> None:
         if from_keys:
@@ -47,6 +47,9 @@ class _Neo4jTx:
 
 class Neo4jStore(Store):
     engine = "neo4j"
+    # Neo4j keeps a transaction's state on the heap; 10 k records beat 50 k (43 s vs 63 s
+    # for 240 k records here).
+    ingest_batch = 10_000
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
                  database: str = "neo4j"):

@@ -40,6 +40,8 @@ class Tx(Protocol):
 
 class Store(ABC):
     engine: ClassVar[str]
+    # Records an ingest transaction: what suits the engine (measured in BENCHMARKS.md).
+    ingest_batch: ClassVar[int] = 10_000
 
     @abstractmethod
     def setup_schema(self) -> None:
