@@ -418,13 +418,12 @@ def ingest_lines(store: Store, lines: Iterable[bytes], origin: str, today: dt.da
     """
     batch_size = batch_size or store.ingest_batch
     summary = IngestSummary()
-    with store.bulk_session():
-        for batch in _batches(_parse_lines(lines, origin, today, summary), batch_size):
-            out = store.transaction(lambda tx, b=batch: _apply_batch(tx, b, today))
-            _merge(summary, out)
-            if progress:
-                progress(summary.read)
-        _resolve_pending(store, today, summary, batch_size)
+    for batch in _batches(_parse_lines(lines, origin, today, summary), batch_size):
+        out = store.transaction(lambda tx, b=batch: _apply_batch(tx, b, today))
+        _merge(summary, out)
+        if progress:
+            progress(summary.read)
+    _resolve_pending(store, today, summary, batch_size)
     summary.pending = pending_count(store)
     return summary
 

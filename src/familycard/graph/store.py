@@ -6,7 +6,6 @@ implementation from the settings.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -57,11 +56,6 @@ class Store(ABC):
     @abstractmethod
     def transaction(self, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` in one transaction (retried on transient errors: keep it idempotent)."""
-
-    @contextmanager
-    def bulk_session(self):
-        """A long run of write transactions (an ingest): the engine may defer housekeeping."""
-        yield self
 
     def bulk_insert(self, table: str, rows: list[Row]) -> None:
         self.transaction(lambda tx: tx.insert(table, rows))
