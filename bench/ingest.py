@@ -102,7 +102,8 @@ def main() -> None:
                       f"{records / secs:9,.0f} records/s, peak RSS {rss_mb:,} MB | {line}", flush=True)
             shutil.rmtree(args.work / f"store-{engine}", ignore_errors=True)
 
-    out = ROOT / "bench" / "results" / f"ingest-{dt.date.today()}.json"
+    out = ROOT / "bench" / "results" / (
+        f"ingest-{dt.date.today()}-{'_'.join(map(str, args.people))}-{'_'.join(args.engines)}.json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "runs": results}, indent=1))
     print(f"\nmachine: {machine()}\n")
