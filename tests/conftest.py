@@ -15,25 +15,25 @@ def today() -> dt.date:
     return TODAY
 
 
-@pytest.fixture
-def ladybug_store(tmp_path):
+def _ladybug(path):
     from familycard.graph.ladybug_store import LadybugStore
 
-    store = LadybugStore(tmp_path / "graph")
+    store = LadybugStore(path)
     store.setup_schema()
-    yield store
-    store.close()
+    return store
+
+
+@pytest.fixture
+def ladybug_store(tmp_path):
+    with _ladybug(tmp_path / "graph") as store:
+        yield store
 
 
 @pytest.fixture
 def other_ladybug(tmp_path):
     """A second, independent LadybugDB: to compare against whatever `store` is."""
-    from familycard.graph.ladybug_store import LadybugStore
-
-    store = LadybugStore(tmp_path / "other")
-    store.setup_schema()
-    yield store
-    store.close()
+    with _ladybug(tmp_path / "other") as store:
+        yield store
 
 
 @pytest.fixture

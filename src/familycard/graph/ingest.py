@@ -129,6 +129,22 @@ def _dedupe(items: list[_Item], out: _Outcome) -> list[_Item]:
     return list(best.values())
 
 
+def _sort_out(items: list[_Item], stored: dict, key: Callable[[Record], object],
+              row: Callable[[_Item], dict], out: _Outcome) -> tuple[list[dict], list[dict]]:
+    """Rows for records not stored yet, and for those that win over the stored version;
+    the rest (the same record again, or an older one) change nothing."""
+    new, changed = [], []
+    for it in items:
+        old = stored.get(key(it.rec))
+        if old is None:
+            new.append(row(it))
+        elif it.rec.supersedes(old["recorded_at"], old["digest"]):
+            changed.append(row(it))
+        else:
+            out.unchanged += 1
+    return new, changed
+
+
 def _apply_persons(tx: Tx, persons: list[_Item], out: _Outcome) -> None:
     if not persons:
         return
@@ -137,23 +153,16 @@ def _apply_persons(tx: Tx, persons: list[_Item], out: _Outcome) -> None:
         "UNWIND $keys AS k MATCH (p:Person {iin: k}) "
         "RETURN p.iin AS iin, p.recorded_at AS recorded_at, p.digest AS digest, p.address_id AS address_id",
         {"keys": keys})}
-    new, changed, moved, homes = [], [], [], []
-    for it in persons:
-        r = it.rec
-        old = stored.get(r.key)
-        if old is None:
-            new.append(r.props)
-            if r.props["address_id"]:
-                homes.append({"from": r.key, "to": r.props["address_id"]})
-        elif r.supersedes(old["recorded_at"], old["digest"]):
-            changed.append(r.props)
-            if old["address_id"] != r.props["address_id"]:
-                if old["address_id"]:
-                    moved.append(r.key)
-                if r.props["address_id"]:
-                    homes.append({"from": r.key, "to": r.props["address_id"]})
-        else:
-            out.unchanged += 1
+    new, changed = _sort_out(persons, stored, lambda r: r.key, lambda it: it.rec.props, out)
+    homes = [{"from": p["iin"], "to": p["address_id"]} for p in new if p["address_id"]]
+    moved = []
+    for p in changed:
+        before = stored[p["iin"]]["address_id"]
+        if before != p["address_id"]:
+            if before:
+                moved.append(p["iin"])
+            if p["address_id"]:
+                homes.append({"from": p["iin"], "to": p["address_id"]})
     tx.insert("Person", new)
     tx.update("Person", changed)
     tx.delete_rels("LIVES_AT", moved)
@@ -279,17 +288,8 @@ def _apply_links(tx: Tx, links: list[_Item], out: _Outcome) -> None:
             f"UNWIND $keys AS k MATCH (a:Person {{iin: k}})-[r:{model.LINK_TABLES[ltype].name}]->(b:Person) "
             "RETURN a.iin AS f, b.iin AS t, r.recorded_at AS recorded_at, r.digest AS digest",
             {"keys": froms})}
-        new, changed = [], []
-        for it in items:
-            r = it.rec
-            row = {"from": r.from_iin, "to": r.to_iin, **r.props}
-            old = stored.get((r.from_iin, r.to_iin))
-            if old is None:
-                new.append(row)
-            elif r.supersedes(old["recorded_at"], old["digest"]):
-                changed.append(row)
-            else:
-                out.unchanged += 1
+        new, changed = _sort_out(items, stored, lambda r: (r.from_iin, r.to_iin),
+                                 lambda it: {"from": it.rec.from_iin, "to": it.rec.to_iin, **it.rec.props}, out)
         tx.insert(ltype, new)
         tx.update(ltype, changed)
         out.stored["link"] += len(new) + len(changed)
@@ -301,16 +301,7 @@ def _apply_facts(tx: Tx, facts: list[_Item], out: _Outcome) -> None:
     stored = {r["key"]: r for r in tx.run(
         "UNWIND $keys AS k MATCH (f:Fact {key: k}) RETURN f.key AS key, f.recorded_at AS recorded_at, f.digest AS digest",
         {"keys": [it.rec.key for it in facts]})}
-    new, changed = [], []
-    for it in facts:
-        r = it.rec
-        old = stored.get(r.key)
-        if old is None:
-            new.append(r.props)
-        elif r.supersedes(old["recorded_at"], old["digest"]):
-            changed.append(r.props)
-        else:
-            out.unchanged += 1
+    new, changed = _sort_out(facts, stored, lambda r: r.key, lambda it: it.rec.props, out)
     tx.insert("Fact", new)
     tx.insert("HAS_FACT", [{"from": p["iin"], "to": p["key"]} for p in new])
     tx.update("Fact", changed)
@@ -324,19 +315,9 @@ def _park(tx: Tx, waiting: list[_Item], out: _Outcome) -> None:
     stored = {r["key"]: r for r in tx.run(
         "UNWIND $keys AS k MATCH (q:Pending {key: k}) RETURN q.key AS key, q.recorded_at AS recorded_at, q.digest AS digest",
         {"keys": [_pending_key(it.rec) for it in waiting]})}
-    new, changed = [], []
-    for it in waiting:
-        r = it.rec
-        row = {"key": _pending_key(r), "kind": r.kind, "from_iin": r.from_iin, "to_iin": r.to_iin,
-               "record": it.text, "origin": it.origin,
-               "recorded_at": r.recorded_at, "digest": r.digest}
-        old = stored.get(row["key"])
-        if old is None:
-            new.append(row)
-        elif r.supersedes(old["recorded_at"], old["digest"]):
-            changed.append(row)
-        else:
-            out.unchanged += 1
+    new, changed = _sort_out(waiting, stored, _pending_key, lambda it: {
+        "key": _pending_key(it.rec), "kind": it.rec.kind, "from_iin": it.rec.from_iin, "to_iin": it.rec.to_iin,
+        "record": it.text, "origin": it.origin, "recorded_at": it.rec.recorded_at, "digest": it.rec.digest}, out)
     tx.insert("Pending", new)
     tx.update("Pending", changed)
 
