@@ -184,3 +184,12 @@ def test_many_families_in_small_batches_match_one_big_batch(store, today, other_
     s2 = ingest_lines(other_ladybug, lines(*recs), "small", today, batch_size=40)
     assert s1.rejected == s2.rejected == 0 and s1.pending == s2.pending == 0
     assert snapshot(store) == snapshot(other_ladybug)
+
+
+def test_a_feed_of_garbage_is_counted_whole_but_kept_in_detail_only_so_far(ladybug_store, today, monkeypatch):
+    from familycard.graph import ingest
+
+    monkeypatch.setattr(ingest, "KEEP_REJECTIONS", 3)
+    s = ingest_lines(ladybug_store, [b"nope\n"] * 5 + lines(link("PARENT_OF", iin("1990-01-01", "F"),
+                                                                iin("1990-01-01", "F"))), "junk", today)
+    assert s.rejected == 5 and len(s.rejections) == 3 and s.pending == 1

@@ -22,6 +22,8 @@ from familycard.graph.store import Store, Tx
 from familycard.schema.records import Record, RecordError, parse_line
 
 MIN_PARENT_AGE_YEARS = 12
+# Rejections kept with their details (all are counted): a feed of garbage must not fill memory.
+KEEP_REJECTIONS = 10_000
 
 
 @dataclass
@@ -89,7 +91,8 @@ def _parse_lines(lines: Iterable[bytes], origin: str, today: dt.date,
 
 def _reject(summary: IngestSummary, origin: str, fld: str | None, reason: str) -> None:
     summary.rejected += 1
-    summary.rejections.append(Rejection(origin, fld, reason))
+    if len(summary.rejections) < KEEP_REJECTIONS:
+        summary.rejections.append(Rejection(origin, fld, reason))
 
 
 def _batches(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
@@ -352,7 +355,7 @@ def _merge(summary: IngestSummary, out: _Outcome) -> None:
         summary.stored += v
     summary.unchanged += out.unchanged
     summary.rejected += len(out.rejections)
-    summary.rejections.extend(out.rejections)
+    summary.rejections.extend(out.rejections[:max(0, KEEP_REJECTIONS - len(summary.rejections))])
 
 
 # --- pending ----------------------------------------------------------------------------------
