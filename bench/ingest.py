@@ -77,6 +77,10 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("FAMILYCARD_")}
     results = []
+    # Written after every run, so that a bench stopped half-way keeps what it measured.
+    out = ROOT / "bench" / "results" / (
+        f"ingest-{dt.date.today()}-{'_'.join(map(str, args.people))}-{'_'.join(args.engines)}.json")
+    out.parent.mkdir(exist_ok=True)
     for people in args.people:
         feed, records = feed_for(people, args.seed, args.work)
         for engine in args.engines:
@@ -98,14 +102,11 @@ def main() -> None:
                      "seconds": round(secs, 2), "records_per_s": round(records / secs), "peak_rss_mb": rss_mb,
                      "summary": line}
                 results.append(r)
+                out.write_text(json.dumps({"machine": machine(), "runs": results}, indent=1))
                 print(f"  {engine:8} {people:>9,} people run {run + 1}: {secs:7.1f} s, "
                       f"{records / secs:9,.0f} records/s, peak RSS {rss_mb:,} MB | {line}", flush=True)
             shutil.rmtree(args.work / f"store-{engine}", ignore_errors=True)
 
-    out = ROOT / "bench" / "results" / (
-        f"ingest-{dt.date.today()}-{'_'.join(map(str, args.people))}-{'_'.join(args.engines)}.json")
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"machine": machine(), "runs": results}, indent=1))
     print(f"\nmachine: {machine()}\n")
     print("| people | records | engine | runs | median s | median records/s | median peak RSS (ingest process) |")
     print("|---:|---:|---|---:|---:|---:|---:|")
