@@ -138,7 +138,7 @@ def cmd_neo4j(args, settings: Settings) -> int:
     data_dir = settings.data_dir / "neo4j"
     if args.action == "start":
         cache = settings.neo4j_home or ns.default_cache_dir()
-        print(f"installing Neo4j {ns.NEO4J_VERSION} into {cache} (first time: a few minutes) ...", file=sys.stderr)
+        print(f"Neo4j {ns.NEO4J_VERSION} from {cache} (fetched from Maven Central on first use) ...", file=sys.stderr)
         pid, uri = ns.start_background(data_dir, args.port, cache)
         print(f"Neo4j {ns.NEO4J_VERSION} running (pid {pid}) at {uri}, data in {data_dir}")
         print(f"use it with: export FAMILYCARD_STORE=neo4j FAMILYCARD_NEO4J_URI={uri}")
