@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from familycard.dates import age
 from familycard.graph.store import Store
 
 _PERSON = ("p.iin AS iin, p.surname AS surname, p.given_name AS given_name, p.patronymic AS patronymic, "
@@ -49,17 +50,13 @@ def family_card(store: Store, iin: str) -> dict[str, Any] | None:
     return card
 
 
-def _age(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def _who(r: dict, today: dt.date) -> str:
     name = f"{r['surname']} {r['given_name']}"
     life = f"{r['birth_date']}"
     if r.get("death_date"):
         life += f"–{r['death_date']} (died)"
     else:
-        life += f", {_age(r['birth_date'], today)} y"
+        life += f", {age(r['birth_date'], today)} y"
     return f"{name} [{r['iin']}] {r['sex']}, {life}"
 
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Callable, Iterator, TextIO
 
+from familycard.dates import add_months, add_years, age, month_len
 from familycard.schema.iin import check_digit, make_iin
 
 __all__ = ["GenerateStats", "RawLine", "generate_feed", "write_feed", "SCENARIOS", "BAD_CLASSES",
@@ -113,30 +114,6 @@ _MAX_CYCLES = 2000       # boundary dates are fixed: cap their use of one date's
 
 
 # --- dates ----------------------------------------------------------------------------------
-
-def _month_len(y: int, m: int) -> int:
-    return (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.date(y, m, 1)).days
-
-
-def add_months(d: dt.date, n: int) -> dt.date:
-    """Same day of the month n months on, or that month's last day (benefits.md)."""
-    y, m = divmod(d.month - 1 + n, 12)
-    y += d.year
-    return dt.date(y, m + 1, min(d.day, _month_len(y, m + 1)))
-
-
-def add_years(d: dt.date, n: int) -> dt.date:
-    """The n-th birthday: 29 February turns a year older on 1 March in non-leap years."""
-    try:
-        return d.replace(year=d.year + n)
-    except ValueError:
-        return dt.date(d.year + n, 3, 1)
-
-
-def age(born: dt.date, on: dt.date) -> int:
-    a = on.year - born.year
-    return a - 1 if (on.month, on.day) < (born.month, born.day) else a
-
 
 def _pension_months_in_force(year: int, sex: str) -> int:
     if sex == "M" or year >= 2031:
@@ -296,7 +273,7 @@ class _Generator:
         self.months = []
         for k in range(self.history_months, 0, -1):
             y, m = _ym(D, -k)
-            self.months.append((f"{y:04d}-{m:02d}", dt.date(y, m, 1), dt.date(y, m, _month_len(y, m))))
+            self.months.append((f"{y:04d}-{m:02d}", dt.date(y, m, 1), dt.date(y, m, month_len(y, m))))
         r = random.Random(seed ^ 0x5EED)
         self.employers = [self._make_bin(r) for _ in range(3000)]
 
@@ -1245,7 +1222,7 @@ class _Generator:
                    contribution: bool = True) -> None:
         for y, m in months:
             first = dt.date(y, m, 1)
-            last = dt.date(y, m, _month_len(y, m))
+            last = dt.date(y, m, month_len(y, m))
             self._month_facts(u, p, f"{y:04d}-{m:02d}", first, last, salary, contribution)
 
     def _sc_job(self, u: _Unit, p: _P, start: dt.date, end: dt.date | None) -> None:

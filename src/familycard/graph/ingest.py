@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator
 
+from familycard.dates import add_years
 from familycard.graph import model
 from familycard.graph.store import Store, Tx
 from familycard.schema.records import Record, RecordError, parse_line
@@ -56,13 +57,6 @@ class _Item:
     origin: str
     rec: Record
     text: str  # the line as it came, kept for a record that has to wait
-
-
-def _add_years(d: dt.date, years: int) -> dt.date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February in a non-leap year
-        return d.replace(year=d.year + years, month=3, day=1)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -235,7 +229,7 @@ def _check_links(tx: Tx, links: list[_Item], info: dict[str, dict], today: dt.da
     """Refuse impossible links (records.md); return the acceptable ones in feed order."""
     parent_links = [it for it in links if it.rec.type == "PARENT_OF"]
     too_young = {id(it) for it in parent_links
-                 if _add_years(info[it.rec.from_iin]["birth_date"], MIN_PARENT_AGE_YEARS)
+                 if add_years(info[it.rec.from_iin]["birth_date"], MIN_PARENT_AGE_YEARS)
                  > info[it.rec.to_iin]["birth_date"]}
     # Every stored PARENT_OF has a parent at least 12 years older, so only a link failing
     # that test can close a cycle; for those, say so when it does.

@@ -1,0 +1,29 @@
+"""Calendar arithmetic as benefits.md defines it; computed in Python, never in Cypher."""
+from __future__ import annotations
+
+import datetime as dt
+
+
+def month_len(y: int, m: int) -> int:
+    return (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.date(y, m, 1)).days
+
+
+def add_months(d: dt.date, n: int) -> dt.date:
+    """Same day of the month n months on, or that month's last day (benefits.md)."""
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year
+    return dt.date(y, m + 1, min(d.day, month_len(y, m + 1)))
+
+
+def add_years(d: dt.date, n: int) -> dt.date:
+    """The n-th birthday: 29 February turns a year older on 1 March in non-leap years."""
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:
+        return dt.date(d.year + n, 3, 1)
+
+
+def age(born: dt.date, on: dt.date) -> int:
+    """Full years from ``born`` to ``on``."""
+    a = on.year - born.year
+    return a - 1 if (on.month, on.day) < (born.month, born.day) else a
