@@ -126,6 +126,14 @@ def _dedupe(items: list[_Item], out: _Outcome) -> list[_Item]:
     return list(best.values())
 
 
+def _stored_versions(tx: Tx, table: model.Table, keys: list[str], *extra: str) -> dict[str, dict]:
+    """What is stored under these keys: its recorded_at and digest (and ``extra`` columns)."""
+    cols = "".join(f", n.{c} AS {c}" for c in extra)
+    return {r["key"]: r for r in tx.run(
+        f"UNWIND $keys AS k MATCH (n:{table.name} {{{table.key}: k}}) "
+        f"RETURN n.{table.key} AS key, n.recorded_at AS recorded_at, n.digest AS digest{cols}", {"keys": keys})}
+
+
 def _sort_out(items: list[_Item], stored: dict, key: Callable[[Record], object],
               row: Callable[[_Item], dict], out: _Outcome) -> tuple[list[dict], list[dict]]:
     """Rows for records not stored yet, and for those that win over the stored version;
@@ -145,11 +153,7 @@ def _sort_out(items: list[_Item], stored: dict, key: Callable[[Record], object],
 def _apply_persons(tx: Tx, persons: list[_Item], out: _Outcome) -> None:
     if not persons:
         return
-    keys = [it.rec.key for it in persons]
-    stored = {r["iin"]: r for r in tx.run(
-        "UNWIND $keys AS k MATCH (p:Person {iin: k}) "
-        "RETURN p.iin AS iin, p.recorded_at AS recorded_at, p.digest AS digest, p.address_id AS address_id",
-        {"keys": keys})}
+    stored = _stored_versions(tx, model.PERSON, [it.rec.key for it in persons], "address_id")
     new, changed = _sort_out(persons, stored, lambda r: r.key, lambda it: it.rec.props, out)
     homes = [{"from": p["iin"], "to": p["address_id"]} for p in new if p["address_id"]]
     moved = []
@@ -295,9 +299,7 @@ def _apply_links(tx: Tx, links: list[_Item], out: _Outcome) -> None:
 def _apply_facts(tx: Tx, facts: list[_Item], out: _Outcome) -> None:
     if not facts:
         return
-    stored = {r["key"]: r for r in tx.run(
-        "UNWIND $keys AS k MATCH (f:Fact {key: k}) RETURN f.key AS key, f.recorded_at AS recorded_at, f.digest AS digest",
-        {"keys": [it.rec.key for it in facts]})}
+    stored = _stored_versions(tx, model.FACT, [it.rec.key for it in facts])
     new, changed = _sort_out(facts, stored, lambda r: r.key, lambda it: it.rec.props, out)
     tx.insert("Fact", new)
     tx.insert("HAS_FACT", [{"from": p["iin"], "to": p["key"]} for p in new])
@@ -309,9 +311,7 @@ def _park(tx: Tx, waiting: list[_Item], out: _Outcome) -> None:
     """Keep links and facts whose persons have not arrived (last writer wins here too)."""
     if not waiting:
         return
-    stored = {r["key"]: r for r in tx.run(
-        "UNWIND $keys AS k MATCH (q:Pending {key: k}) RETURN q.key AS key, q.recorded_at AS recorded_at, q.digest AS digest",
-        {"keys": [_pending_key(it.rec) for it in waiting]})}
+    stored = _stored_versions(tx, model.PENDING, [_pending_key(it.rec) for it in waiting])
     new, changed = _sort_out(waiting, stored, _pending_key, lambda it: {
         "key": _pending_key(it.rec), "kind": it.rec.kind, "from_iin": it.rec.from_iin, "to_iin": it.rec.to_iin,
         "record": it.text, "origin": it.origin, "recorded_at": it.rec.recorded_at, "digest": it.rec.digest}, out)
