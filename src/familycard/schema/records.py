@@ -52,8 +52,8 @@ _FACT_KNOWN = {t: frozenset(_FACT_COMMON + f) for t, f in FACT_FIELDS.items()}
 class RecordError(ValueError):
     """One thing wrong with one record: the field and the reason."""
 
-    def __init__(self, field: str | None, reason: str):
-        super().__init__(f"{field}: {reason}" if field else reason)
+    def __init__(self, field: str | None, reason: str, message: str | None = None):
+        super().__init__(message or (f"{field}: {reason}" if field else reason))
         self.field = field
         self.reason = reason
 
@@ -215,13 +215,11 @@ def _provenance(c: _Checker) -> tuple[str | None, dt.datetime | None]:
 
 
 def _raise(c: _Checker) -> None:
-    if c.errors:
-        if len(c.errors) == 1:
-            raise c.errors[0]
-        first = c.errors[0]
-        err = RecordError(first.field, "; ".join(str(e) for e in c.errors))
-        err.args = ("; ".join(str(e) for e in c.errors),)
-        raise err
+    if len(c.errors) == 1:
+        raise c.errors[0]
+    if c.errors:  # several: the first field names the error, the message lists them all
+        text = "; ".join(map(str, c.errors))
+        raise RecordError(c.errors[0].field, text, message=text)
 
 
 def _person(obj: dict, today: dt.date) -> Record:
