@@ -104,3 +104,23 @@ def test_identifiers_spliced_into_statements_must_be_plain_words():
     bad = model.Table("Person) DETACH DELETE (n", (("iin", model.STRING),))
     with pytest.raises(ValueError, match="not a plain identifier"):
         dialect.ladybug_ddl([bad])
+
+
+def test_ladybug_128_bit_sums_come_back_as_int(ladybug_store):
+    """LadybugDB sums INT64 into INT128, which its driver returns as Decimal; Neo4j returns int."""
+    from decimal import Decimal
+
+    from familycard.graph.dialect import to_python
+
+    assert to_python(Decimal("5100005")) == 5100005 and isinstance(to_python(Decimal("5")), int)
+    assert to_python(Decimal("2.5")) == Decimal("2.5")
+    rows = ladybug_store.read("UNWIND [1, 2, 3] AS i RETURN sum(i) AS s")
+    assert rows == [{"s": 6}] and type(rows[0]["s"]) is int
+
+
+def test_sum_over_no_rows_differs_so_rules_coalesce(store):
+    """Neo4j sums nothing to 0, LadybugDB to null: rules write coalesce(sum(x), 0)."""
+    rows = store.read("UNWIND [1] AS i OPTIONAL MATCH (f:Fact {key: 'none'}) "
+                      "RETURN sum(f.amount_kzt) AS raw, coalesce(sum(f.amount_kzt), 0) AS s")
+    assert rows[0]["s"] == 0
+    assert rows[0]["raw"] == (None if store.engine == "ladybug" else 0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any, Iterable
 
 from familycard.graph import model
@@ -62,9 +63,12 @@ def neo4j_schema(tables: Iterable[Table] = model.NODE_TABLES,
 # --- values -----------------------------------------------------------------------------
 
 def to_python(value: Any) -> Any:
-    """Engine values to plain Python: neo4j.time.Date/DateTime become date/datetime."""
+    """Engine values to plain Python: neo4j.time.Date/DateTime become date/datetime; LadybugDB's
+    128-bit sums (Decimal) become int."""
     if value is None or isinstance(value, (str, int, float, bool, dt.date)):
         return value
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
     if isinstance(value, list):
         return [to_python(v) for v in value]
     if isinstance(value, dict):
