@@ -1,0 +1,85 @@
+"""Dated parameters: a value holds from its date until the next (OpenFisca style).
+
+Shared ones (MCI, PM, MW, pension ages) live in ``rules/parameters.yaml``; a rule's own
+coefficients live in its ``rule.yaml``. Every parameter names its source. YAML numbers are read
+as decimals from their text, so ``5.76`` never passes through a binary float.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from familycard.graph.rules.formula import Table, to_decimal
+
+__all__ = ["Parameter", "ParameterError", "load_yaml", "parse_parameters"]
+
+
+class ParameterError(ValueError):
+    pass
+
+
+class _DecimalLoader(yaml.SafeLoader):
+    pass
+
+
+def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    return Decimal(loader.construct_scalar(node).replace("_", ""))
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+
+
+def load_yaml(path: Path) -> Any:
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=_DecimalLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    title: str
+    unit: str
+    source: str
+    values: tuple[tuple[dt.date, Any], ...]  # sorted by date
+    note: str = ""
+
+    def at(self, day: dt.date) -> Any:
+        """The value in force on ``day``."""
+        current = None
+        for since, value in self.values:
+            if since <= day:
+                current = value
+        if current is None:
+            raise ParameterError(f"parameter '{self.name}' has no value on {day} "
+                                 f"(its first value is from {self.values[0][0]})")
+        return current
+
+    def since(self, day: dt.date) -> dt.date:
+        return max(s for s, _ in self.values if s <= day)
+
+
+def parse_parameters(raw: Mapping[str, Any], where: str) -> dict[str, Parameter]:
+    params = {}
+    for name, spec in (raw or {}).items():
+        if not isinstance(spec, Mapping) or "values" not in spec or "source" not in spec:
+            raise ParameterError(f"{where}: parameter '{name}' needs 'values' and 'source'")
+        values = []
+        for since, value in spec["values"].items():
+            if not isinstance(since, dt.date):
+                raise ParameterError(f"{where}: parameter '{name}': '{since}' is not a date")
+            if isinstance(value, Mapping):
+                value = Table(name, value)
+            else:
+                value = to_decimal(value)
+            values.append((since, value))
+        if not values:
+            raise ParameterError(f"{where}: parameter '{name}' has no values")
+        params[name] = Parameter(name, str(spec.get("title", name)), str(spec.get("unit", "")),
+                                 str(spec["source"]), tuple(sorted(values, key=lambda v: v[0])),
+                                 str(spec.get("note", "")))
+    return params
