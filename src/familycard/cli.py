@@ -129,7 +129,69 @@ def cmd_demo(args, settings: Settings) -> int:
         for e in examples:
             print()
             print(render_card(family_card(store, e["iin"]), args.as_of))
+        from familycard.graph.sweep import sweep
+
+        result = sweep(store, args.as_of)
+    print()
+    print(f"sweep (dry run) as of {args.as_of}: entitlements per benefit and notice")
+    _print_sweep_summary(result)
+    if result.entitlements:
+        e = next((x for x in result.entitlements if x.benefit == "large_family"), result.entitlements[0])
+        print(f"\nwhy: familycard explain {e.iin} --as-of {args.as_of}   (--lang kk|ru|en)")
     return 1 if summary.rejected else 0
+
+
+def _print_sweep_summary(result, out=sys.stdout) -> None:
+    from familycard.graph.rules import load_rules
+
+    titles = {r.code: r.title["en"] for r in load_rules([run.code for run in result.runs])}
+    print(f"{'rule':<22} {'found':>8} {'total, tenge':>16} {'seconds':>8}  title", file=out)
+    for run in result.runs:
+        total = f"{run.total_kzt:,}".replace(",", " ") if run.total_kzt else "—"
+        print(f"{run.code:<22} {run.found:>8,} {total:>16} {run.seconds:>8.2f}  {titles[run.code]}", file=out)
+    print(result.line(), file=out)
+
+
+def cmd_sweep(args, settings: Settings) -> int:
+    import orjson
+
+    from familycard.graph.sweep import sweep
+
+    if not args.dry_run:
+        print("familycard sweep: recording offers and sending SMS is not built yet; "
+              "use --dry-run to list the entitlements", file=sys.stderr)
+        return 2
+    from familycard.graph.rules import load_rules
+
+    total = len(load_rules(args.rule or None))
+    with _open_store(settings) as store, _bar(total, "rules", "sweep") as bar:
+        result = sweep(store, args.as_of, args.rule or None, on_rule=lambda run: bar.update(1))
+    if args.json:
+        out = sys.stdout.buffer
+        for e in result.entitlements:
+            out.write(orjson.dumps(e.record()) + b"\n")
+        out.flush()
+        _print_sweep_summary(result, sys.stderr)
+        return 0
+    print(f"{'recipient':<13} {'benefit':<22} {'subject':<13} {'amount, tenge':>14}")
+    for e in result.entitlements:
+        amount = f"{e.amount_kzt:,}".replace(",", " ") if e.amount_kzt is not None else "—"
+        print(f"{e.iin:<13} {e.benefit:<22} {e.subject or '—':<13} {amount:>14}")
+    print()
+    _print_sweep_summary(result)
+    return 0
+
+
+def cmd_explain(args, settings: Settings) -> int:
+    from familycard.graph.explain import explain, render
+
+    with _open_store(settings) as store:
+        ex = explain(store, args.iin, args.as_of, args.rule or None)
+    if ex.person is None:
+        print(f"IIN '{args.iin}': no such person in the graph", file=sys.stderr)
+        return 1
+    print(render(ex, args.lang))
+    return 0
 
 
 def cmd_neo4j(args, settings: Settings) -> int:
@@ -188,6 +250,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--today", type=_date, default=today)
     c.set_defaults(fn=cmd_card)
 
+    w = sub.add_parser("sweep", help="find everyone entitled to a benefit or notice on a day")
+    w.add_argument("--as-of", type=_date, default=today)
+    w.add_argument("--dry-run", action="store_true", help="only list the entitlements (writes nothing)")
+    w.add_argument("--json", action="store_true", help="one JSON object a line (records.md, Entitlements out)")
+    w.add_argument("--rule", action="append", metavar="CODE", help="run only this rule (repeatable)")
+    w.set_defaults(fn=cmd_sweep)
+
+    e = sub.add_parser("explain", help="why a person is or is not entitled, rule by rule, with the evidence")
+    e.add_argument("iin")
+    e.add_argument("--as-of", type=_date, default=today)
+    e.add_argument("--lang", choices=("kk", "ru", "en"), default="en")
+    e.add_argument("--rule", action="append", metavar="CODE", help="explain only this rule (repeatable)")
+    e.set_defaults(fn=cmd_explain)
+
     n = sub.add_parser("neo4j", help="a local Neo4j 5.26 Community (from Maven Central, needs Java 17)")
     n.add_argument("action", choices=("start", "stop", "status"))
     n.add_argument("--port", type=int, default=7687)
@@ -198,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
+    from familycard.graph.rules import RuleError
     from familycard.graph.store import StoreUnavailable
 
     args = build_parser().parse_args(argv)
@@ -210,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.fn(args, settings)
-    except StoreUnavailable as e:
+    except (StoreUnavailable, RuleError) as e:
         print(f"familycard: {e}", file=sys.stderr)
         return 2
 
