@@ -100,3 +100,66 @@ def test_settings_come_from_the_environment(monkeypatch, env, expected):
     s = Settings(_env_file=None)
     assert s.store == expected
     assert "s3cret" not in repr(s)  # secrets never end up in logs
+
+
+def _family(tmp_path):
+    """A mother of four at home (large family), her newborn (birth, childcare) and a 17-year-old."""
+    m = person("1985-03-04", "F", address_id="A1", phone="+77011234567")
+    kids = [person(b, s, address_id="A1") for b, s in
+            (("2026-05-01", "M"), ("2015-01-01", "F"), ("2012-06-06", "M"), ("2009-11-26", "F"))]
+    path = _feed(tmp_path, m, *kids, *(link("PARENT_OF", m, k) for k in kids))
+    assert run(["ingest", str(path), "--today", "2026-11-25"], tmp_path).returncode == 0
+    return m, kids
+
+
+def test_sweep_dry_run_json_prints_entitlements_as_records_md_says(tmp_path):
+    import json
+
+    m, kids = _family(tmp_path)
+    r = run(["sweep", "--as-of", "2026-11-25", "--dry-run", "--json"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    got = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
+    assert all(set(g) == {"iin", "benefit", "as_of", "subject", "amount_kzt"} for g in got)
+    # the newborn is her 4th child: 63 MCI
+    assert {"iin": m["iin"], "benefit": "birth", "as_of": "2026-11-25", "subject": kids[0]["iin"],
+            "amount_kzt": 63 * 4325} in got
+    # 4 dependent children at home: 16.03 MCI = 69 329.75 -> 69 330 (halves up, decimal)
+    assert {"iin": m["iin"], "benefit": "large_family", "as_of": "2026-11-25", "subject": None,
+            "amount_kzt": 69330} in got
+    assert "large_family" in r.stderr.decode()  # the per-rule summary goes to stderr with --json
+
+    # the day the eldest turns 18 (2027-11-26) she has 3 dependants: no large-family benefit
+    r = run(["sweep", "--as-of", "2027-11-26", "--dry-run", "--json", "--rule", "large_family"], tmp_path)
+    assert r.returncode == 0 and r.stdout == b""
+    r = run(["sweep", "--as-of", "2027-11-25", "--dry-run", "--json", "--rule", "large_family"], tmp_path)
+    assert json.loads(r.stdout)["amount_kzt"] is not None
+
+
+def test_sweep_table_one_rule_and_errors(tmp_path):
+    m, kids = _family(tmp_path)
+    r = run(["sweep", "--as-of", "2026-11-25", "--dry-run", "--rule", "birth"], tmp_path)
+    assert r.returncode == 0
+    out = r.stdout.decode()
+    assert f"{m['iin']:<13} {'birth':<22} {kids[0]['iin']:<13} {'272 475':>14}" in out
+    assert "as of 2026-11-25: 1 entitlements from 1 rules" in out
+    r = run(["sweep", "--dry-run", "--rule", "no_such_rule"], tmp_path)
+    assert r.returncode == 2 and "unknown rule 'no_such_rule'" in r.stderr.decode()
+    r = run(["sweep", "--as-of", "2026-11-25"], tmp_path)
+    assert r.returncode == 2 and "not built yet" in r.stderr.decode()
+
+
+def test_explain_says_why_and_why_not_in_three_languages(tmp_path):
+    m, kids = _family(tmp_path)
+    r = run(["explain", m["iin"], "--as-of", "2027-11-26", "--rule", "large_family"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert "✘ Large-family benefit [large_family] — not entitled" in out
+    assert "✗ 3 dependent children at home, 4 needed" in out
+    assert f"child {kids[3]['iin']}: turned 18 on 2027-11-26 and is not a full-time student" in out
+    assert f"{m['iin']} -PARENT_OF-> {kids[3]['iin']} (ZAGS, recorded 2026-01-10)" in out
+    r = run(["explain", m["iin"], "--as-of", "2026-11-25", "--lang", "ru", "--rule", "birth"], tmp_path)
+    assert "✔ Единовременное пособие на рождение ребёнка [birth] — положено: 272 475 тенге" in r.stdout.decode()
+    r = run(["explain", m["iin"], "--as-of", "2026-11-25", "--lang", "kk", "--rule", "kandas_expiry"], tmp_path)
+    assert "қатысы жоқ: қандас мәртебесі жоқ" in r.stdout.decode()
+    r = run(["explain", "870101300019"], tmp_path)
+    assert r.returncode == 1 and "no such person" in r.stderr.decode()

@@ -40,6 +40,7 @@ class Finding:
     amount_kzt: int | None
     checks: tuple[Check, ...]
     items: tuple[Mapping[str, str], ...] = ()  # per-person detail (children counted or not), per language
+    item_iins: tuple[str, ...] = ()
 
     @property
     def concerned(self) -> bool:
@@ -122,8 +123,9 @@ def explain_rule(store: Store, rule: Rule, iin: str, as_of: dt.date) -> list[Fin
             if texts:
                 values = _item_values(item, as_of)
                 items.append({lang: _fill(t, values) for lang, t in texts.items()})
+        item_iins = tuple(str(i["iin"]) for i in row.get("items") or () if i.get("iin"))
         findings.append(Finding(rule, row.get("iin"), row.get("subject"), row.get("event"), entitled, amount,
-                                tuple(checks), tuple(items)))
+                                tuple(checks), tuple(items), item_iins))
     findings.sort(key=lambda f: (not f.entitled, not f.concerned, f.subject or "", f.iin or ""))
     return findings
 
@@ -156,7 +158,7 @@ def explain(store: Store, iin: str, as_of: dt.date, codes: Iterable[str] | None 
         out.findings[rule.code] = found = explain_rule(store, rule, iin, as_of)
         for f in found:
             if f.concerned:
-                involved.update(x for x in (f.iin, f.subject) if x)
+                involved.update(x for x in (f.iin, f.subject, *f.item_iins) if x)
                 fact_types.update(rule.evidence_facts)
     iins = sorted(involved)
     for p in store.read(_PERSON, {"iins": iins}):
