@@ -124,3 +124,10 @@ class TestFolders:
         damage(rules / "kandas_expiry")
         with pytest.raises(RuleError, match=message):
             load_rules(rules_dir=rules)
+
+
+def test_a_ceiling_bound_is_a_whole_number_pre_filter_from_parameters():
+    rule = load_rules(["targeted_assistance"])[0]
+    # 3 months × 0.70 × 50 851 = 106 787.1 -> 106 788 tenge a member (the exact test is `when`)
+    assert rule.query_params(D(2026, 11, 25))["income_cap"] == 106788
+    assert rule.query_params(D(2025, 12, 31))["income_cap"] == 97079  # 3 × 0.70 × 46 228 = 97 078.8

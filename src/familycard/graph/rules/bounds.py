@@ -108,6 +108,12 @@ def _bound(spec: Mapping[str, Any], as_of: dt.date, parameters: Mapping[str, Par
                            "lookback_from": add_months(m, -int(w["lookback_months"]))})
             m = add_months(m, 1)
         return months
+    if "ceiling" in spec:
+        from familycard.graph.rules.formula import evaluate
+
+        names = {n: p.at(as_of) for n, p in parameters.items() if as_of >= p.values[0][0]}
+        value = evaluate(str(spec["ceiling"]), names)
+        return int(value.to_integral_value(rounding="ROUND_CEILING"))
     if set(spec) <= {"days"}:
         return day
     raise BoundError(f"unknown bound kind {sorted(spec)}")

@@ -8,7 +8,9 @@ OPTIONAL MATCH (p)-[:HAS_FACT]->(f:Fact)
 WITH a, p, coalesce(sum(f.amount_kzt), 0) AS person_income
 WITH a, count(p) AS members, sum(person_income) AS income,
      min(CASE WHEN p.birth_date <= $adult_born_by THEN p.birth_date END) AS eldest
-WHERE eldest IS NOT NULL
+// a pre-filter in whole tenge (income_cap = ceiling of 3 × line): the exact test is `when`.
+// (`+ 0`: LadybugDB types a parameter times a count as SERIAL, which a sum cannot be compared to)
+WHERE eldest IS NOT NULL AND income < $income_cap * members + 0
 MATCH (a)<-[:LIVES_AT]-(r:Person)
 WHERE r.birth_date = eldest AND (r.death_date IS NULL OR r.death_date > $as_of)
 WITH a, members, income, min(r.iin) AS recipient
