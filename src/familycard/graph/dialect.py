@@ -60,6 +60,15 @@ def neo4j_schema(tables: Iterable[Table] = model.NODE_TABLES,
     return out
 
 
+def neo4j_stale_indexes(existing: Iterable[str], tables: Iterable[Table] = model.NODE_TABLES,
+                        indexes: Iterable[tuple[str, str]] = model.INDEXES) -> list[str]:
+    """DROP statements for indexes named by our convention that the model no longer declares
+    (a store created by an older familycard keeps its indexes otherwise)."""
+    ours = {f"{t.name.lower()}_{col}" for t in tables for col, _ in t.columns}
+    wanted = {f"{label.lower()}_{prop}" for label, prop in indexes}
+    return [f"DROP INDEX {_ident(name)} IF EXISTS" for name in sorted(existing) if name in ours and name not in wanted]
+
+
 # --- values -----------------------------------------------------------------------------
 
 def to_python(value: Any) -> Any:

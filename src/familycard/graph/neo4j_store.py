@@ -68,6 +68,11 @@ class Neo4jStore(Store):
             raise StoreUnavailable(f"Neo4j at {self.uri} ({self.database}): {e}") from e
         for stmt in dialect.neo4j_schema():
             self._driver.execute_query(stmt, database_=self.database)
+        existing, _, _ = self._driver.execute_query(
+            "SHOW INDEXES YIELD name, owningConstraint WHERE owningConstraint IS NULL RETURN name",
+            database_=self.database)
+        for stmt in dialect.neo4j_stale_indexes(r["name"] for r in existing):
+            self._driver.execute_query(stmt, database_=self.database)
 
     def read(self, query: str, params: Params = None) -> list[Row]:
         records, _, _ = self._driver.execute_query(
