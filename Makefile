@@ -18,8 +18,10 @@ demo: $(VENV)/.installed  ## generate a demo population, ingest it into the embe
 test: $(VENV)/.installed  ## the test suite, on LadybugDB and on a real Neo4j 5.26
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed  ## ingest benchmark (see BENCHMARKS.md)
+bench: $(VENV)/.installed  ## ingest and sweep benchmarks (see BENCHMARKS.md); long: 1 M people
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/ingest.py
+	$(PY) bench/sweep.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -64,16 +64,21 @@ def run_ingest(feed: Path, env: dict) -> tuple[float, int, str]:
     return secs, usage.ru_maxrss // 1024, out
 
 
-def main() -> None:
+def bench_args(neo4j_memory: str = "2g") -> argparse.ArgumentParser:
+    """The options every benchmark here takes (bench/sweep.py adds its own)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--engines", nargs="+", default=["ladybug", "neo4j"])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "familycard-bench")
-    ap.add_argument("--neo4j-heap", default="2g")
-    ap.add_argument("--neo4j-pagecache", default="2g")
-    args = ap.parse_args()
+    ap.add_argument("--neo4j-heap", default=neo4j_memory)
+    ap.add_argument("--neo4j-pagecache", default=neo4j_memory)
+    return ap
+
+
+def main() -> None:
+    args = bench_args().parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("FAMILYCARD_")}
     results = []

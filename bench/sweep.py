@@ -10,14 +10,12 @@ Results go to bench/results/sweep-<date>-....json after every run; a Markdown ta
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ingest import AS_OF, feed_for, machine  # noqa: E402
+from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402
 
 from familycard import neo4j_server  # noqa: E402
 from familycard.graph.rules import load_rules  # noqa: E402
@@ -134,15 +132,8 @@ def floor(feed: Path, as_of: dt.date) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--people", type=int, nargs="+", default=[100_000, 1_000_000])
-    ap.add_argument("--engines", nargs="+", default=["ladybug", "neo4j"])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "familycard-bench")
-    ap.add_argument("--neo4j-heap", default="4g")
-    ap.add_argument("--neo4j-pagecache", default="4g")
-    ap.add_argument("--no-floor", action="store_true")
+    ap = bench_args(neo4j_memory="4g")
+    ap.add_argument("--no-floor", action="store_true", help="skip the polars floor")
     args = ap.parse_args()
     codes = [r.code for r in load_rules()]
     out = ROOT / "bench" / "results" / (
