@@ -193,3 +193,22 @@ def test_a_feed_of_garbage_is_counted_whole_but_kept_in_detail_only_so_far(ladyb
     s = ingest_lines(ladybug_store, [b"nope\n"] * 5 + lines(link("PARENT_OF", iin("1990-01-01", "F"),
                                                                 iin("1990-01-01", "F"))), "junk", today)
     assert s.rejected == 5 and len(s.rejections) == 3 and s.pending == 1
+
+
+def test_a_rerun_repairs_homes_a_crash_left_out_of_step(store, today):
+    """If an engine loses part of a committed batch (LIVES_AT without its person's change, or the
+    reverse), the next run puts LIVES_AT back in step with address_id."""
+    from familycard.graph.snapshot import snapshot
+
+    a, b = person("1980-01-01", "F", address_id="A1"), person("1982-02-02", "M", address_id="A2")
+    feed = lines(a, b)
+    ingest_lines(store, feed, "feed.jsonl", today)
+    expected = snapshot(store)
+    # damage: a's home gone, b registered twice, an address nobody lives at
+    store.write("MATCH (p:Person {iin: $iin})-[r:LIVES_AT]->() DELETE r", {"iin": a["iin"]})
+    store.write("CREATE (:Address {id: 'A9'})")
+    store.write("MATCH (p:Person {iin: $iin}), (x:Address {id: 'A9'}) CREATE (p)-[:LIVES_AT]->(x)", {"iin": b["iin"]})
+    assert snapshot(store) != expected
+    summary = ingest_lines(store, feed, "feed.jsonl", today)
+    assert summary.unchanged == 2 and summary.stored == 0
+    assert snapshot(store) == expected

@@ -352,6 +352,40 @@ def _merge(summary: IngestSummary, out: _Outcome) -> None:
     summary.rejections.extend(out.rejections[:max(0, KEEP_REJECTIONS - len(summary.rejections))])
 
 
+# --- homes ------------------------------------------------------------------------------------
+
+def _reconcile_homes(store: Store) -> int:
+    """Make LIVES_AT mirror Person.address_id again, wherever it does not; returns the persons
+    repaired. Each batch keeps the two in step in one transaction; this end-of-run check is for
+    a store that lost part of a transaction in a crash (seen once with LadybugDB 0.22 under
+    kill -9: a rerun found the persons unchanged and never rebuilt their LIVES_AT)."""
+    wrong = [r["iin"] for r in store.read(
+        "MATCH (p:Person)-[:LIVES_AT]->(a:Address) WITH p, count(a) AS n, min(a.id) AS id "
+        "WHERE n > 1 OR p.address_id IS NULL OR id <> p.address_id RETURN p.iin AS iin")]
+    missing = store.read(
+        "MATCH (p:Person) WHERE p.address_id IS NOT NULL AND p.address_id <> '' "
+        "AND NOT EXISTS { MATCH (p)-[:LIVES_AT]->(:Address) } RETURN p.iin AS iin")
+    iins = sorted(set(wrong) | {r["iin"] for r in missing})
+    orphans = "MATCH (a:Address) WHERE NOT EXISTS { MATCH (a)<-[:LIVES_AT]-(:Person) } RETURN a.id AS id"
+    if not iins and not store.read(orphans):
+        return 0
+
+    def repair(tx: Tx) -> None:
+        tx.delete_rels("LIVES_AT", iins)
+        homes = [{"from": r["iin"], "to": r["address_id"]} for r in tx.run(
+            "UNWIND $keys AS k MATCH (p:Person {iin: k}) WHERE p.address_id IS NOT NULL AND p.address_id <> '' "
+            "RETURN p.iin AS iin, p.address_id AS address_id", {"keys": iins})]
+        ids = sorted({h["to"] for h in homes})
+        known = {r["id"] for r in tx.run("UNWIND $keys AS k MATCH (a:Address {id: k}) RETURN a.id AS id",
+                                         {"keys": ids})}
+        tx.insert("Address", [{"id": a} for a in ids if a not in known])
+        tx.insert("LIVES_AT", homes)
+        tx.delete_nodes("Address", [r["id"] for r in tx.run(orphans)])
+
+    store.transaction(repair)
+    return len(iins)
+
+
 # --- pending ----------------------------------------------------------------------------------
 
 def _resolve_pending(store: Store, today: dt.date, summary: IngestSummary, batch_size: int) -> None:
@@ -402,6 +436,7 @@ def ingest_lines(store: Store, lines: Iterable[bytes], origin: str, today: dt.da
         if progress:
             progress(summary.read)
     _resolve_pending(store, today, summary, batch_size)
+    _reconcile_homes(store)
     summary.pending = pending_count(store)
     return summary
 
