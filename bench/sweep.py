@@ -62,10 +62,13 @@ def open_store(engine: str, store_dir: Path, server):
     if engine == "ladybug":
         from familycard.graph.ladybug_store import LadybugStore
 
-        return LadybugStore(store_dir)
-    from familycard.graph.neo4j_store import Neo4jStore
+        store = LadybugStore(store_dir)
+    else:
+        from familycard.graph.neo4j_store import Neo4jStore
 
-    return Neo4jStore(server.uri)
+        store = Neo4jStore(server.uri)
+    store.setup_schema()  # as the CLI does: a store built by an older familycard gets today's indexes
+    return store
 
 
 def floor(feed: Path, as_of: dt.date) -> dict:
