@@ -76,8 +76,6 @@ def floor(feed: Path, as_of: dt.date) -> dict:
     Last writer wins as in ingest; loading is timed apart from the rules."""
     import polars as pl
 
-    from familycard.graph.rules import load_rules as _rules
-
     t = time.perf_counter()
     raw = pl.read_ndjson(feed, infer_schema_length=None, ignore_errors=True)
     persons = (raw.filter(pl.col("kind") == "person").sort("recorded_at")
@@ -89,7 +87,7 @@ def floor(feed: Path, as_of: dt.date) -> dict:
              .select("iin", "type", pl.col("valid_from").str.to_date(), pl.col("valid_to").str.to_date(strict=False),
                      "amount_kzt", "benefit"))
     load_s = time.perf_counter() - t
-    rules = {r.code: r for r in _rules(["targeted_assistance", "pension_right"])}
+    rules = {r.code: r for r in load_rules(["targeted_assistance", "pension_right"])}
 
     # targeted_assistance
     t = time.perf_counter()

@@ -141,13 +141,17 @@ def cmd_demo(args, settings: Settings) -> int:
     return 1 if summary.rejected else 0
 
 
+def _tenge(amount: int | None) -> str:
+    return "—" if amount is None else f"{amount:,}".replace(",", " ")
+
+
 def _print_sweep_summary(result, out=sys.stdout) -> None:
     from familycard.graph.rules import load_rules
 
     titles = {r.code: r.title["en"] for r in load_rules([run.code for run in result.runs])}
     print(f"{'rule':<22} {'found':>8} {'total, tenge':>16} {'seconds':>8}  title", file=out)
     for run in result.runs:
-        total = f"{run.total_kzt:,}".replace(",", " ") if run.total_kzt else "—"
+        total = _tenge(run.total_kzt or None)
         print(f"{run.code:<22} {run.found:>8,} {total:>16} {run.seconds:>8.2f}  {titles[run.code]}", file=out)
     print(result.line(), file=out)
 
@@ -175,8 +179,7 @@ def cmd_sweep(args, settings: Settings) -> int:
         return 0
     print(f"{'recipient':<13} {'benefit':<22} {'subject':<13} {'amount, tenge':>14}")
     for e in result.entitlements:
-        amount = f"{e.amount_kzt:,}".replace(",", " ") if e.amount_kzt is not None else "—"
-        print(f"{e.iin:<13} {e.benefit:<22} {e.subject or '—':<13} {amount:>14}")
+        print(f"{e.iin:<13} {e.benefit:<22} {e.subject or '—':<13} {_tenge(e.amount_kzt):>14}")
     print()
     _print_sweep_summary(result)
     return 0

@@ -167,12 +167,7 @@ def _apply_persons(tx: Tx, persons: list[_Item], out: _Outcome) -> None:
     tx.insert("Person", new)
     tx.update("Person", changed)
     tx.delete_rels("LIVES_AT", moved)
-    if homes:
-        ids = sorted({h["to"] for h in homes})
-        known = {r["id"] for r in tx.run("UNWIND $keys AS k MATCH (a:Address {id: k}) RETURN a.id AS id",
-                                         {"keys": ids})}
-        tx.insert("Address", [{"id": a} for a in ids if a not in known])
-        tx.insert("LIVES_AT", homes)
+    _add_homes(tx, homes)
     if moved:
         # An address nobody is registered at any more goes, so the graph does not depend on
         # the order in which moves arrived.
@@ -182,6 +177,17 @@ def _apply_persons(tx: Tx, persons: list[_Item], out: _Outcome) -> None:
             {"keys": left})}
         tx.delete_nodes("Address", [a for a in left if a not in occupied])
     out.stored["person"] += len(new) + len(changed)
+
+
+def _add_homes(tx: Tx, homes: list[dict]) -> None:
+    """LIVES_AT links (``from`` person, ``to`` address id), creating the addresses not stored yet."""
+    if not homes:
+        return
+    ids = sorted({h["to"] for h in homes})
+    known = {r["id"] for r in tx.run("UNWIND $keys AS k MATCH (a:Address {id: k}) RETURN a.id AS id",
+                                     {"keys": ids})}
+    tx.insert("Address", [{"id": a} for a in ids if a not in known])
+    tx.insert("LIVES_AT", homes)
 
 
 def _person_info(tx: Tx, iins: set[str]) -> dict[str, dict]:
@@ -375,11 +381,7 @@ def _reconcile_homes(store: Store) -> int:
         homes = [{"from": r["iin"], "to": r["address_id"]} for r in tx.run(
             "UNWIND $keys AS k MATCH (p:Person {iin: k}) WHERE p.address_id IS NOT NULL AND p.address_id <> '' "
             "RETURN p.iin AS iin, p.address_id AS address_id", {"keys": iins})]
-        ids = sorted({h["to"] for h in homes})
-        known = {r["id"] for r in tx.run("UNWIND $keys AS k MATCH (a:Address {id: k}) RETURN a.id AS id",
-                                         {"keys": ids})}
-        tx.insert("Address", [{"id": a} for a in ids if a not in known])
-        tx.insert("LIVES_AT", homes)
+        _add_homes(tx, homes)
         tx.delete_nodes("Address", [r["id"] for r in tx.run(orphans)])
 
     store.transaction(repair)

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping
 
 from familycard.graph.rules.bounds import compute_bounds
 from familycard.graph.rules.formula import Table, evaluate, whole_tenge
-from familycard.graph.rules.parameters import Parameter, load_yaml, parse_parameters
+from familycard.graph.rules.parameters import Parameter, in_force, load_yaml, parse_parameters
 from familycard.graph.store import Store
 
 __all__ = ["RULES_DIR", "LANGS", "Rule", "RuleError", "Entitlement", "load_rules", "shared_parameters",
@@ -93,15 +93,13 @@ class Rule:
         """What the Cypher receives: the day, its bounds, and whole-number parameters."""
         params: dict[str, Any] = {"as_of": as_of}
         params.update(compute_bounds(self.bounds, as_of, self.parameters))
-        for name, p in self.parameters.items():
-            v = p.at(as_of) if as_of >= p.values[0][0] else None
+        for name, v in in_force(self.parameters, as_of).items():
             if isinstance(v, Decimal) and v == int(v):
                 params[name] = int(v)
         return params
 
     def formula_names(self, as_of: dt.date, row: Mapping[str, Any]) -> dict[str, Any]:
-        names: dict[str, Any] = {n: p.at(as_of) for n, p in self.parameters.items()
-                                 if as_of >= p.values[0][0]}
+        names = in_force(self.parameters, as_of)
         names.update(row)
         return names
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from familycard.dates import add_months, add_years, month_len
-from familycard.graph.rules.parameters import Parameter
+from familycard.graph.rules.parameters import Parameter, in_force
 
 __all__ = ["BoundError", "compute_bounds", "reach_date", "latest_birth_reaching"]
 
@@ -111,8 +111,7 @@ def _bound(spec: Mapping[str, Any], as_of: dt.date, parameters: Mapping[str, Par
     if "ceiling" in spec:
         from familycard.graph.rules.formula import evaluate
 
-        names = {n: p.at(as_of) for n, p in parameters.items() if as_of >= p.values[0][0]}
-        value = evaluate(str(spec["ceiling"]), names)
+        value = evaluate(str(spec["ceiling"]), in_force(parameters, as_of))
         return int(value.to_integral_value(rounding="ROUND_CEILING"))
     if set(spec) <= {"days"}:
         return day

@@ -16,7 +16,7 @@ import yaml
 
 from familycard.graph.rules.formula import Table, to_decimal
 
-__all__ = ["Parameter", "ParameterError", "load_yaml", "parse_parameters"]
+__all__ = ["Parameter", "ParameterError", "in_force", "load_yaml", "parse_parameters"]
 
 
 class ParameterError(ValueError):
@@ -61,6 +61,11 @@ class Parameter:
 
     def since(self, day: dt.date) -> dt.date:
         return max(s for s, _ in self.values if s <= day)
+
+
+def in_force(parameters: Mapping[str, Parameter], day: dt.date) -> dict[str, Any]:
+    """The value of each parameter on ``day``; those whose first date is later are left out."""
+    return {n: p.at(day) for n, p in parameters.items() if day >= p.values[0][0]}
 
 
 def parse_parameters(raw: Mapping[str, Any], where: str) -> dict[str, Parameter]:
