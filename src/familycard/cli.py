@@ -17,6 +17,17 @@ def _date(s: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{s}' is not a date (YYYY-MM-DD)") from None
 
 
+def _timestamp(s: str) -> dt.datetime:
+    """ISO 8601; an offset is converted to UTC, none means UTC already."""
+    try:
+        t = dt.datetime.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{s}' is not a time (ISO 8601, e.g. 2026-11-25T09:30:00Z)") from None
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return t
+
+
 def _bar(total: int | None, unit: str, desc: str):
     """A progress bar on a terminal; silent otherwise (logs and CI stay readable)."""
     from tqdm import tqdm
@@ -129,16 +140,53 @@ def cmd_demo(args, settings: Settings) -> int:
         for e in examples:
             print()
             print(render_card(family_card(store, e["iin"]), args.as_of))
-        from familycard.graph.sweep import sweep
+        from familycard.graph.sweep import daily_sweep
 
-        result = sweep(store, args.as_of)
-    print()
-    print(f"sweep (dry run) as of {args.as_of}: entitlements per benefit and notice")
-    _print_sweep_summary(result)
-    if result.entitlements:
-        e = next((x for x in result.entitlements if x.benefit == "large_family"), result.entitlements[0])
+        done = daily_sweep(store, args.as_of)
+        print()
+        print(f"sweep as of {args.as_of}: entitlements per benefit and notice, each offered by SMS")
+        _print_sweep_summary(done.result)
+        print(done.offers.line())
+        _demo_flow(store, settings)
+    if done.result.entitlements:
+        e = next((x for x in done.result.entitlements if x.benefit == "large_family"), done.result.entitlements[0])
         print(f"\nwhy: familycard explain {e.iin} --as-of {args.as_of}   (--lang kk|ru|en)")
     return 1 if summary.rejected else 0
+
+
+def _demo_flow(store, settings: Settings) -> None:
+    """SMS out to the file gateway, one scripted consent, and the payment order it makes."""
+    from familycard.graph.flow import local_day, utcnow
+    from familycard.graph.inbox import receive
+    from familycard.graph.payment_files import Payer
+    from familycard.graph.payments import month_of, pay_month
+    from familycard.graph.sms import send_outbox
+
+    gateway = _gateway(settings)
+    try:
+        sent = send_outbox(store, gateway)
+    finally:
+        gateway.close()
+    print(f"{sent.line()} → {settings.sms_file_path if settings.sms_gateway == 'file' else settings.sms_gateway}")
+    pick = store.read(
+        "MATCH (o:Offer) WHERE o.status = 'open' AND o.sent_at IS NOT NULL AND o.amount_kzt IS NOT NULL "
+        "MATCH (p:Person {iin: o.iin}) WHERE p.bank_account IS NOT NULL "
+        "RETURN o.key AS key, o.phone AS phone, o.number AS number, o.iin AS iin "
+        "ORDER BY o.periodicity DESC, o.key LIMIT 1")
+    if not pick:
+        print("no open offer with a phone and a bank account to answer in the demo")
+        return
+    o = pick[0]
+    many = store.read("MATCH (x:Offer) WHERE x.phone = $p AND x.status = 'open' RETURN count(x) AS n",
+                      {"p": o["phone"]})[0]["n"] > 1
+    text = f"{o['number']} иә" if many else "Иә"
+    print(f"\nscripted reply: familycard sms receive --from '{o['phone']}' --text '{text}'")
+    print("  " + receive(store, o["phone"], text).line())
+    month = month_of(local_day(utcnow()))
+    paid = pay_month(store, month, settings.payments_path,
+                     Payer(name=settings.payer_name, iban=settings.payer_iban, bic=settings.payer_bic))
+    print(f"payments: familycard pay --month {month}\n  {paid.line()}")
+    print(f"its story: familycard history {o['iin']}")
 
 
 def _tenge(amount: int | None) -> str:
@@ -159,15 +207,23 @@ def _print_sweep_summary(result, out=sys.stdout) -> None:
 def cmd_sweep(args, settings: Settings) -> int:
     import orjson
 
-    from familycard.graph.sweep import sweep
-
-    if not args.dry_run:
-        print("familycard sweep: recording offers and sending SMS is not built yet; "
-              "use --dry-run to list the entitlements", file=sys.stderr)
-        return 2
     from familycard.graph.rules import load_rules
+    from familycard.graph.sweep import SweepError, daily_sweep, sweep
 
     total = len(load_rules(args.rule or None))
+    if not args.dry_run:
+        with _open_store(settings) as store, _bar(total, "rules", "sweep") as bar:
+            try:
+                done = daily_sweep(store, args.as_of, args.rule or None, incremental=args.incremental,
+                                   changed_since=args.changed_since, on_rule=lambda run: bar.update(1))
+            except SweepError as e:
+                print(f"familycard sweep: {e}", file=sys.stderr)
+                return 2
+        _print_sweep_summary(done.result)
+        if done.scope:
+            print(done.scope.line())
+        print(done.offers.line())
+        return 0
     with _open_store(settings) as store, _bar(total, "rules", "sweep") as bar:
         result = sweep(store, args.as_of, args.rule or None, on_rule=lambda run: bar.update(1))
     if args.json:
@@ -182,6 +238,89 @@ def cmd_sweep(args, settings: Settings) -> int:
         print(f"{e.iin:<13} {e.benefit:<22} {e.subject or '—':<13} {_tenge(e.amount_kzt):>14}")
     print()
     _print_sweep_summary(result)
+    return 0
+
+
+def _gateway(settings: Settings):
+    from familycard.graph.gateways import make_gateway
+
+    return make_gateway(settings.sms_gateway, file_path=settings.sms_file_path, url=settings.sms_url,
+                        token=settings.sms_token.get_secret_value() if settings.sms_token else None,
+                        max_attempts=settings.sms_max_attempts)
+
+
+def cmd_sms(args, settings: Settings) -> int:
+    if args.action == "send":
+        from familycard.graph.sms import send_outbox
+
+        with _open_store(settings) as store, _bar(None, "SMS", "send") as bar:
+            gateway = _gateway(settings)
+            try:
+                summary = send_outbox(store, gateway, limit=args.limit, progress=lambda n: bar.update(n - bar.n))
+            finally:
+                gateway.close()
+        where = settings.sms_file_path if settings.sms_gateway == "file" else settings.sms_gateway
+        print(f"{summary.line()} (gateway: {where})")
+        return 0 if summary.error is None else 1
+    from familycard.graph.inbox import receive
+
+    if not args.sender or args.text is None:
+        print("familycard sms receive: --from PHONE and --text TEXT are required", file=sys.stderr)
+        return 2
+    with _open_store(settings) as store:
+        outcome = receive(store, args.sender, args.text, args.at, args.id)
+    print(outcome.line())
+    return 0
+
+
+def cmd_pay(args, settings: Settings) -> int:
+    from familycard.graph.payment_files import Payer
+    from familycard.graph.payments import pay_month
+
+    payer = Payer(name=settings.payer_name, iban=settings.payer_iban, bic=settings.payer_bic)
+    try:
+        with _open_store(settings) as store:
+            summary = pay_month(store, args.month, args.out or settings.payments_path, payer)
+    except ValueError as e:
+        print(f"familycard pay: {e}", file=sys.stderr)
+        return 2
+    print(summary.line())
+    return 0
+
+
+def cmd_worklist(args, settings: Settings) -> int:
+    from familycard.graph.worklist import open_tasks, render
+
+    with _open_store(settings) as store:
+        tasks = open_tasks(store, args.reason)
+    if args.json:
+        import orjson
+
+        for t in tasks:
+            sys.stdout.buffer.write(orjson.dumps(t, default=str) + b"\n")
+        return 0
+    print(render(tasks))
+    return 0
+
+
+def cmd_history(args, settings: Settings) -> int:
+    from familycard.graph.audit import history, render
+
+    with _open_store(settings) as store:
+        events = history(store, args.iin)
+    if not events:
+        print(f"IIN '{args.iin}': no recorded events", file=sys.stderr)
+        return 1
+    print(render(events))
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    import uvicorn
+
+    from familycard.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return 0
 
 
@@ -258,7 +397,39 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--dry-run", action="store_true", help="only list the entitlements (writes nothing)")
     w.add_argument("--json", action="store_true", help="one JSON object a line (records.md, Entitlements out)")
     w.add_argument("--rule", action="append", metavar="CODE", help="run only this rule (repeatable)")
+    w.add_argument("--incremental", action="store_true",
+                   help="only re-check what changed since the last sweep of the same day")
+    w.add_argument("--changed-since", type=_timestamp, default=None, metavar="TIME",
+                   help="only re-check what ingests changed after TIME (UTC, ISO 8601)")
     w.set_defaults(fn=cmd_sweep)
+
+    m = sub.add_parser("sms", help="send the queued SMS, or take in a citizen's reply")
+    m.add_argument("action", choices=("send", "receive"))
+    m.add_argument("--limit", type=int, default=None, help="send at most this many")
+    m.add_argument("--from", dest="sender", metavar="PHONE", help="receive: the phone the reply came from")
+    m.add_argument("--text", help="receive: the reply's text")
+    m.add_argument("--at", type=_timestamp, default=None, help="receive: when it arrived (UTC; default now)")
+    m.add_argument("--id", default=None, help="receive: the provider's message id (makes redelivery harmless)")
+    m.set_defaults(fn=cmd_sms)
+
+    y = sub.add_parser("pay", help="issue a month's payment orders; write its register (CSV) and pain.001")
+    y.add_argument("--month", required=True, help="YYYY-MM")
+    y.add_argument("--out", type=Path, default=None, help="folder for the files (default: payments in the data folder)")
+    y.set_defaults(fn=cmd_pay)
+
+    k = sub.add_parser("worklist", help="rights a caseworker must act on: no phone, no valid bank account")
+    k.add_argument("--reason", default=None, help="only this reason (no_phone, invalid_phone, no_account, ...)")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(fn=cmd_worklist)
+
+    h = sub.add_parser("history", help="a person's audit trail: offers, SMS, replies, assignments, payments")
+    h.add_argument("iin")
+    h.set_defaults(fn=cmd_history)
+
+    v = sub.add_parser("serve", help="the HTTP app (SMS reply webhook)")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=8000)
+    v.set_defaults(fn=cmd_serve)
 
     e = sub.add_parser("explain", help="why a person is or is not entitled, rule by rule, with the evidence")
     e.add_argument("iin")

@@ -30,6 +30,31 @@ class Settings(BaseSettings):
     neo4j_home: Path | None = None
     """Where `familycard neo4j start` keeps the Neo4j jars (default: the user cache folder)."""
 
+
+    sms_gateway: Literal["file", "console", "http"] = "file"
+    """Where `familycard sms send` hands SMS: a JSONL file (default), the console, or an HTTP provider."""
+    sms_file: Path | None = None
+    """The file gateway's JSONL file (default: `sms-outbox.jsonl` in the data folder)."""
+    sms_url: str | None = None
+    """The HTTP gateway's endpoint (one POST a message, with an Idempotency-Key header)."""
+    sms_token: SecretStr | None = None
+    sms_max_attempts: int = 5
+    webhook_token: SecretStr | None = None
+    """Bearer token the SMS provider must send to the reply webhook; without one it is closed."""
+    payments_dir: Path | None = None
+    """Where `familycard pay` writes registers and pain.001 files (default: `payments` in the data folder)."""
+    payer_name: str = "NAO Government for Citizens (benefit payments)"
+    payer_iban: str = "KZ09000KZT0000000001"
+    payer_bic: str = "NBRKKZKX"
+
+    @property
+    def sms_file_path(self) -> Path:
+        return self.sms_file or self.data_dir / "sms-outbox.jsonl"
+
+    @property
+    def payments_path(self) -> Path:
+        return self.payments_dir or self.data_dir / "payments"
+
     @field_validator("store", mode="before")
     @classmethod
     def _lower(cls, v):

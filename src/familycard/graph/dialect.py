@@ -182,3 +182,14 @@ def delete_nodes_statement(table: Table, unwind: bool) -> str:
     ref = "r" if unwind else "$key"
     head = "UNWIND $rows AS r " if unwind else ""
     return f"{head}MATCH (n:{_ident(table.name)} {{{_ident(table.key)}: {ref}}}) DETACH DELETE n"
+
+
+def patch_statement(table: Table, columns: list[str], all_null: list[str] = ()) -> str:
+    """UNWIND $rows: set some properties of existing nodes found by key.
+
+    A column that is null in every row is written as a literal NULL: LadybugDB types a
+    parameter column it never sees a value in as STRING, which a DATE or TIMESTAMP property
+    refuses; Neo4j takes either.
+    """
+    sets = ", ".join(f"n.{_ident(c)} = {'NULL' if c in all_null else 'r.' + _ident(c)}" for c in columns)
+    return f"UNWIND $rows AS r MATCH (n:{_ident(table.name)} {{{_ident(table.key)}: r.{_ident(table.key)}}}) SET {sets}"

@@ -14,6 +14,7 @@ cycle, a third living parent) run against the stored graph plus the batch.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -108,6 +109,8 @@ class _Outcome:
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     resolved_pending: list[str] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)  # persons whose record, links or facts changed
+    left: set[str] = field(default_factory=set)     # addresses someone moved out of
 
 
 def _dedupe(items: list[_Item], out: _Outcome) -> list[_Item]:
@@ -166,6 +169,8 @@ def _apply_persons(tx: Tx, persons: list[_Item], out: _Outcome) -> None:
                 homes.append({"from": p["iin"], "to": p["address_id"]})
     tx.insert("Person", new)
     tx.update("Person", changed)
+    out.touched.update(p["iin"] for p in new + changed)
+    out.left.update(stored[k]["address_id"] for k in moved)
     tx.delete_rels("LIVES_AT", moved)
     _add_homes(tx, homes)
     if moved:
@@ -299,6 +304,8 @@ def _apply_links(tx: Tx, links: list[_Item], out: _Outcome) -> None:
                                  lambda it: {"from": it.rec.from_iin, "to": it.rec.to_iin, **it.rec.props}, out)
         tx.insert(ltype, new)
         tx.update(ltype, changed)
+        for r in new + changed:
+            out.touched.update((r["from"], r["to"]))
         out.stored["link"] += len(new) + len(changed)
 
 
@@ -310,6 +317,7 @@ def _apply_facts(tx: Tx, facts: list[_Item], out: _Outcome) -> None:
     tx.insert("Fact", new)
     tx.insert("HAS_FACT", [{"from": p["iin"], "to": p["key"]} for p in new])
     tx.update("Fact", changed)
+    out.touched.update(p["iin"] for p in new + changed)
     out.stored["fact"] += len(new) + len(changed)
 
 
@@ -346,7 +354,20 @@ def _apply_batch(tx: Tx, items: list[_Item], today: dt.date) -> _Outcome:
     _apply_links(tx, links, out)
     _apply_facts(tx, [it for it in ready if it.rec.kind == "fact"], out)
     _park(tx, waiting, out)
+    _log_changes(tx, out)
     return out
+
+
+def _log_changes(tx: Tx, out: _Outcome) -> None:
+    """What this batch changed, for the incremental sweep: in the batch's own transaction,
+    so a crash loses a change only together with the change itself."""
+    if not out.touched and not out.left:
+        return
+    at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    batch = uuid.uuid4().hex
+    rows = [{"key": f"{batch}|p|{i}", "at": at, "iin": i, "address_id": None} for i in sorted(out.touched)]
+    rows += [{"key": f"{batch}|a|{a}", "at": at, "iin": None, "address_id": a} for a in sorted(out.left)]
+    tx.insert("Change", rows)
 
 
 def _merge(summary: IngestSummary, out: _Outcome) -> None:
@@ -384,7 +405,11 @@ def _reconcile_homes(store: Store) -> int:
         _add_homes(tx, homes)
         tx.delete_nodes("Address", [r["id"] for r in tx.run(orphans)])
 
-    store.transaction(repair)
+    def repair_and_log(tx: Tx) -> None:
+        repair(tx)
+        _log_changes(tx, _Outcome(touched=set(iins)))
+
+    store.transaction(repair_and_log)
     return len(iins)
 
 

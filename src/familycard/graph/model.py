@@ -11,6 +11,18 @@ wrote it, so re-ingesting the same record is recognised as "unchanged".
     (:Person)-[:LIVES_AT]->(:Address)      the registered address (household = same address)
     (:Person)-[:HAS_FACT]->(:Fact)         dated facts from the registries
     (:Pending)                             links and facts waiting for their persons
+    (:Change)                              who an ingest touched, and when (incremental sweep)
+
+After the sweep (benefits.md, "The flow after an entitlement is found"), keyed from the right
+(code, recipient, subject, event) so that reruns and crashes cannot make a second one:
+
+    (:Offer)        one per right: its status, attempt (1, or 2 after a lapse) and short number
+    (:Message)      the SMS outbox and inbox
+    (:Assignment)   a consented right, dated
+    (:Payment)      one payment order per right and month ("once" for one-off benefits)
+    (:Task)         the caseworker worklist: no phone, no valid bank account
+    (:Event)        the audit trail: every state change with its time and cause
+    (:SweepRun)     each sweep: its day, when it ran, what it found
 """
 from __future__ import annotations
 
@@ -69,7 +81,50 @@ GUARDIAN_OF = Table("GUARDIAN_OF", _LINK_COLUMNS, "Person", "Person")
 LIVES_AT = Table("LIVES_AT", (), "Person", "Address")
 HAS_FACT = Table("HAS_FACT", (), "Person", "Fact")
 
-NODE_TABLES = (PERSON, ADDRESS, FACT, PENDING)
+# Insert-only: one row per person (or left address) an ingest batch changed.
+CHANGE = Table("Change", (("key", STRING), ("at", TIMESTAMP), ("iin", STRING), ("address_id", STRING)))
+
+# status: open (waiting for an answer) | notified (a notice that asks nothing) | consented |
+# refused | lapsed (no answer in time; offered once more) | expired (lapsed again: final).
+OFFER = Table("Offer", (
+    ("key", STRING), ("code", STRING), ("iin", STRING), ("subject", STRING), ("event", DATE),
+    ("amount_kzt", INT64), ("periodicity", STRING), ("inputs", STRING), ("first_as_of", DATE),
+    ("as_of", DATE), ("attempt", INT64), ("status", STRING), ("number", INT64), ("phone", STRING),
+    ("offered_at", TIMESTAMP), ("sent_at", TIMESTAMP), ("deadline", TIMESTAMP),
+    ("answered_at", TIMESTAMP), ("clarified", INT64),
+))
+# direction out: status queued | sent | failed; direction in: status received.
+MESSAGE = Table("Message", (
+    ("key", STRING), ("direction", STRING), ("kind", STRING), ("phone", STRING), ("iin", STRING),
+    ("offers", STRING), ("text", STRING), ("status", STRING), ("created_at", TIMESTAMP),
+    ("sent_at", TIMESTAMP), ("attempts", INT64), ("error", STRING), ("provider_id", STRING),
+    ("outcome", STRING),
+))
+ASSIGNMENT = Table("Assignment", (
+    ("key", STRING), ("code", STRING), ("iin", STRING), ("subject", STRING), ("event", DATE),
+    ("periodicity", STRING), ("amount_kzt", INT64), ("assigned_on", DATE), ("assigned_at", TIMESTAMP),
+    ("status", STRING), ("ended_on", DATE),
+))
+PAYMENT = Table("Payment", (
+    ("key", STRING), ("order_id", STRING), ("assignment", STRING), ("code", STRING), ("iin", STRING),
+    ("subject", STRING), ("month", STRING), ("amount_kzt", INT64), ("bank_account", STRING),
+    ("name", STRING), ("status", STRING), ("created_at", TIMESTAMP),
+))
+TASK = Table("Task", (
+    ("key", STRING), ("iin", STRING), ("code", STRING), ("ref", STRING), ("reason", STRING),
+    ("detail", STRING), ("status", STRING), ("created_at", TIMESTAMP), ("closed_at", TIMESTAMP),
+))
+EVENT = Table("Event", (
+    ("key", STRING), ("iin", STRING), ("kind", STRING), ("at", TIMESTAMP), ("cause", STRING),
+    ("ref", STRING), ("detail", STRING),
+))
+SWEEP_RUN = Table("SweepRun", (
+    ("key", STRING), ("as_of", DATE), ("mode", STRING), ("since", TIMESTAMP), ("started_at", TIMESTAMP),
+    ("finished_at", TIMESTAMP), ("found", INT64), ("offered", INT64),
+))
+FLOW_TABLES = (OFFER, MESSAGE, ASSIGNMENT, PAYMENT, TASK, EVENT, SWEEP_RUN)
+
+NODE_TABLES = (PERSON, ADDRESS, FACT, PENDING, CHANGE) + FLOW_TABLES
 REL_TABLES = (PARENT_OF, SPOUSE_OF, GUARDIAN_OF, LIVES_AT, HAS_FACT)
 LINK_TABLES = {t.name: t for t in (PARENT_OF, SPOUSE_OF, GUARDIAN_OF)}
 TABLES = {t.name: t for t in NODE_TABLES + REL_TABLES}
@@ -82,6 +137,11 @@ TABLES = {t.name: t for t in NODE_TABLES + REL_TABLES}
 INDEXES = (
     ("Person", "address_id"),
     ("Fact", "type"), ("Fact", "iin"), ("Fact", "valid_to"),
+    # replies arrive by phone; the flow looks offers, messages and events up by these
+    ("Person", "phone"), ("Change", "at"),
+    ("Offer", "iin"), ("Offer", "phone"), ("Offer", "status"),
+    ("Message", "status"), ("Message", "phone"), ("Assignment", "iin"), ("Assignment", "status"),
+    ("Payment", "month"), ("Payment", "iin"), ("Task", "status"), ("Event", "iin"),
 )
 
 LINK_TYPES = tuple(LINK_TABLES)

@@ -1,19 +1,29 @@
 """The sweep: every rule run for one day, the entitlements found, timed per rule.
 
-This is the dry run: it reads only. Recording offers and queueing SMS builds on it.
+``sweep`` reads only (the dry run). ``daily_sweep`` is the real one: it lapses offers left
+unanswered, runs the rules (all persons, or incrementally: only from what changed since the
+last sweep of the day), and records an offer and an SMS for each right not offered yet.
 """
 from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from familycard.graph import flow, scope as scopes
+from familycard.graph.offers import OfferSummary, lapse_overdue, record_offers
 from familycard.graph.rules import Entitlement, Rule, load_rules, run_rule
+from familycard.graph.scope import Scope
 from familycard.graph.store import Store
 
-__all__ = ["RuleRun", "SweepResult", "sweep"]
+__all__ = ["RuleRun", "SweepResult", "sweep", "daily_sweep", "DailySweep", "SweepError", "last_sweep"]
+
+
+class SweepError(ValueError):
+    """A sweep that cannot run as asked; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -43,14 +53,14 @@ class SweepResult:
 
 
 def sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None,
-          on_rule: Callable[[RuleRun], None] | None = None) -> SweepResult:
+          on_rule: Callable[[RuleRun], None] | None = None, scope: Scope | None = None) -> SweepResult:
     """Run the rules (all, or the named codes) for ``as_of``; entitlements sorted by rule order,
-    recipient and subject."""
+    recipient and subject. With ``scope``, each rule runs from the scope's keys only."""
     rules: list[Rule] = load_rules(list(codes) if codes is not None else None)
     result = SweepResult(as_of)
     for rule in rules:
         t = time.perf_counter()
-        found = run_rule(store, rule, as_of)
+        found = run_rule(store, rule, as_of, scope.keys_for(rule) if scope is not None else None)
         run = RuleRun(rule.code, len(found), time.perf_counter() - t,
                       sum(e.amount_kzt for e in found if e.amount_kzt is not None))
         result.entitlements += found
@@ -58,3 +68,60 @@ def sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None,
         if on_rule:
             on_rule(run)
     return result
+
+
+@dataclass
+class DailySweep:
+    result: SweepResult
+    offers: OfferSummary
+    mode: str                 # full | incremental | partial (some rules only)
+    scope: Scope | None = None
+
+    def line(self) -> str:
+        head = f"{self.mode} sweep: " + self.result.line()
+        return head + ("\n" + self.scope.line() if self.scope else "") + "\n" + self.offers.line()
+
+
+def last_sweep(store: Store, as_of: dt.date, full_only: bool = False) -> dict | None:
+    """The latest completed sweep of ``as_of`` (full or incremental), or None."""
+    rows = store.read(
+        "MATCH (s:SweepRun) WHERE s.as_of = $d AND s.mode IN $modes "
+        "RETURN s.started_at AS started_at, s.mode AS mode ORDER BY s.started_at DESC LIMIT 1",
+        {"d": as_of, "modes": ["full"] if full_only else ["full", "incremental"]})
+    return rows[0] if rows else None
+
+
+def daily_sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None, *,
+                incremental: bool = False, changed_since: dt.datetime | None = None,
+                now: Callable[[], dt.datetime] = flow.utcnow,
+                on_rule: Callable[[RuleRun], None] | None = None,
+                progress: Callable[[int], None] | None = None) -> DailySweep:
+    """The real sweep of ``as_of`` (see the module doc).
+
+    Incremental (``incremental``, or an explicit ``changed_since``): only the rules' first
+    nodes near what changed since the last sweep of the same day (or ``changed_since``) are
+    re-run. Rights that arise from the calendar alone (a birthday, a window closing) need a
+    full sweep of the day, so an incremental one is refused until a full one has run.
+    """
+    started = now()
+    codes = list(codes) if codes is not None else None
+    scope = None
+    mode = "partial" if codes is not None else "full"
+    if incremental or changed_since is not None:
+        if last_sweep(store, as_of, full_only=True) is None:
+            raise SweepError(f"no full sweep of {as_of.isoformat()} has run yet: an incremental sweep only adds "
+                             f"what changed since; run 'familycard sweep --as-of {as_of.isoformat()}' first")
+        since = changed_since or last_sweep(store, as_of)["started_at"]
+        rules = load_rules(codes)
+        scope = scopes.compute(store, since, max(r.scope_hops for r in rules))
+        mode = "incremental"
+    lapsed, expired = lapse_overdue(store, started)
+    result = sweep(store, as_of, codes, on_rule, scope)
+    offers = record_offers(store, result.entitlements, as_of, started,
+                           f"{mode} sweep of {as_of.isoformat()}", progress)
+    offers.lapsed, offers.expired = lapsed, expired
+    store.transaction(lambda tx: tx.insert("SweepRun", [{
+        "key": f"{as_of.isoformat()}|{started.isoformat()}|{mode}|{uuid.uuid4().hex[:8]}", "as_of": as_of, "mode": mode,
+        "since": scope.since if scope else None, "started_at": started, "finished_at": now(),
+        "found": len(result.entitlements), "offered": offers.offered + offers.reoffered}]))
+    return DailySweep(result, offers, mode, scope)

@@ -74,6 +74,7 @@ class Rule:
     title: Mapping[str, str]
     legal: Mapping[str, str]
     sms: Mapping[str, str]
+    answers: bool   # the SMS asks for consent (every benefit; a notice only if it says so)
     event: str
     parameters: Mapping[str, Parameter]   # every parameter the rule may use (shared + its own)
     own_parameters: tuple[str, ...]
@@ -88,6 +89,8 @@ class Rule:
     explain_values: Mapping[str, str]
     cypher: str
     explain_cypher: str
+    scope_hops: int = 3   # kin links from a changed person to the query's first node
+    scoped_cypher: str = ""  # the same query for the first nodes in $scope_keys only
 
     def query_params(self, as_of: dt.date) -> dict[str, Any]:
         """What the Cypher receives: the day, its bounds, and whole-number parameters."""
@@ -146,6 +149,13 @@ def load_rule(folder: Path, shared: Mapping[str, Parameter]) -> Rule:
     legal = meta.get("legal") or {}
     if not str(legal.get("basis") or "").strip() or not str(legal.get("note") or "").strip():
         raise RuleError(f"{where}: legal needs 'basis' and 'note' (what the rule simplifies)")
+    hops = meta.get("scope_hops", 3)
+    if not isinstance(hops, int) or isinstance(hops, bool) or not 0 <= hops <= 6:
+        raise RuleError(f"{where}: scope_hops must be a whole number from 0 to 6, not {hops!r}")
+    cypher = (folder / "rule.cypher").read_text(encoding="utf-8")
+    answers = meta.get("answers", meta["kind"] == "benefit")
+    if not isinstance(answers, bool):
+        raise RuleError(f"{where}: answers must be true or false, not {answers!r}")
     conditions = tuple(Condition(str(c["id"]), _texts(c.get("text"), f"{where}: condition {c.get('id')}"))
                        for c in meta.get("conditions") or ())
     if not conditions:
@@ -153,7 +163,7 @@ def load_rule(folder: Path, shared: Mapping[str, Parameter]) -> Rule:
     return Rule(
         code=code, folder=folder, kind=meta["kind"], periodicity=meta["periodicity"],
         title=_texts(meta.get("title"), f"{where}: title"), legal=legal,
-        sms=_texts(meta.get("sms"), f"{where}: sms", ("kk", "ru")),
+        sms=_texts(meta.get("sms"), f"{where}: sms", ("kk", "ru")), answers=answers,
         event=str(meta.get("event") or ""),
         parameters={**shared, **own}, own_parameters=tuple(own),
         bounds=meta.get("bounds") or {}, amount=meta.get("amount"), when=meta.get("when"),
@@ -163,8 +173,9 @@ def load_rule(folder: Path, shared: Mapping[str, Parameter]) -> Rule:
         boundaries=tuple(meta.get("boundaries") or ()),
         evidence_facts=tuple(meta.get("evidence_facts") or ()),
         explain_values=dict(meta.get("explain_values") or {}),
-        cypher=(folder / "rule.cypher").read_text(encoding="utf-8"),
+        cypher=cypher,
         explain_cypher=(folder / "explain.cypher").read_text(encoding="utf-8"),
+        scope_hops=hops, scoped_cypher=scoped(cypher, str(folder / "rule.cypher")),
     )
 
 
@@ -190,15 +201,55 @@ def load_rules(codes: Iterable[str] | None = None, rules_dir: Path = RULES_DIR) 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
+# The first node of each part of a rule's query: `MATCH (v:Person)` or `MATCH (v:Address)` at a
+# line's start. The incremental sweep runs the query from the changed ones only.
+_FIRST = re.compile(r"^MATCH \((\w+):(Person|Address)\)", re.M)
+_SCOPE_KEY = {"Person": "iin", "Address": "id"}
+SCOPE_PARAM = "scope_keys"
+
+
+def scoped(cypher: str, where: str) -> str:
+    """The query restricted to first nodes whose key is in ``$scope_keys``: each UNION part
+    starts from ``UNWIND $scope_keys`` (a key lookup on both engines) instead of a scan."""
+    parts = re.split(r"(^UNION ALL[ \t]*$)", cypher, flags=re.M)
+    out = []
+    for part in parts:
+        if part.strip() == "UNION ALL":
+            out.append(part)
+            continue
+        body = "\n".join(line for line in part.split("\n") if not line.lstrip().startswith("//"))
+        m = _FIRST.search(body)
+        if m is None or body[:m.start()].strip():
+            raise RuleError(f"{where}: for the incremental sweep each query part must start with "
+                            f"MATCH (x:Person) or MATCH (x:Address)")
+        var, label = m.groups()
+        out.append(body[:m.start()] + f"UNWIND ${SCOPE_PARAM} AS scope_key\nMATCH ({var}:{label} {{{_SCOPE_KEY[label]}: scope_key}})"
+                   + body[m.end():])
+    return "".join(out)
+
+
+def scope_label(rule: Rule) -> str:
+    """Person or Address: what the keys in ``$scope_keys`` name for this rule."""
+    return _FIRST.search("\n".join(line for line in rule.cypher.split("\n")
+                                     if not line.lstrip().startswith("//"))).group(2)
+
+
 def used_params(cypher: str) -> set[str]:
     return set(_PARAM.findall(cypher))
 
 
-def run_rule(store: Store, rule: Rule, as_of: dt.date) -> list[Entitlement]:
-    """Everyone entitled under one rule on ``as_of``, sorted by recipient and subject."""
+def run_rule(store: Store, rule: Rule, as_of: dt.date, scope: list[str] | None = None) -> list[Entitlement]:
+    """Everyone entitled under one rule on ``as_of``, sorted by recipient and subject; with
+    ``scope``, only what the query finds from those first nodes (see ``scoped``)."""
     params = rule.query_params(as_of)
+    query = rule.cypher
+    if scope is not None:
+        if not scope:
+            return []
+        params[SCOPE_PARAM] = sorted(scope)
+        query = rule.scoped_cypher
     found = []
-    for row in store.read(rule.cypher, params):
+    for row in store.read(query, params):
         ok, amount = rule.decide(as_of, row)
         if not ok:
             continue

@@ -1,0 +1,21 @@
+"""The audit trail: every state change of the flow (offered, queued, sent, replied, consented,
+refused, lapsed, expired, assigned, paid, ended, worklisted) is an Event with its time and cause,
+written in the same transaction as the change itself."""
+from __future__ import annotations
+
+from familycard.graph.store import Store
+
+
+def history(store: Store, iin: str) -> list[dict]:
+    return store.read(
+        "MATCH (e:Event) WHERE e.iin = $iin RETURN e.at AS at, e.kind AS kind, e.ref AS ref, e.cause AS cause, "
+        "e.detail AS detail, e.key AS key ORDER BY e.at, e.key", {"iin": iin})
+
+
+def render(events: list[dict]) -> str:
+    lines = []
+    for e in events:
+        detail = f" ({e['detail']})" if e["detail"] else ""
+        lines.append(f"{e['at']:%Y-%m-%d %H:%M:%S} UTC  {e['kind']:<10} {e['ref']}{detail}\n"
+                     f"{'':<25}cause: {e['cause']}")
+    return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""What the steps after the sweep share: keys, the clock, partial updates, audit events.
+
+A right is (code, recipient, subject, the event that started it). Its offer, messages,
+assignment, payment orders, worklist tasks and audit events are all keyed from it, so that a
+rerun (after a crash, or by mistake) finds what it would create and creates nothing twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any, Iterable, Mapping
+
+from familycard.graph import dialect, model
+from familycard.graph.store import Store, Tx
+
+# Kazakhstan has kept one time zone, UTC+5, since 1 March 2024: "the day" of a consent or a
+# payment is the day there. Stored times are UTC (naive), like recorded_at.
+LOCAL = dt.timezone(dt.timedelta(hours=5))
+REPLY_WINDOW = dt.timedelta(hours=72)
+SENDER = "1414"
+CHUNK = 5_000
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    """The day in Kazakhstan at a (naive UTC) moment."""
+    return at.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL).date()
+
+
+def right_key(code: str, iin: str, subject: str | None, event: dt.date | None) -> str:
+    return f"{code}|{iin}|{subject or ''}|{event.isoformat() if event else ''}"
+
+
+def split_key(key: str) -> tuple[str, str, str | None, dt.date | None]:
+    code, iin, subject, event = key.split("|")
+    return code, iin, subject or None, dt.date.fromisoformat(event) if event else None
+
+
+def order_id(payment_key: str) -> str:
+    """A payment order's id for banks: ISO 20022 allows 35 characters, [A-Za-z0-9] is safest."""
+    return "FC" + hashlib.sha256(payment_key.encode()).hexdigest()[:30].upper()
+
+
+def digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def chunks(rows: list, size: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def patch(tx: Tx, table: str, rows: list[Mapping[str, Any]]) -> None:
+    """Set some properties of existing nodes: every row has the key and the same columns."""
+    if not rows:
+        return
+    t = model.TABLES[table]
+    cols = [c for c in rows[0] if c != t.key]
+    tx.run(dialect.patch_statement(t, cols, [c for c in cols if all(r[c] is None for r in rows)]),
+           {"rows": [dict(r) for r in rows]})
+
+
+def existing(tx_or_store: Tx | Store, table: str, keys: Iterable[str]) -> set[str]:
+    keys = sorted(set(keys))
+    if not keys:
+        return set()
+    t = model.TABLES[table]
+    run = tx_or_store.run if hasattr(tx_or_store, "run") else tx_or_store.read
+    q = f"UNWIND $keys AS k MATCH (n:{t.name} {{{t.key}: k}}) RETURN n.{t.key} AS key"
+    return {r["key"] for r in run(q, {"keys": keys})}
+
+
+def insert_new(tx: Tx, table: str, rows: list[dict]) -> list[dict]:
+    """Insert the rows whose keys are not stored yet (LadybugDB's COPY must never meet a
+    stored key); returns the rows inserted."""
+    t = model.TABLES[table]
+    seen = existing(tx, table, (r[t.key] for r in rows))
+    fresh, keys = [], set()
+    for r in rows:
+        if r[t.key] not in seen and r[t.key] not in keys:
+            keys.add(r[t.key])
+            fresh.append(r)
+    tx.insert(table, fresh)
+    return fresh
+
+
+def event(ref: str, kind: str, at: dt.datetime, iin: str | None, cause: str, detail: str = "",
+          seq: str = "") -> dict:
+    """An audit event row; its key makes the same change recorded twice one event."""
+    return {"key": f"{ref}#{kind}{'#' + seq if seq else ''}", "iin": iin, "kind": kind, "at": at,
+            "cause": cause, "ref": ref, "detail": detail}
+
+
+def record_events(tx: Tx, events: list[dict]) -> None:
+    insert_new(tx, "Event", events)
+
+
+def table_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """Rows with exactly the table's columns (missing ones null)."""
+    names = model.TABLES[table].names
+    return [{n: r.get(n) for n in names} for r in rows]

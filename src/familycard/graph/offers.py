@@ -1,0 +1,180 @@
+"""Offers: each right the sweep finds is offered once (and once more after a lapse).
+
+A right already offered, consented, refused or expired is never offered again; a right whose
+offer lapsed (no answer in 72 hours) is offered a second and last time. Each offer queues one
+SMS; a recipient without a usable phone goes on the caseworkers' worklist instead.
+Everything a chunk of offers needs (offer, SMS, worklist task, audit events) is written in one
+transaction, so a crash leaves each right either fully offered or not at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from familycard.graph import flow
+from familycard.graph.flow import REPLY_WINDOW, right_key
+from familycard.graph.phones import normalise_phone
+from familycard.graph.rules import Entitlement, Rule, load_rules
+from familycard.graph.store import Store, Tx
+from familycard.graph.texts import offer_text
+
+OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED = "open", "notified", "consented", "refused", "lapsed", "expired"
+
+
+@dataclass
+class OfferSummary:
+    offered: int = 0      # new offers (first attempt)
+    reoffered: int = 0    # second attempts after a lapse
+    already: int = 0      # rights offered before: nothing done
+    queued_sms: int = 0
+    worklisted: int = 0   # no usable phone: a caseworker's task instead of an SMS
+    lapsed: int = 0
+    expired: int = 0
+    by_code: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def line(self) -> str:
+        return (f"offers: {self.offered:,} new, {self.reoffered:,} offered again, {self.already:,} already offered; "
+                f"{self.queued_sms:,} SMS queued, {self.worklisted:,} to the worklist; "
+                f"{self.lapsed:,} lapsed, {self.expired:,} expired")
+
+
+def _json(inputs) -> str:
+    return json.dumps(inputs, default=str, sort_keys=True, ensure_ascii=False)
+
+
+def lapse_overdue(store: Store, now: dt.datetime, phone: str | None = None,
+                  tx: Tx | None = None) -> tuple[int, int]:
+    """Offers unanswered past their deadline lapse (first attempt) or expire (second);
+    returns (lapsed, expired)."""
+    q = ("MATCH (o:Offer) WHERE o.status = 'open' AND o.deadline IS NOT NULL AND o.deadline < $now "
+         + ("AND o.phone = $phone " if phone else "")
+         + "RETURN o.key AS key, o.iin AS iin, o.attempt AS attempt, o.deadline AS deadline")
+    params = {"now": now, **({"phone": phone} if phone else {})}
+
+    def work(tx: Tx) -> tuple[int, int]:
+        rows = tx.run(q, params)
+        patches, events = [], []
+        for r in rows:
+            status = LAPSED if r["attempt"] == 1 else EXPIRED
+            patches.append({"key": r["key"], "status": status})
+            events.append(flow.event(r["key"], status, r["deadline"], r["iin"],
+                                     "no answer within 72 hours",
+                                     "offered once more at the next sweep" if status == LAPSED else "final",
+                                     seq=str(r["attempt"])))
+        flow.patch(tx, "Offer", patches)
+        flow.record_events(tx, events)
+        return (sum(p["status"] == LAPSED for p in patches), sum(p["status"] == EXPIRED for p in patches))
+
+    return work(tx) if tx is not None else store.transaction(work)
+
+
+def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.date, now: dt.datetime,
+                  cause: str, progress: Callable[[int], None] | None = None) -> OfferSummary:
+    """Offer every right not offered yet (and lapsed ones once more); see the module doc."""
+    summary = OfferSummary()
+    rules = {r.code: r for r in load_rules()}
+    by_key: dict[str, Entitlement] = {}
+    for e in entitlements:
+        by_key.setdefault(right_key(e.benefit, e.iin, e.subject, e.event), e)
+    if not by_key:
+        return summary
+    known = {r["key"]: r for r in store.read(
+        "MATCH (o:Offer) RETURN o.key AS key, o.status AS status, o.attempt AS attempt")}
+    todo = []
+    for k, e in by_key.items():
+        cur = known.get(k)
+        if cur is None or (cur["status"] == LAPSED and cur["attempt"] == 1):
+            todo.append((k, e, cur))
+        else:
+            summary.already += 1
+    if not todo:
+        return summary
+    persons = {r["iin"]: r for r in store.read(
+        "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin, p.phone AS phone",
+        {"keys": sorted({e.iin for _, e, _ in todo})})}
+    # Short numbers are per phone (replies come from a phone), among its open offers.
+    used: dict[str, set[int]] = defaultdict(set)
+    for r in store.read("MATCH (o:Offer) WHERE o.status = 'open' AND o.number IS NOT NULL "
+                        "RETURN o.phone AS phone, o.number AS number"):
+        used[r["phone"]].add(r["number"])
+
+    plans = []
+    for k, e, cur in todo:
+        rule = rules[e.benefit]
+        raw_phone = (persons.get(e.iin) or {}).get("phone")
+        phone = normalise_phone(raw_phone) if raw_phone else None
+        number = None
+        if phone and rule.answers:
+            number = next(n for n in range(1, len(used[phone]) + 2) if n not in used[phone])
+            used[phone].add(number)
+        plans.append((k, e, cur, rule, raw_phone, phone, number))
+
+    done = 0
+    for chunk in flow.chunks(plans):
+        out = store.transaction(lambda tx, c=chunk: _write(tx, c, as_of, now, cause, used))
+        for attr in ("offered", "reoffered", "queued_sms", "worklisted"):
+            setattr(summary, attr, getattr(summary, attr) + out[attr])
+        for code, n in out["by_code"].items():
+            summary.by_code[code] += n
+        done += len(chunk)
+        if progress:
+            progress(done)
+    return summary
+
+
+def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
+           used: dict[str, set[int]]) -> dict:
+    out = {"offered": 0, "reoffered": 0, "queued_sms": 0, "worklisted": 0, "by_code": defaultdict(int)}
+    new_offers, again, messages, tasks, events = [], [], [], [], []
+    for k, e, cur, rule, raw_phone, phone, number in plans:
+        attempt = 1 if cur is None else 2
+        status = OPEN if rule.answers else NOTIFIED
+        several = number is not None and len(used[phone]) > 1
+        row = {"key": k, "code": e.benefit, "iin": e.iin, "subject": e.subject, "event": e.event,
+               "amount_kzt": e.amount_kzt, "periodicity": rule.periodicity, "inputs": _json(e.inputs),
+               "first_as_of": as_of, "as_of": as_of, "attempt": attempt, "status": status,
+               "number": number, "phone": phone, "offered_at": now, "sent_at": None, "deadline": None,
+               "answered_at": None, "clarified": 0}
+        if cur is None:
+            new_offers.append(row)
+            out["offered"] += 1
+        else:
+            again.append({c: row[c] for c in ("key", "amount_kzt", "inputs", "as_of", "attempt", "status",
+                                              "number", "phone", "offered_at", "sent_at", "deadline",
+                                              "answered_at", "clarified")})
+            out["reoffered"] += 1
+        out["by_code"][e.benefit] += 1
+        events.append(flow.event(k, "offered", now, e.iin, cause,
+                                 f"attempt {attempt}" + (f", {e.amount_kzt} KZT" if e.amount_kzt is not None else ""),
+                                 seq=str(attempt)))
+        if phone:
+            mkey = f"offer|{k}|{attempt}"
+            messages.append({"key": mkey, "direction": "out", "kind": "offer", "phone": phone, "iin": e.iin,
+                             "offers": k, "text": offer_text(rule, e.amount_kzt, number if several else None),
+                             "status": "queued", "created_at": now, "attempts": 0})
+            events.append(flow.event(mkey, "queued", now, e.iin, f"offer {k}"))
+            out["queued_sms"] += 1
+        else:
+            reason, detail = ("no_phone", "no phone in the registry") if not raw_phone else \
+                ("invalid_phone", f"phone '{raw_phone}' is not a Kazakh mobile number")
+            tasks.append({"key": f"{k}|{reason}", "iin": e.iin, "code": e.benefit, "ref": k, "reason": reason,
+                          "detail": detail, "status": "open", "created_at": now})
+            events.append(flow.event(k, "worklisted", now, e.iin, detail, reason))
+            out["worklisted"] += 1
+    flow.insert_new(tx, "Offer", flow.table_rows("Offer", new_offers))
+    flow.patch(tx, "Offer", again)
+    flow.insert_new(tx, "Message", flow.table_rows("Message", messages))
+    flow.insert_new(tx, "Task", flow.table_rows("Task", tasks))
+    flow.record_events(tx, flow.table_rows("Event", events))
+    return out
+
+
+def deadline_from(sent_at: dt.datetime) -> dt.datetime:
+    return sent_at + REPLY_WINDOW
+
+
+def rules_by_code() -> dict[str, Rule]:
+    return {r.code: r for r in load_rules()}

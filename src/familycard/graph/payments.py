@@ -1,0 +1,211 @@
+"""Assignment and payment orders.
+
+Consent assigns the right (a dated Assignment) and issues its first payment order; one-off
+benefits are paid once, monthly ones once a month while the right lasts (``pay_month``
+re-checks the rule on the first day of each month). An order is keyed by the right and the
+period ("once" or the month), so no rerun can pay twice. A recipient without a valid bank
+account gets a caseworker's task instead, and the order is issued once the account is there.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from familycard.graph import flow
+from familycard.graph.payment_files import Payer, PaymentOrder, pain001_xml, register_csv
+from familycard.graph.rules import load_rules, run_rule
+from familycard.graph.store import Store, Tx
+
+_IBAN = re.compile(r"^KZ[0-9]{2}[0-9A-Z]{16}$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+
+
+def iban_ok(account: str | None) -> bool:
+    if not account or not _IBAN.match(account):
+        return False
+    moved = account[4:] + account[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+
+
+def parse_month(text: str) -> tuple[dt.date, dt.date]:
+    """'2026-11' → (first day, last day); a clear error otherwise."""
+    m = _MONTH.match(text or "")
+    if not m:
+        raise ValueError(f"month '{text}': expected YYYY-MM, e.g. 2026-11")
+    first = dt.date(int(m[1]), int(m[2]), 1)
+    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _period(periodicity: str, month: str) -> str:
+    return "once" if periodicity == "one_off" else month
+
+
+def _person_rows(tx: Tx, iins: Iterable[str]) -> dict[str, dict]:
+    return {r["iin"]: r for r in tx.run(
+        "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin, p.bank_account AS bank_account, "
+        "p.surname AS surname, p.given_name AS given_name, p.patronymic AS patronymic",
+        {"keys": sorted(set(iins))})}
+
+
+def _name(p: dict) -> str:
+    return " ".join(x for x in (p.get("surname"), p.get("given_name"), p.get("patronymic")) if x)
+
+
+def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause: str) -> tuple[int, int]:
+    """Orders for ``wanted`` (rows with key = the assignment, code, iin, subject, periodicity,
+    amount_kzt) for ``month``, skipping those already issued; recipients without a valid
+    account go to the worklist. Returns (orders issued, sent to the worklist)."""
+    wanted = [w for w in wanted if w["amount_kzt"]]
+    if not wanted:
+        return 0, 0
+    keys = {w["key"]: f"{w['key']}|{_period(w['periodicity'], month)}" for w in wanted}
+    done = flow.existing(tx, "Payment", keys.values())
+    persons = _person_rows(tx, (w["iin"] for w in wanted))
+    orders, tasks, events, closed = [], [], [], []
+    for w in wanted:
+        pkey = keys[w["key"]]
+        if pkey in done:
+            continue
+        p = persons.get(w["iin"]) or {}
+        account = p.get("bank_account")
+        if not iban_ok(account):
+            reason = "no_account" if not account else "invalid_account"
+            tasks.append({"key": f"{w['key']}|{reason}", "iin": w["iin"], "code": w["code"], "ref": w["key"],
+                          "reason": reason, "status": "open", "created_at": at,
+                          "detail": "no bank account in the registry" if not account
+                          else f"bank account '{account}' is not a valid Kazakh IBAN"})
+            events.append(flow.event(w["key"], "worklisted", at, w["iin"], tasks[-1]["detail"], reason))
+            continue
+        oid = flow.order_id(pkey)
+        orders.append({"key": pkey, "order_id": oid, "assignment": w["key"], "code": w["code"], "iin": w["iin"],
+                       "subject": w["subject"], "month": month, "amount_kzt": w["amount_kzt"],
+                       "bank_account": account, "name": _name(p), "status": "ordered", "created_at": at})
+        events.append(flow.event(pkey, "paid", at, w["iin"], cause,
+                                 f"payment order {oid}: {w['amount_kzt']} KZT to {account} for {month}"))
+        closed += [f"{w['key']}|no_account", f"{w['key']}|invalid_account"]
+    flow.insert_new(tx, "Payment", flow.table_rows("Payment", orders))
+    fresh = flow.insert_new(tx, "Task", flow.table_rows("Task", tasks))
+    still_open = flow.existing(tx, "Task", closed)
+    if still_open:
+        flow.patch(tx, "Task", [{"key": k, "status": "closed", "closed_at": at} for k in sorted(still_open)])
+    flow.record_events(tx, flow.table_rows("Event", events))
+    return len(orders), len(fresh)
+
+
+def assign(tx: Tx, offer: dict, at: dt.datetime, cause: str) -> tuple[int, int]:
+    """Consent: the dated assignment and the first payment order (of the consent month)."""
+    day = flow.local_day(at)
+    row = {"key": offer["key"], "code": offer["code"], "iin": offer["iin"], "subject": offer["subject"],
+           "event": offer["event"], "periodicity": offer["periodicity"], "amount_kzt": offer["amount_kzt"],
+           "assigned_on": day, "assigned_at": at, "status": "active", "ended_on": None}
+    if flow.insert_new(tx, "Assignment", [row]):
+        flow.record_events(tx, [flow.event(offer["key"], "assigned", at, offer["iin"], cause,
+                                           f"from {day.isoformat()}")])
+    return issue_orders(tx, [row], month_of(day), at, f"consent to {offer['key']}")
+
+
+@dataclass
+class PaySummary:
+    month: str
+    ordered: int = 0
+    worklisted: int = 0
+    ended: int = 0
+    orders: int = 0          # orders of the month in the register
+    total_kzt: int = 0
+    files: list[Path] = field(default_factory=list)
+
+    def line(self) -> str:
+        files = ", ".join(str(f) for f in self.files)
+        n = lambda x: f"{x:,}".replace(",", " ")  # noqa: E731
+        return (f"{self.month}: {n(self.ordered)} new payment orders, {n(self.worklisted)} to the worklist, "
+                f"{n(self.ended)} monthly rights ended; register: {n(self.orders)} orders, "
+                f"{n(self.total_kzt)} KZT" + (f" → {files}" if files else ""))
+
+
+def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Payer(),
+              now: Callable[[], dt.datetime] = flow.utcnow) -> PaySummary:
+    """Issue the month's orders (one-offs not yet ordered, monthly rights that still hold on
+    the month's first day) and write the month's register (CSV) and pain.001 file."""
+    first, last = parse_month(month)
+    summary = PaySummary(month)
+    active = store.read(
+        "MATCH (a:Assignment) WHERE a.status = 'active' AND a.assigned_on <= $last "
+        "RETURN a.key AS key, a.code AS code, a.iin AS iin, a.subject AS subject, a.event AS event, "
+        "a.periodicity AS periodicity, a.amount_kzt AS amount_kzt, a.assigned_on AS assigned_on "
+        "ORDER BY a.key", {"last": last})
+    wanted, ended = [], []
+    monthly = [a for a in active if a["periodicity"] == "monthly"]
+    wanted += [a for a in active if a["periodicity"] == "one_off"]
+    # A monthly right is paid for a month it still holds in: the rule, re-run on the first day
+    # (or the assignment day, in the month it was assigned), at that month's amount.
+    holds: dict[tuple[str, dt.date], dict[str, int | None]] = {}
+    for a in monthly:
+        day = max(first, a["assigned_on"])
+        if (a["code"], day) not in holds:
+            rule = load_rules([a["code"]])[0]
+            holds[(a["code"], day)] = {flow.right_key(e.benefit, e.iin, e.subject, e.event): e.amount_kzt
+                                       for e in run_rule(store, rule, day)}
+        found = holds[(a["code"], day)]
+        if a["key"] in found:
+            wanted.append({**a, "amount_kzt": found[a["key"]]})
+        else:
+            ended.append({**a, "ended_on": day})
+    at = now()
+    for chunk in flow.chunks(wanted, 2_000):
+        o, w = store.transaction(lambda tx, c=chunk: issue_orders(tx, c, month, at, f"payments for {month}"))
+        summary.ordered += o
+        summary.worklisted += w
+    if ended:
+        def end(tx: Tx) -> None:
+            flow.patch(tx, "Assignment", [{"key": a["key"], "status": "ended", "ended_on": a["ended_on"]}
+                                               for a in ended])
+            flow.record_events(tx, [flow.event(a["key"], "ended", at, a["iin"],
+                                               f"the rule no longer finds the right on {a['ended_on'].isoformat()}",
+                                               seq=month) for a in ended])
+        store.transaction(end)
+        summary.ended = len(ended)
+    orders = month_orders(store, month)
+    summary.orders = len(orders)
+    summary.total_kzt = sum(o.amount_kzt for o in orders)
+    if out_dir is not None and orders:
+        summary.files = write_register(orders, month, out_dir, payer, store)
+    return summary
+
+
+def month_orders(store: Store, month: str) -> list[PaymentOrder]:
+    return [PaymentOrder(order_id=r["order_id"], iin=r["iin"], name=r["name"], bank_account=r["bank_account"],
+                         amount_kzt=r["amount_kzt"], benefit=r["code"], month=r["month"], subject=r["subject"])
+            for r in store.read(
+                "MATCH (p:Payment) WHERE p.month = $m RETURN p.order_id AS order_id, p.iin AS iin, p.name AS name, "
+                "p.bank_account AS bank_account, p.amount_kzt AS amount_kzt, p.code AS code, p.month AS month, "
+                "p.subject AS subject ORDER BY p.order_id", {"m": month})]
+
+
+def write_register(orders: list[PaymentOrder], month: str, out_dir: Path, payer: Payer, store: Store) -> list[Path]:
+    """The month's register and pain.001, written whole or not at all (a temporary file
+    renamed), and the same bytes on every rerun: the message id and dates come from the orders."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    created = store.read("MATCH (p:Payment) WHERE p.month = $m RETURN max(p.created_at) AS at", {"m": month})[0]["at"]
+    first, _ = parse_month(month)
+    execution = max(first, flow.local_day(created))
+    message_id = f"FC{month.replace('-', '')}" + flow.digest(*(o.order_id for o in orders))[:16].upper()
+    files = [(out_dir / f"payments-{month}.csv", register_csv(orders, month=month)),
+             (out_dir / f"pain001-{month}.xml", pain001_xml(orders, payer=payer, message_id=message_id,
+                                                            created_at=created, execution_date=execution))]
+    for path, data in files:
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    return [p for p, _ in files]

@@ -1,0 +1,108 @@
+"""The outbox sender: queued SMS out through a gateway, at least once, never twice in effect.
+
+A batch is read, handed to the gateway, then marked sent in one transaction (with the offers'
+72-hour deadlines and the audit events). A crash between the two sends the batch again with
+the same idempotency keys, which the gateway (a provider, or the file gateway) recognises as
+resends: the citizen gets each SMS once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+from familycard.graph import flow
+from familycard.graph.flow import SENDER
+from familycard.graph.gateways import Gateway, GatewayError, OutgoingSms, Sent
+from familycard.graph.offers import deadline_from
+from familycard.graph.store import Store, Tx
+
+BATCH = 500
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    resent: int = 0       # the gateway already had them (a rerun after a crash)
+    failed: int = 0       # refused for good by the gateway: on the worklist
+    left: int = 0         # still queued (the gateway is down: the next run retries)
+    error: str | None = None
+
+    def line(self) -> str:
+        s = f"SMS: {self.sent:,} sent ({self.resent:,} of them resends the gateway already had), {self.failed:,} failed"
+        if self.left:
+            s += f", {self.left:,} still queued"
+        return s + (f"; gateway: {self.error}" if self.error else "")
+
+
+def queued(store: Store, limit: int) -> list[dict]:
+    return store.read(
+        "MATCH (m:Message) WHERE m.status = 'queued' AND m.direction = 'out' "
+        "RETURN m.key AS key, m.phone AS phone, m.text AS text, m.iin AS iin, m.kind AS kind, "
+        "m.offers AS offers, m.attempts AS attempts ORDER BY m.key LIMIT $n", {"n": limit})
+
+
+def send_outbox(store: Store, gateway: Gateway, now: Callable[[], dt.datetime] = flow.utcnow,
+                limit: int | None = None, batch: int = BATCH,
+                progress: Callable[[int], None] | None = None) -> SendSummary:
+    summary = SendSummary()
+    while limit is None or summary.sent + summary.failed < limit:
+        n = batch if limit is None else min(batch, limit - summary.sent - summary.failed)
+        rows = queued(store, n)
+        if not rows:
+            break
+        msgs = [OutgoingSms(r["key"], SENDER, r["phone"], r["text"]) for r in rows]
+        failed_key = None
+        try:
+            results = gateway.send_many(msgs)
+        except GatewayError as e:
+            results = list(e.sent)
+            summary.error = str(e)
+            if e.permanent and e.key:
+                failed_key = e.key
+        by_key = {r["key"]: r for r in rows}
+        at = now()
+        store.transaction(lambda tx: _mark(tx, by_key, results, failed_key, summary.error, at))
+        summary.sent += len(results)
+        summary.resent += sum(1 for s in results if s.duplicate)
+        summary.failed += failed_key is not None
+        if progress:
+            progress(summary.sent + summary.failed)
+        if summary.error and failed_key is None:
+            break  # transient trouble that outlasted the retries: leave the rest queued
+        if not results and failed_key is None:
+            break
+    summary.left = store.read("MATCH (m:Message) WHERE m.status = 'queued' AND m.direction = 'out' "
+                              "RETURN count(m) AS n")[0]["n"]
+    return summary
+
+
+def _mark(tx: Tx, rows: dict[str, dict], results: list[Sent], failed_key: str | None, error: str | None,
+          at: dt.datetime) -> None:
+    msgs, offers, events, tasks = [], [], [], []
+    for s in results:
+        r = rows[s.key]
+        msgs.append({"key": s.key, "status": "sent", "sent_at": at, "attempts": (r["attempts"] or 0) + 1,
+                     "provider_id": s.provider_id, "error": None})
+        events.append(flow.event(s.key, "sent", at, r["iin"], f"SMS {r['kind']} to the gateway",
+                                 "a resend the gateway already had" if s.duplicate else ""))
+        if r["kind"] == "offer":
+            offers.append({"key": r["offers"], "sent_at": at, "deadline": deadline_from(at)})
+    if failed_key:
+        r = rows[failed_key]
+        msgs.append({"key": failed_key, "status": "failed", "sent_at": None,
+                     "attempts": (r["attempts"] or 0) + 1, "provider_id": None, "error": error})
+        events.append(flow.event(failed_key, "failed", at, r["iin"], "the SMS gateway refused the message", error or ""))
+        for ref in filter(None, (r["offers"] or "").split(",")):
+            tasks.append({"key": f"{ref}|sms_failed", "iin": r["iin"], "code": ref.split("|")[0], "ref": ref,
+                          "reason": "sms_failed", "detail": error, "status": "open", "created_at": at})
+    # The deadline runs from the offer SMS of the current attempt, set once.
+    if offers:
+        current = {r["key"] for r in tx.run(
+            "UNWIND $keys AS k MATCH (o:Offer {key: k}) WHERE o.sent_at IS NULL RETURN o.key AS key",
+            {"keys": [o["key"] for o in offers]})}
+        offers = [o for o in offers if o["key"] in current]
+    flow.patch(tx, "Message", msgs)
+    flow.patch(tx, "Offer", offers)
+    flow.insert_new(tx, "Task", flow.table_rows("Task", tasks))
+    flow.record_events(tx, flow.table_rows("Event", events))
