@@ -44,3 +44,8 @@ def fact(p: dict | str, ftype: str, valid_from: str, *, source: str = "CBDI",
 
 def lines(*records: dict | str) -> list[bytes]:
     return [(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)).encode() + b"\n" for r in records]
+
+
+def iban(bban: str) -> str:
+    """A valid Kazakh IBAN for a 16-digit BBAN (ISO 13616 check digits)."""
+    return f"KZ{98 - int(bban + '203500') % 97:02d}{bban}"

@@ -144,8 +144,12 @@ def test_sweep_table_one_rule_and_errors(tmp_path):
     assert "as of 2026-11-25: 1 entitlements from 1 rules" in out
     r = run(["sweep", "--dry-run", "--rule", "no_such_rule"], tmp_path)
     assert r.returncode == 2 and "unknown rule 'no_such_rule'" in r.stderr.decode()
-    r = run(["sweep", "--as-of", "2026-11-25"], tmp_path)
-    assert r.returncode == 2 and "not built yet" in r.stderr.decode()
+    r = run(["sweep", "--as-of", "2026-11-25", "--incremental"], tmp_path)
+    assert r.returncode == 2 and "no full sweep of 2026-11-25 has run yet" in r.stderr.decode()
+    r = run(["sweep", "--as-of", "2026-11-25", "--rule", "birth"], tmp_path)
+    assert r.returncode == 0 and "offers: 1 new, 0 offered again, 0 already offered" in r.stdout.decode()
+    r = run(["sweep", "--as-of", "2026-11-25", "--rule", "birth"], tmp_path)
+    assert r.returncode == 0 and "offers: 0 new, 0 offered again, 1 already offered" in r.stdout.decode()
 
 
 def test_explain_says_why_and_why_not_in_three_languages(tmp_path):

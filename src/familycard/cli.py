@@ -215,7 +215,8 @@ def cmd_sweep(args, settings: Settings) -> int:
         with _open_store(settings) as store, _bar(total, "rules", "sweep") as bar:
             try:
                 done = daily_sweep(store, args.as_of, args.rule or None, incremental=args.incremental,
-                                   changed_since=args.changed_since, on_rule=lambda run: bar.update(1))
+                                   changed_since=args.changed_since, on_rule=lambda run: bar.update(1),
+                                   batch=args.batch_size)
             except SweepError as e:
                 print(f"familycard sweep: {e}", file=sys.stderr)
                 return 2
@@ -256,7 +257,8 @@ def cmd_sms(args, settings: Settings) -> int:
         with _open_store(settings) as store, _bar(None, "SMS", "send") as bar:
             gateway = _gateway(settings)
             try:
-                summary = send_outbox(store, gateway, limit=args.limit, progress=lambda n: bar.update(n - bar.n))
+                summary = send_outbox(store, gateway, limit=args.limit, batch=args.batch_size,
+                                      progress=lambda n: bar.update(n - bar.n))
             finally:
                 gateway.close()
         where = settings.sms_file_path if settings.sms_gateway == "file" else settings.sms_gateway
@@ -280,7 +282,7 @@ def cmd_pay(args, settings: Settings) -> int:
     payer = Payer(name=settings.payer_name, iban=settings.payer_iban, bic=settings.payer_bic)
     try:
         with _open_store(settings) as store:
-            summary = pay_month(store, args.month, args.out or settings.payments_path, payer)
+            summary = pay_month(store, args.month, args.out or settings.payments_path, payer, batch=args.batch_size)
     except ValueError as e:
         print(f"familycard pay: {e}", file=sys.stderr)
         return 2
@@ -397,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--dry-run", action="store_true", help="only list the entitlements (writes nothing)")
     w.add_argument("--json", action="store_true", help="one JSON object a line (records.md, Entitlements out)")
     w.add_argument("--rule", action="append", metavar="CODE", help="run only this rule (repeatable)")
+    w.add_argument("--batch-size", type=int, default=5000, help="offers a transaction (default 5000)")
     w.add_argument("--incremental", action="store_true",
                    help="only re-check what changed since the last sweep of the same day")
     w.add_argument("--changed-since", type=_timestamp, default=None, metavar="TIME",
@@ -406,6 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("sms", help="send the queued SMS, or take in a citizen's reply")
     m.add_argument("action", choices=("send", "receive"))
     m.add_argument("--limit", type=int, default=None, help="send at most this many")
+    m.add_argument("--batch-size", type=int, default=500, help="SMS a gateway call and transaction (default 500)")
     m.add_argument("--from", dest="sender", metavar="PHONE", help="receive: the phone the reply came from")
     m.add_argument("--text", help="receive: the reply's text")
     m.add_argument("--at", type=_timestamp, default=None, help="receive: when it arrived (UTC; default now)")
@@ -414,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     y = sub.add_parser("pay", help="issue a month's payment orders; write its register (CSV) and pain.001")
     y.add_argument("--month", required=True, help="YYYY-MM")
+    y.add_argument("--batch-size", type=int, default=2000, help="orders a transaction (default 2000)")
     y.add_argument("--out", type=Path, default=None, help="folder for the files (default: payments in the data folder)")
     y.set_defaults(fn=cmd_pay)
 

@@ -6,10 +6,17 @@ from __future__ import annotations
 from familycard.graph.store import Store
 
 
+# Events of one transaction share its time; they are told in the order they happen.
+_ORDER = {k: i for i, k in enumerate((
+    "offered", "worklisted", "queued", "sent", "failed", "replied", "lapsed", "expired", "consented",
+    "refused", "assigned", "paid", "ended"))}
+
+
 def history(store: Store, iin: str) -> list[dict]:
-    return store.read(
+    rows = store.read(
         "MATCH (e:Event) WHERE e.iin = $iin RETURN e.at AS at, e.kind AS kind, e.ref AS ref, e.cause AS cause, "
-        "e.detail AS detail, e.key AS key ORDER BY e.at, e.key", {"iin": iin})
+        "e.detail AS detail, e.key AS key", {"iin": iin})
+    return sorted(rows, key=lambda e: (e["at"], _ORDER.get(e["kind"], len(_ORDER)), e["key"]))
 
 
 def render(events: list[dict]) -> str:

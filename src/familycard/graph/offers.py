@@ -72,7 +72,8 @@ def lapse_overdue(store: Store, now: dt.datetime, phone: str | None = None,
 
 
 def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.date, now: dt.datetime,
-                  cause: str, progress: Callable[[int], None] | None = None) -> OfferSummary:
+                  cause: str, progress: Callable[[int], None] | None = None,
+                  batch: int = flow.CHUNK) -> OfferSummary:
     """Offer every right not offered yet (and lapsed ones once more); see the module doc."""
     summary = OfferSummary()
     rules = {r.code: r for r in load_rules()}
@@ -113,7 +114,7 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
         plans.append((k, e, cur, rule, raw_phone, phone, number))
 
     done = 0
-    for chunk in flow.chunks(plans):
+    for chunk in flow.chunks(plans, batch):
         out = store.transaction(lambda tx, c=chunk: _write(tx, c, as_of, now, cause, used))
         for attr in ("offered", "reoffered", "queued_sms", "worklisted"):
             setattr(summary, attr, getattr(summary, attr) + out[attr])

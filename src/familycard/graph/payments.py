@@ -132,7 +132,7 @@ class PaySummary:
 
 
 def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Payer(),
-              now: Callable[[], dt.datetime] = flow.utcnow) -> PaySummary:
+              now: Callable[[], dt.datetime] = flow.utcnow, batch: int = 2_000) -> PaySummary:
     """Issue the month's orders (one-offs not yet ordered, monthly rights that still hold on
     the month's first day) and write the month's register (CSV) and pain.001 file."""
     first, last = parse_month(month)
@@ -160,7 +160,7 @@ def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Pay
         else:
             ended.append({**a, "ended_on": day})
     at = now()
-    for chunk in flow.chunks(wanted, 2_000):
+    for chunk in flow.chunks(wanted, batch):
         o, w = store.transaction(lambda tx, c=chunk: issue_orders(tx, c, month, at, f"payments for {month}"))
         summary.ordered += o
         summary.worklisted += w

@@ -95,7 +95,7 @@ def daily_sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None
                 incremental: bool = False, changed_since: dt.datetime | None = None,
                 now: Callable[[], dt.datetime] = flow.utcnow,
                 on_rule: Callable[[RuleRun], None] | None = None,
-                progress: Callable[[int], None] | None = None) -> DailySweep:
+                progress: Callable[[int], None] | None = None, batch: int = flow.CHUNK) -> DailySweep:
     """The real sweep of ``as_of`` (see the module doc).
 
     Incremental (``incremental``, or an explicit ``changed_since``): only the rules' first
@@ -118,7 +118,7 @@ def daily_sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None
     lapsed, expired = lapse_overdue(store, started)
     result = sweep(store, as_of, codes, on_rule, scope)
     offers = record_offers(store, result.entitlements, as_of, started,
-                           f"{mode} sweep of {as_of.isoformat()}", progress)
+                           f"{mode} sweep of {as_of.isoformat()}", progress, batch)
     offers.lapsed, offers.expired = lapsed, expired
     store.transaction(lambda tx: tx.insert("SweepRun", [{
         "key": f"{as_of.isoformat()}|{started.isoformat()}|{mode}|{uuid.uuid4().hex[:8]}", "as_of": as_of, "mode": mode,
