@@ -12,6 +12,7 @@ import pytest
 
 from familycard.dates import add_years, age
 from familycard.graph import changes as changes_mod
+from familycard.graph import model
 from familycard.graph.changes import changes_for_day, write_changes
 from familycard.graph.generate import generate_feed
 from familycard.graph.ingest import ingest_lines
@@ -24,6 +25,7 @@ AS_OF = dt.date(2026, 11, 25)
 DAY1 = AS_OF + dt.timedelta(days=1)
 DAY2 = AS_OF + dt.timedelta(days=2)
 PEOPLE = 2000
+_PERSON = ", ".join(f"p.{c} AS {c}" for c in model.PERSON.names)
 
 
 @lru_cache(maxsize=2)
@@ -43,9 +45,8 @@ def _jsonl(recs: list[dict]) -> list[bytes]:
 def _stored(store, recs: list[dict], day: dt.date) -> dict:
     """What the store holds, before the day's ingest, about the things the records name."""
     iins = sorted({r["iin"] for r in recs if r["kind"] == "person"})
-    persons = {r["iin"]: r for r in store.read(
-        "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin, p.death_date AS death_date, "
-        "p.address_id AS address_id, p.recorded_at AS recorded_at", {"keys": iins})}
+    persons = {r["iin"]: r for r in store.read(f"UNWIND $keys AS k MATCH (p:Person {{iin: k}}) RETURN {_PERSON}",
+                                               {"keys": iins})}
     fkeys = sorted({parse_record(r, day).key for r in recs if r["kind"] == "fact"})
     facts = {r["key"] for r in store.read(
         "UNWIND $keys AS k MATCH (f:Fact {key: k}) RETURN f.key AS key", {"keys": fkeys})}
@@ -115,9 +116,8 @@ def test_a_day_of_changes_lands_whole_and_covers_the_rules(ladybug_store):
 
     by_iin = {r["iin"]: r for r in recs if r["kind"] == "person"}
     rows = {r["iin"]: r for r in store.read(
-        "UNWIND $keys AS k MATCH (p:Person {iin: k}) OPTIONAL MATCH (p)-[:LIVES_AT]->(a:Address) "
-        "RETURN p.iin AS iin, p.death_date AS death_date, p.address_id AS address_id, a.id AS home, "
-        "p.phone AS phone, p.surname AS surname", {"keys": sorted(by_iin)})}
+        f"UNWIND $keys AS k MATCH (p:Person {{iin: k}}) OPTIONAL MATCH (p)-[:LIVES_AT]->(a:Address) "
+        f"RETURN {_PERSON}, a.id AS home", {"keys": sorted(by_iin)})}
     for iin, r in by_iin.items():
         kind = _kind(r, stored)
         got = rows[iin]
@@ -125,8 +125,14 @@ def test_a_day_of_changes_lands_whole_and_covers_the_rules(ladybug_store):
             assert got["death_date"] == dt.date.fromisoformat(r["death_date"]) <= DAY1
         if kind == "move":
             assert got["address_id"] == got["home"] == r["address_id"] != stored["persons"][iin]["address_id"]
-        # an updated person keeps what it had: the whole record was sent again
-        assert (got["phone"], got["surname"]) == (r.get("phone"), r["surname"])
+        if kind != "birth":
+            # the whole stored record was sent again: only the changed field (and provenance) differ
+            old = stored["persons"][iin]
+            changed = {c for c in model.PERSON.names if got[c] != old[c]}
+            assert changed <= {"death_date", "address_id", "recorded_at", "digest"}, (kind, changed)
+            assert "recorded_at" in changed
+            if kind == "person_same":
+                assert changed == {"recorded_at", "digest"}
 
     # births: a valid IIN of its own, a mother aged 18-45 at the birth, the mother's address
     parents = {}
@@ -190,11 +196,11 @@ def test_same_seed_same_lines_and_the_next_day_follows(ladybug_store):
 
 def test_both_engines_give_the_same_day_from_the_same_population(store, other_ladybug):
     """Rows come back in any order: sorted before sampling, the day is the same on either engine."""
-    _load(store, 600)  # small: a Neo4j ingest is the slow part
-    _load(other_ladybug, 600)
-    mine = list(changes_for_day(store, DAY1, 150, seed=4))
-    assert len(mine) >= 140
-    assert mine == list(changes_for_day(other_ladybug, DAY1, 150, seed=4))
+    _load(store, 300)  # small: a Neo4j ingest is the slow part
+    _load(other_ladybug, 300)
+    mine = list(changes_for_day(store, DAY1, 100, seed=4))
+    assert len(mine) >= 95
+    assert mine == list(changes_for_day(other_ladybug, DAY1, 100, seed=4))
     s = ingest_lines(store, _jsonl(mine), "day1", DAY1)
     assert (s.rejected, s.pending) == (0, 0)
 
@@ -209,11 +215,14 @@ def test_a_large_population_is_sampled_by_iin_endings(ladybug_store, monkeypatch
     gen = changes_mod._DayOfChanges(ladybug_store, DAY1, 120, 2)
     gen._read()
     endings = {p.iin[-2:] for p in gen.sample}
-    assert 0 < len(gen.sample) < PEOPLE * 0.4 and 10 <= len(endings) <= 20
+    assert 0 < len(gen.sample) < PEOPLE * 0.4 and 10 <= len(endings) <= 15  # 15 of 100 endings asked
+    # those the day is about come from the sample; a few are their kin (a spouse moving along,
+    # the mother of a sampled child receiving a benefit)
     stored = _stored(ladybug_store, recs, DAY1)
     touched = {r["iin"] for r in recs if r["kind"] == "fact"} | {
         r["iin"] for r in recs if r["kind"] == "person" and r["iin"] in stored["persons"]}
-    assert all(i[-2:] in endings for i in touched if i in {p.iin for p in gen.sample}) and touched
+    inside = sum(i[-2:] in endings for i in touched)
+    assert len(touched) >= 40 and inside >= 0.8 * len(touched)
     s = ingest_lines(ladybug_store, _jsonl(recs), "day1", DAY1)
     assert (s.rejected, s.pending) == (0, 0)
 

@@ -35,15 +35,26 @@ within the day. An updated person record carries the whole stored record (unknow
 kept in ``extra`` included) with the one field changed, since a person record replaces the
 stored one whole; the same holds for a corrected link or fact.
 
+``count`` is a target: the day stops at the first event that reaches it (an event writes
+1-4 records), and a population too small for a kind of change gets none of it. A ``day``
+before the stored person records is refused (``ValueError``).
+
 Deterministic: the same store contents, ``day``, ``count`` and ``seed`` give the same records
-in the same order. Every query result is sorted before use (engines return rows in any
-order) and all randomness comes from one ``random.Random`` seeded with ``(seed, day)``.
+in the same order, on either engine. Every query result is sorted before use (engines return
+rows in any order), candidates are drawn from lists sorted by IIN, and all randomness comes
+from one ``random.Random`` seeded with ``(seed, day)`` (a string seed: not salted per process).
+
+New IINs: a birth draws a random serial for its (birth date, sex) and walks up to the first one
+that gives a valid check digit (``schema.iin.make_iin``) and is not held by a stored person
+(all persons born in the birth window are read once), by a waiting ``Pending`` link or fact,
+or by another birth of the day. New addresses are numbered from 8 000 000 up (the generator's
+count from 1 per region), checked likewise against the stored addresses in that range.
 
 Scale: the sample is every person whose IIN ends in one of a seeded set of two-digit endings,
-about ``max(5000, 30 * count)`` persons (all of them in a small population); only the sample
-and its kin are read, so a day of changes for a population of millions needs no full read.
-New IINs are checked against the store (and the waiting ``Pending`` records) before use;
-new addresses likewise.
+about ``max(5000, 8 * count)`` persons (all of a smaller population). Only the sample and its
+kin are read, in a few bulk queries; the stored records that updated person records repeat
+are read in one query at the end. 1 000 changes from 100 000 people take about 1.5 s on
+LadybugDB.
 """
 from __future__ import annotations
 
@@ -72,17 +83,23 @@ T = TypeVar("T")
 
 # How often each kind of event is drawn (an event writes 1-4 records; income writes 2).
 CHANGE_WEIGHTS: dict[str, float] = {
-    "income": 14.0, "birth": 4.0, "death": 5.0, "move": 5.0, "disability": 6.0, "unemployed": 5.0,
+    "income": 16.0, "birth": 4.0, "death": 3.5, "move": 3.5, "disability": 6.0, "unemployed": 5.0,
     "student": 4.0, "pension": 3.0, "benefit": 6.0, "kandas": 3.0, "award": 1.5, "marriage": 2.5,
     "divorce": 1.5, "guardianship": 2.0, "noop": 2.0,
 }
 
 _MIN_SAMPLE = 5000     # persons read at least (all of a smaller population)
-_PER_CHANGE = 30       # ... and this many per change asked for
-_CHUNK = 5000          # keys per UNWIND query
+_PER_CHANGE = 8        # ... and this many per change asked for
+# LadybugDB answers `UNWIND $keys AS k MATCH (p:Person {iin: k})-[...]` with a scan (30-300 ms at
+# 100 k people, whatever the number of keys) but `MATCH (p:Person {iin: $k})-[...]` with a key
+# lookup (< 1 ms): few keys are read one query each, many in large UNWIND chunks.
+_CHUNK = 50_000        # keys per UNWIND query
+_ONE_BY_ONE = 32       # up to this many keys: one query a key
 _MAX_MISSES = 25       # consecutive failed draws of one kind before it is given up
+_BIRTH_DAYS = 10       # births are on day or up to this many days before
 _REGION_CODES = tuple(r[0] for r in REGIONS)
 _ADDR_RE = re.compile(r"^KZ-([A-Z]{3})-\d+$")
+_AWARD_RANK = {"kumis_alqa": 1, "altyn_alqa": 2, "maternal_glory_2": 2, "mother_heroine": 3, "maternal_glory_1": 3}
 _BENEFIT_SOURCE = {"job_loss": "GFSS", "work_capacity_loss": "GFSS", "childcare_1_5": "GFSS"}
 
 _PERSON_FIELDS = ("iin", "surname", "given_name", "patronymic", "birth_date", "sex", "death_date",
@@ -139,6 +156,15 @@ class _Kin:
     until: dt.date | None
 
 
+class _Later:
+    """A person record built at the end of the day, from one bulk read of the stored records
+    (``need``: the IINs whose stored records ``make`` uses)."""
+    __slots__ = ("need", "make", "done")
+
+    def __init__(self, need: tuple[str, ...], make: Callable[[dict[str, dict]], dict | None]):
+        self.need, self.make, self.done = need, make, None
+
+
 def _iso(v):
     return v.isoformat() if isinstance(v, dt.date) else v
 
@@ -155,7 +181,7 @@ class _DayOfChanges:
         self.t_end = dt.datetime.combine(day, dt.time(23, 59, 59))
         y, m = divmod(day.year * 12 + day.month - 2, 12)
         self.month = (y, m + 1)  # the month before day's month: the one income is reported for
-        self.records: list[dict] = []
+        self.records: list[dict | _Later] = []
         self.event = 0
         # the day's state: who already has a person record, who dies, what is written
         self.updated: set[str] = set()
@@ -166,17 +192,28 @@ class _DayOfChanges:
         self.guarded: set[str] = set()
         self.pensioned: set[str] = set()
         self.keys: set[str] = set()
+        self.fact_today: set[tuple[str, str]] = set()  # (iin, type): one new or corrected fact a type a day
+        self.noops = 0
         self.new_iins: set[str] = set()
         self.new_addrs: set[str] = set()
+        self.monthly: dict[str, list[dict]] | None = None
+        self._benefits: list[tuple] | None = None
         self._full_cache: dict[str, dict] = {}
         self._parents_cache: dict[str, list[_Kin]] = {}
 
     # ---- reading ----
-    def _read_keys(self, query: str, keys: Sequence[str], **params) -> list[dict]:
+    def _read_keys(self, body: str, keys: Sequence[str], **params) -> list[dict]:
+        """Rows of ``body`` (a query naming the key KEY) for every key."""
         rows: list[dict] = []
         keys = sorted(set(keys))
+        if len(keys) <= _ONE_BY_ONE:
+            one = body.replace("KEY", "$k")
+            for k in keys:
+                rows.extend(self.store.read(one, {"k": k, **params}))
+            return rows
+        many = "UNWIND $keys AS k " + body.replace("KEY", "k")
         for i in range(0, len(keys), _CHUNK):
-            rows.extend(self.store.read(query, {"keys": keys[i:i + _CHUNK], **params}))
+            rows.extend(self.store.read(many, {"keys": keys[i:i + _CHUNK], **params}))
         return rows
 
     def _who(self, r: dict) -> _Who:
@@ -207,12 +244,18 @@ class _DayOfChanges:
         self.pending_iins = set()
         for r in store.read("MATCH (q:Pending) RETURN q.from_iin AS f, q.to_iin AS t"):
             self.pending_iins.update(x for x in (r["f"], r["t"]) if x)
+        # what new IINs (births of the last days) and new addresses must not reuse
+        self.born_since = day - dt.timedelta(days=_BIRTH_DAYS)
+        self.taken_iins = {r["iin"] for r in store.read(
+            "MATCH (p:Person) WHERE p.birth_date >= $lo RETURN p.iin AS iin", {"lo": self.born_since})}
+        self.taken_addrs = {r["id"] for r in store.read(
+            "MATCH (a:Address) WHERE right(a.id, 7) >= '8000000' RETURN a.id AS id")}
 
         # spouses (every link, ended or not), children, parents, guardianships, facts
         self.spouses: dict[str, list[dict]] = {}
         for r in _sorted_rows(self._read_keys(
-                f"UNWIND $keys AS k MATCH (a:Person {{iin: k}})-[l:SPOUSE_OF]-(b:Person) "
-                f"RETURN k AS a, {_WHO_COLS.format(v='b')}, {_LINK_COLS}", keys), "a", "iin"):
+                f"MATCH (a:Person {{iin: KEY}})-[l:SPOUSE_OF]-(b:Person) "
+                f"RETURN a.iin AS a, {_WHO_COLS.format(v='b')}, {_LINK_COLS}", keys), "a", "iin"):
             other = self._who(r)
             lo, hi = sorted((r["a"], other.iin))
             self.spouses.setdefault(r["a"], []).append(
@@ -220,39 +263,48 @@ class _DayOfChanges:
                     c: r[c] for c in ("since", "until", "source", "recorded_at", "extra")}})
         self.children: dict[str, list[_Kin]] = {}
         for r in _sorted_rows(self._read_keys(
-                f"UNWIND $keys AS k MATCH (a:Person {{iin: k}})-[l:PARENT_OF]->(b:Person) "
-                f"RETURN k AS a, {_WHO_COLS.format(v='b')}, l.until AS until", keys), "a", "iin"):
+                f"MATCH (a:Person {{iin: KEY}})-[l:PARENT_OF]->(b:Person) "
+                f"RETURN a.iin AS a, {_WHO_COLS.format(v='b')}, l.until AS until", keys), "a", "iin"):
             self.children.setdefault(r["a"], []).append(_Kin(self._who(r), r["until"]))
-        self._read_parents(keys)
-        self.guardians: dict[str, list[dict]] = {}   # ward -> links
-        self.wards: dict[str, list[dict]] = {}       # guardian -> links
+        self._read_parents([p.iin for p in self.sample if add_years(p.birth, 18) > day])  # minors: orphans, carers
+        self.guardians: dict[str, list[dict]] = {}   # ward -> links (of the sample's wards and guardians)
         for direction in ("in", "out"):
-            pat = ("(b:Person)-[l:GUARDIAN_OF]->(a:Person {iin: k})" if direction == "in"
-                   else "(a:Person {iin: k})-[l:GUARDIAN_OF]->(b:Person)")
+            pat = ("(a:Person {iin: KEY})<-[l:GUARDIAN_OF]-(b:Person)" if direction == "in"
+                   else "(a:Person {iin: KEY})-[l:GUARDIAN_OF]->(b:Person)")
             for r in _sorted_rows(self._read_keys(
-                    f"UNWIND $keys AS k MATCH {pat} RETURN k AS a, {_WHO_COLS.format(v='b')}, {_LINK_COLS}",
+                    f"MATCH {pat} RETURN a.iin AS a, {_WHO_COLS.format(v='b')}, {_LINK_COLS}",
                     keys), "a", "iin"):
                 b = self._who(r)
                 frm, to = (b.iin, r["a"]) if direction == "in" else (r["a"], b.iin)
                 link = {"type": "GUARDIAN_OF", "from": frm, "to": to,
                         **{c: r[c] for c in ("since", "until", "source", "recorded_at", "extra")}}
-                (self.guardians if direction == "in" else self.wards).setdefault(r["a"], []).append(link)
+                if not any(g["from"] == frm for g in self.guardians.get(to, ())):
+                    self.guardians.setdefault(to, []).append(link)
         self.facts: dict[str, list[dict]] = {}
         self.fact_keys: set[str] = set()
         for r in _sorted_rows(self._read_keys(
-                f"UNWIND $keys AS k MATCH (p:Person {{iin: k}})-[:HAS_FACT]->(f:Fact) "
+                f"MATCH (p:Person {{iin: KEY}})-[:HAS_FACT]->(f:Fact) "
                 f"WHERE f.type IN $types RETURN {_FACT_COLS}", keys, types=list(_FACT_TYPES_READ)), "key"):
             self.facts.setdefault(r["iin"], []).append(r)
             self.fact_keys.add(r["key"])
         self._pools()
-        # the last months' income and contributions of those who earn
+
+    def _income_pools(self) -> None:
+        """Whose income the day reports (a seeded subset of the earners, and of those without a
+        job for informal income), with their stored income and contributions of the last three
+        reported months: read in one go."""
+        rng = self.rng
+        n = self.count // 4 + 20
+        earners, workless = self.pool["earners"], self.pool["workless"]
+        self.income_pool = sorted(rng.sample(earners, min(n, len(earners))), key=lambda p: p.iin)
+        self.informal_pool = sorted(rng.sample(workless, min(n // 5 + 5, len(workless))), key=lambda p: p.iin)
         y, m = self.month
         m0y, m0 = divmod(y * 12 + m - 1 - 2, 12)
-        self.monthly: dict[str, list[dict]] = {}
+        self.monthly = {}
         for r in _sorted_rows(self._read_keys(
-                f"UNWIND $keys AS k MATCH (p:Person {{iin: k}})-[:HAS_FACT]->(f:Fact) "
+                f"MATCH (p:Person {{iin: KEY}})-[:HAS_FACT]->(f:Fact) "
                 f"WHERE f.type IN $types AND f.month >= $m0 RETURN {_FACT_COLS}",
-                [p.iin for p in self.pool["earners"]], types=["income", "contribution"],
+                [p.iin for p in self.income_pool + self.informal_pool], types=["income", "contribution"],
                 m0=f"{m0y:04d}-{m0 + 1:02d}"), "key"):
             self.monthly.setdefault(r["iin"], []).append(r)
             self.fact_keys.add(r["key"])
@@ -262,8 +314,8 @@ class _DayOfChanges:
         for k in todo:
             self._parents_cache[k] = []
         for r in _sorted_rows(self._read_keys(
-                f"UNWIND $keys AS k MATCH (b:Person)-[l:PARENT_OF]->(a:Person {{iin: k}}) "
-                f"RETURN k AS a, {_WHO_COLS.format(v='b')}, l.until AS until", todo), "a", "iin"):
+                f"MATCH (a:Person {{iin: KEY}})<-[l:PARENT_OF]-(b:Person) "
+                f"RETURN a.iin AS a, {_WHO_COLS.format(v='b')}, l.until AS until", todo), "a", "iin"):
             self._parents_cache[r["a"]].append(_Kin(self._who(r), r["until"]))
 
     def _parents(self, iin: str) -> list[_Kin]:
@@ -275,8 +327,10 @@ class _DayOfChanges:
         """The stored person records (every Person property)."""
         todo = sorted({i for i in iins if i not in self._full_cache})
         if todo:
-            for r in self._read_keys(f"UNWIND $keys AS k MATCH (p:Person {{iin: k}}) RETURN {_PERSON_COLS}", todo):
-                self._full_cache[r["iin"]] = r
+            for i in range(0, len(todo), _CHUNK):
+                for r in self.store.read(f"UNWIND $keys AS k MATCH (p:Person {{iin: k}}) RETURN {_PERSON_COLS}",
+                                         {"keys": todo[i:i + _CHUNK]}):
+                    self._full_cache[r["iin"]] = r
         return {i: self._full_cache[i] for i in iins if i in self._full_cache}
 
     # ---- candidate pools (lists sorted by IIN) ----
@@ -320,14 +374,18 @@ class _DayOfChanges:
                     P["kandas_free"].append(p)
             elif a >= 1:
                 P["minors"].append(p)
-                if not any(k.who.alive(day) and (k.until is None or k.until > day) for k in self._parents(p.iin)):
-                    P["orphans"].append(p)
+                if (not any(k.who.alive(day) and (k.until is None or k.until > day) for k in self._parents(p.iin))
+                        and not any(g["until"] is None or g["until"] > day for g in self.guardians.get(p.iin, ()))):
+                    P["orphans"].append(p)  # no living parent, no guardian
             if 20 <= a <= 50 and not self._spouse_now(p.iin):
                 P["single_f" if p.sex == "F" else "single_m"].append(p)
             if 17 <= a <= 22:
                 P["young"].append(p)
             if p.sex == "F" and a >= 25 and len(kids) >= 6:
-                P["many_children"].append(p)
+                best = max((_AWARD_RANK[f["name"]] for f in self.facts.get(p.iin, ()) if f["type"] == "award"),
+                           default=0)
+                if best < (3 if len(kids) >= 10 else 2 if len(kids) >= 7 else 1):
+                    P["many_children"].append(p)  # a higher award is due
             working_age = a >= 18 and (pd is None or pd > day)
             if working_age and self._open(p.iin, "employment"):
                 P["employed"].append(p)
@@ -352,6 +410,11 @@ class _DayOfChanges:
                 if self.people[iin].alive(day):
                     couples[(s["from"], s["to"])] = s
         self.couples = [couples[k] for k in sorted(couples)]
+        # disabilities due for re-examination, kandas statuses running
+        self.reexaminations = [f for p in self.sample for f in self.facts.get(p.iin, ())
+                               if f["type"] == "disability" and f["valid_to"] is not None
+                               and abs((f["valid_to"] - day).days) <= 90]
+        self.open_kandas = [f for p in self.sample for f in self._open(p.iin, "kandas")]
         self.open_guardianships = sorted(
             (g for links in self.guardians.values() for g in links if g["until"] is None),
             key=lambda g: (g["from"], g["to"]))
@@ -367,11 +430,16 @@ class _DayOfChanges:
         return None
 
     def _free(self, iin: str) -> bool:
+        """No person record of this person yet today, and not dying today."""
         return iin not in self.updated and iin not in self.dying
 
-    def _ts(self, stored: dt.datetime | None = None) -> str | None:
-        """This event's recorded_at on day, later than ``stored``; None when the day has no such time."""
-        t = min(self.t0 + dt.timedelta(seconds=self.event), self.t_end)
+    def _movable(self, iin: str) -> bool:
+        """Free, and no child born today (a newborn is registered at the mother's address)."""
+        return self._free(iin) and iin not in self.parents_today and iin not in self.new_iins
+
+    def _ts(self, stored: dt.datetime | None = None, event: int | None = None) -> str | None:
+        """An event's recorded_at on day, later than ``stored``; None when the day has no such time."""
+        t = min(self.t0 + dt.timedelta(seconds=self.event if event is None else event), self.t_end)
         if stored is not None and stored >= t:
             t = stored.replace(microsecond=0) + dt.timedelta(seconds=1)
         return t.strftime("%Y-%m-%dT%H:%M:%SZ") if t <= self.t_end else None
@@ -396,8 +464,9 @@ class _DayOfChanges:
         return rec
 
     def _link_record(self, link: dict, ts: str, **changes) -> dict:
-        rec: dict = {"kind": "link", "source": link.get("source") or ("MIO" if link["type"] == "GUARDIAN_OF" else "ZAGS"),
-                     "recorded_at": ts, "type": link["type"], "from": link["from"], "to": link["to"]}
+        source = link.get("source") or ("MIO" if link["type"] == "GUARDIAN_OF" else "ZAGS")
+        rec: dict = {"kind": "link", "source": source, "recorded_at": ts, "type": link["type"],
+                     "from": link["from"], "to": link["to"]}
         for c in ("since", "until"):
             if link.get(c) is not None:
                 rec[c] = _iso(link[c])
@@ -444,9 +513,11 @@ class _DayOfChanges:
         """A fact on a thing neither stored (as far as the sample knows) nor written today."""
         disc = fields.get("month") or fields.get("name") or fields.get("benefit")
         key = fact_key(iin, ftype, vf, disc)
-        if key in self.keys or key in self.fact_keys:
+        what = (iin, ftype if ftype != "benefit" else f"benefit:{disc}")
+        if key in self.keys or key in self.fact_keys or what in self.fact_today:
             return None
         self.keys.add(key)
+        self.fact_today.add(what)
         rec = {"kind": "fact", "source": source or SOURCE[ftype], "recorded_at": self._ts(), "iin": iin,
                "type": ftype, "valid_from": vf.isoformat()}
         if vt is not None:
@@ -456,46 +527,38 @@ class _DayOfChanges:
 
     def _correct_fact(self, f: dict, **changes) -> dict | None:
         """A stored fact again, with some fields changed (a later recorded_at wins)."""
-        if f["key"] in self.keys:
+        what = (f["iin"], f["type"] if f["type"] != "benefit" else f"benefit:{f['benefit']}")
+        if f["key"] in self.keys or (what in self.fact_today and f["type"] not in ("income", "contribution")):
             return None
         ts = self._ts(f["recorded_at"])
         if ts is None:
             return None
         self.keys.add(f["key"])
+        self.fact_today.add(what)
         return self._fact_record(f, ts, **changes)
 
     def _new_iin(self, born: dt.date, sex: str) -> str:
         """A valid IIN for this birth date and sex that no stored, waiting or new person has."""
+        if born < self.born_since:
+            raise ValueError(f"births are within {_BIRTH_DAYS} days before {self.day}, not on {born}")
         s = self.rng.randrange(1, 10000)
-        for _ in range(1300):
-            cands: list[str] = []
-            for _ in range(40):
-                v = make_iin(born, sex, s)
-                s = s % 9999 + 1
-                if v and v not in self.new_iins and v not in self.pending_iins:
-                    cands.append(v)
-                if len(cands) == 8:
-                    break
-            taken = {r["iin"] for r in self.store.read(
-                "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin", {"keys": cands})}
-            for v in cands:
-                if v not in taken:
-                    self.new_iins.add(v)
-                    return v
+        for _ in range(9999):
+            v = make_iin(born, sex, s)
+            s = s % 9999 + 1
+            if v and v not in self.new_iins and v not in self.pending_iins and v not in self.taken_iins:
+                self.new_iins.add(v)
+                return v
         raise RuntimeError(f"no free IIN serial for {born} {sex}")
 
     def _new_address(self, near: str | None) -> str:
+        """An address code no stored person has (its number above every generated one)."""
         m = _ADDR_RE.match(near or "")
         region = m.group(1) if m and self.rng.random() < 0.85 else self.rng.choice(_REGION_CODES)
         while True:
-            cands = [f"KZ-{region}-{self.rng.randint(8_000_000, 9_999_999):07d}" for _ in range(4)]
-            cands = [c for c in cands if c not in self.new_addrs and c not in self.by_addr]
-            taken = {r["id"] for r in self.store.read(
-                "UNWIND $keys AS k MATCH (a:Address {id: k}) RETURN a.id AS id", {"keys": cands})}
-            for c in cands:
-                if c not in taken:
-                    self.new_addrs.add(c)
-                    return c
+            a = f"KZ-{region}-{self.rng.randint(8_000_000, 9_999_999):07d}"
+            if a not in self.new_addrs and a not in self.taken_addrs:
+                self.new_addrs.add(a)
+                return a
 
     def _bin(self) -> str:
         r = self.rng
@@ -508,16 +571,22 @@ class _DayOfChanges:
     def _salary(self) -> int:
         return max(40_000, int(math.exp(self.rng.gauss(math.log(240_000), 0.45)) / 100) * 100)
 
-    def _move(self, who: _Who, addr: str) -> dict | None:
-        row = self._full([who.iin]).get(who.iin)
-        if row is None:
-            return None
-        ts = self._ts(row["recorded_at"])
-        if ts is None:
-            return None
-        self.updated.add(who.iin)
+    def _update(self, iin: str, **changes) -> _Later:
+        """The person's stored record again, with ``changes``, recorded at this event's time (or
+        just after the stored version); dropped in the rare case the day has no such time left."""
+        self.updated.add(iin)
+        event = self.event
+
+        def make(rows: dict[str, dict]) -> dict | None:
+            row = rows.get(iin)
+            ts = self._ts(row["recorded_at"], event) if row else None
+            return None if ts is None else self._person_record(row, ts, **changes)
+
+        return _Later((iin,), make)
+
+    def _move(self, who: _Who, addr: str) -> _Later:
         who.addr = addr
-        return self._person_record(row, ts, address_id=addr)
+        return self._update(who.iin, address_id=addr)
 
     # ---- the stream ----
     def build(self) -> list[dict]:
@@ -540,12 +609,21 @@ class _DayOfChanges:
                 misses[kind] += 1
                 if misses[kind] >= _MAX_MISSES:
                     del weights[kind]
-        return self.records
+        rows = self._full(sorted({i for r in self.records if isinstance(r, _Later) for i in r.need}))
+        out = []
+        for r in self.records:
+            if isinstance(r, _Later):
+                if r.done is None:
+                    r.done = r.make(rows) or {}
+                r = r.done
+            if r:
+                out.append(dict(r))
+        return out
 
     # ---- events: each returns its records, or [] when it found no candidate ----
     def _ev_birth(self) -> list[dict]:
         rng, day = self.rng, self.day
-        born = day - dt.timedelta(days=min(rng.randint(0, 10), rng.randint(0, 10)))
+        born = day - dt.timedelta(days=min(rng.randint(0, _BIRTH_DAYS), rng.randint(0, _BIRTH_DAYS)))
 
         def ok(m: _Who) -> bool:
             return (self._free(m.iin) and m.iin not in self.parents_today and 18 <= age(m.birth, born) <= 45
@@ -561,47 +639,58 @@ class _DayOfChanges:
                     and add_years(f.birth, 18) <= born):
                 father = f
                 break
-        full = self._full([m.iin] + ([father.iin] if father else []))
-        if m.iin not in full:
-            return []
-        mrow, frow = full[m.iin], full.get(father.iin) if father else None
-        if frow is None:
-            father = None
-        out: list[dict] = []
+        out: list[dict | _Later] = []
         for _ in range(2 if rng.random() < 0.02 else 1):
             sex = "M" if rng.random() < 0.512 else "F"
             iin = self._new_iin(born, sex)
-            if frow is not None:
-                root = frow["surname"]
-            else:
-                s = mrow["surname"]
-                root = s[:-1] if s.endswith(("ова", "ева", "ина", "ына")) else s
-            surname = root + "а" if sex == "F" and root.endswith(("ов", "ев", "ин", "ын")) else root
-            rec = {"kind": "person", "source": "GBD_FL", "recorded_at": self._ts(), "iin": iin,
-                   "surname": surname, "given_name": rng.choice(MALE_NAMES if sex == "M" else FEMALE_NAMES)}
-            if frow is not None:
-                fp = frow.get("patronymic") or ""
-                kazakh = fp.endswith(("ұлы", "қызы")) if fp else rng.random() < 0.6
-                ending = ("ұлы" if sex == "M" else "қызы") if kazakh else ("ович" if sex == "M" else "овна")
-                rec["patronymic"] = frow["given_name"] + ending
-            rec["birth_date"] = born.isoformat()
-            rec["sex"] = sex
-            if m.addr:
-                rec["address_id"] = m.addr
-            rec["citizenship"] = "KZ"
-            links = [{"kind": "link", "source": "ZAGS", "recorded_at": rec["recorded_at"], "type": "PARENT_OF",
+            given = rng.choice(MALE_NAMES if sex == "M" else FEMALE_NAMES)
+            kazakh = rng.random() < 0.6  # patronymic style when the father's does not say
+            ts = self._ts()
+            child = self._child(iin, born, sex, given, kazakh, ts, m, father)
+            links = [{"kind": "link", "source": "ZAGS", "recorded_at": ts, "type": "PARENT_OF",
                       "from": par.iin, "to": iin} for par in (m, father) if par is not None]
             for lk in links:
                 self.keys.add(link_key("PARENT_OF", lk["from"], lk["to"]))
             # a link may come before its person (records.md): now and then it does
-            out.extend(links + [rec] if rng.random() < 0.1 else [rec] + links)
-            child = _Who(iin, born, sex, None, m.addr)
-            self.people[iin] = child
-            self.children.setdefault(m.iin, []).append(_Kin(child, None))
+            out.extend(links + [child] if rng.random() < 0.1 else [child] + links)
+            who = _Who(iin, born, sex, None, m.addr)
+            self.people[iin] = who
+            self.children.setdefault(m.iin, []).append(_Kin(who, None))
         self.parents_today.add(m.iin)
         if father is not None:
             self.parents_today.add(father.iin)
         return out
+
+    def _child(self, iin: str, born: dt.date, sex: str, given: str, kazakh: bool, ts: str,
+               mother: _Who, father: _Who | None) -> _Later:
+        """The newborn's person record: surname and patronymic from the parents' stored records."""
+        addr = mother.addr
+
+        def make(rows: dict[str, dict]) -> dict | None:
+            mrow, frow = rows.get(mother.iin), rows.get(father.iin) if father else None
+            if frow is not None:
+                root = frow["surname"]
+            elif mrow is not None:
+                sn = mrow["surname"]
+                root = sn[:-1] if sn.endswith(("ова", "ева", "ина", "ына")) else sn
+            else:
+                return None
+            surname = root + "а" if sex == "F" and root.endswith(("ов", "ев", "ин", "ын")) else root
+            rec = {"kind": "person", "source": "GBD_FL", "recorded_at": ts, "iin": iin, "surname": surname,
+                   "given_name": given}
+            if frow is not None:
+                fp = frow.get("patronymic") or ""
+                kz = fp.endswith(("ұлы", "қызы")) if fp else kazakh
+                rec["patronymic"] = frow["given_name"] + (("ұлы" if sex == "M" else "қызы") if kz
+                                                          else ("ович" if sex == "M" else "овна"))
+            rec["birth_date"] = born.isoformat()
+            rec["sex"] = sex
+            if addr:
+                rec["address_id"] = addr
+            rec["citizenship"] = "KZ"
+            return rec
+
+        return _Later((mother.iin,) + ((father.iin,) if father else ()), make)
 
     def _ev_death(self) -> list[dict]:
         rng, day = self.rng, self.day
@@ -610,15 +699,10 @@ class _DayOfChanges:
                        and p.iin not in self.wed and p.iin not in self.guarded)
         if p is None:
             return []
-        row = self._full([p.iin]).get(p.iin)
-        ts = self._ts(row["recorded_at"]) if row else None
-        if ts is None:
-            return []
         died = max(p.birth, self._days_back(6))
-        self.updated.add(p.iin)
         self.dying.add(p.iin)
         p.death = died
-        out = [self._person_record(row, ts, death_date=died)]
+        out: list = [self._update(p.iin, death_date=died)]
         pensions = [f for f in self._open(p.iin, "pension") if f["valid_to"] is None and f["valid_from"] <= died]
         if pensions and rng.random() < 0.5:  # the pension fund closes the pension
             out.append(self._correct_fact(pensions[0], valid_to=died))
@@ -626,18 +710,18 @@ class _DayOfChanges:
 
     def _ev_move(self) -> list[dict]:
         rng, day = self.rng, self.day
-        p = self._pick(self.pool["movers"], lambda p: self._free(p.iin) and p.addr is not None)
+        p = self._pick(self.pool["movers"], lambda p: self._movable(p.iin) and p.addr is not None)
         if p is None:
             return []
         group = [p]
         if rng.random() < 0.4:  # the family moves together
             for s in self._spouse_now(p.iin):
                 o = s["other"]
-                if o.addr == p.addr and self._free(o.iin):
+                if o.addr == p.addr and self._movable(o.iin):
                     group.append(o)
             for k in self.children.get(p.iin, ()):
                 c = k.who
-                if c.alive(day) and c.addr == p.addr and age(c.birth, day) < 18 and self._free(c.iin):
+                if c.alive(day) and c.addr == p.addr and age(c.birth, day) < 18 and self._movable(c.iin):
                     group.append(c)
         if rng.random() < 0.35 and len(self.addresses) > 1:
             addr = rng.choice(self.addresses)  # into another household's home
@@ -645,14 +729,7 @@ class _DayOfChanges:
                 return []
         else:
             addr = self._new_address(p.addr)
-        self._full([w.iin for w in group])
-        out = []
-        for w in group:
-            rec = self._move(w, addr)
-            if rec is None and w is p:
-                return []
-            out.append(rec)
-        return out
+        return [self._move(w, addr) for w in group]
 
     def _related(self, a: _Who, b: _Who) -> bool:
         near = {k.who.iin for k in self.children.get(a.iin, ())} | {k.who.iin for k in self._parents(a.iin)}
@@ -678,7 +755,7 @@ class _DayOfChanges:
             self.spouses.setdefault(a.iin, []).append({"type": "SPOUSE_OF", "from": lo, "to": hi, "other": b,
                                                        "since": since, "until": None})
         out = [rec]
-        if h.addr and rng.random() < 0.5:  # she moves to his home
+        if h.addr and self._movable(w.iin) and rng.random() < 0.5:  # she moves to his home
             out.append(self._move(w, h.addr))
         return out
 
@@ -702,11 +779,14 @@ class _DayOfChanges:
         a, b = self.people[s["from"]], self.people[s["to"]]
         self.keys.add(link_key("SPOUSE_OF", a.iin, b.iin))
         self.wed.update((a.iin, b.iin))
-        s["until"] = until
         out = [self._link_record(s, ts, until=until)]
+        for x, y in ((a, b), (b, a)):  # both sides see the marriage ended
+            for sp in self.spouses.get(x.iin, ()):
+                if sp["other"] is y:
+                    sp["until"] = until
         husband = a if a.sex == "M" else b
         wife = b if husband is a else a
-        if husband.addr and husband.addr == wife.addr and self._free(husband.iin) and rng.random() < 0.6:
+        if husband.addr and husband.addr == wife.addr and self._movable(husband.iin) and rng.random() < 0.6:
             addr = (rng.choice(self.addresses) if rng.random() < 0.3 and self.addresses
                     else self._new_address(husband.addr))
             if addr != husband.addr:
@@ -763,11 +843,7 @@ class _DayOfChanges:
         rng, day = self.rng, self.day
         r = rng.random()
         if r < 0.25:  # a re-examination: extended, or ended
-            near = [f for p in self.sample for f in self.facts.get(p.iin, ())
-                    if f["type"] == "disability" and f["valid_to"] is not None
-                    and abs((f["valid_to"] - day).days) <= 90] if not hasattr(self, "_reexam") else self._reexam
-            self._reexam = near
-            f = self._pick(near, lambda f: f["key"] not in self.keys and f["iin"] not in self.dying)
+            f = self._pick(self.reexaminations, lambda f: f["key"] not in self.keys and f["iin"] not in self.dying)
             if f is None:
                 return []
             p = self.people[f["iin"]]
@@ -814,10 +890,12 @@ class _DayOfChanges:
         r = rng.random()
         if r < 0.5:  # a job lost: the employment ends, a registration starts
             def jobs(p: _Who) -> list[dict]:
-                return [f for f in self._open(p.iin, "employment") if f["valid_to"] is None and f["key"] not in self.keys]
+                return [f for f in self._open(p.iin, "employment")
+                        if f["valid_to"] is None and f["key"] not in self.keys]
 
-            p = self._pick(self.pool["employed"], lambda p: p.iin not in self.dying and not self._open(p.iin, "unemployed")
-                           and bool(jobs(p)))
+            p = self._pick(self.pool["employed"], lambda p: p.iin not in self.dying
+                           and not self._open(p.iin, "unemployed") and (p.iin, "employment") not in self.fact_today
+                           and (p.iin, "unemployed") not in self.fact_today and bool(jobs(p)))
             if p is None:
                 return []
             job = jobs(p)[-1]
@@ -849,14 +927,17 @@ class _DayOfChanges:
         y, m = self.month
         first, last = dt.date(y, m, 1), dt.date(y, m, month_len(y, m))
         label = f"{y:04d}-{m:02d}"
+        if self.monthly is None:
+            self._income_pools()
         informal = rng.random() < 0.15
-        pool = self.pool["workless"] if informal else self.pool["earners"]
+        pool = self.informal_pool if informal else self.income_pool
         p = self._pick(pool, lambda p: p.iin not in self.income_done)
         if p is None:
             return []
         self.income_done.add(p.iin)
-        stored = {(f["type"], f["month"]): f for f in self.monthly.get(p.iin, ())}
-        incomes = sorted((f["month"], f["amount_kzt"]) for f in self.monthly.get(p.iin, ())
+        monthly = self.monthly.get(p.iin, [])
+        stored = {(f["type"], f["month"]): f for f in monthly}
+        incomes = sorted((f["month"], f["amount_kzt"]) for f in monthly
                          if f["type"] == "income" and f["month"] != label)
         employed = bool(self._open(p.iin, "employment", last)) and not informal
         if informal:
@@ -898,15 +979,15 @@ class _DayOfChanges:
 
     def _ev_award(self) -> list[dict]:
         rng = self.rng
-        rank = {"kumis_alqa": 1, "altyn_alqa": 2, "mother_heroine": 3, "maternal_glory_1": 3, "maternal_glory_2": 2}
 
         def name_for(p: _Who) -> str | None:
             n = len(self.children.get(p.iin, ()))
             name = ("mother_heroine" if n >= 10 and rng.random() < 0.5 else "altyn_alqa") if n >= 7 else "kumis_alqa"
-            have = [rank[f["name"]] for f in self.facts.get(p.iin, ()) if f["type"] == "award"]
-            return name if not have or max(have) < rank[name] else None
+            have = [_AWARD_RANK[f["name"]] for f in self.facts.get(p.iin, ()) if f["type"] == "award"]
+            return name if not have or max(have) < _AWARD_RANK[name] else None
 
-        p = self._pick(self.pool["many_children"], lambda p: p.iin not in self.dying and p.iin not in self.parents_today)
+        p = self._pick(self.pool["many_children"],
+                       lambda p: p.iin not in self.dying and p.iin not in self.parents_today)
         if p is None:
             return []
         name = name_for(p)
@@ -919,10 +1000,7 @@ class _DayOfChanges:
         rng, day = self.rng, self.day
         r = rng.random()
         if r < 0.5:  # a status shortened or found to end within 30 days
-            open_ = [f for p in self.sample for f in self._open(p.iin, "kandas")] \
-                if not hasattr(self, "_kandas") else self._kandas
-            self._kandas = open_
-            f = self._pick(open_, lambda f: f["key"] not in self.keys and f["iin"] not in self.dying)
+            f = self._pick(self.open_kandas, lambda f: f["key"] not in self.keys and f["iin"] not in self.dying)
             if f is not None:
                 vt = max(f["valid_from"], day + dt.timedelta(days=rng.randint(0, 29)))
                 if vt != f["valid_to"]:
@@ -941,7 +1019,8 @@ class _DayOfChanges:
         out = [self._new_fact(p.iin, "kandas", vf, vt)]
         for k in self.children.get(p.iin, ()):
             c = k.who
-            if c.alive(day) and c.addr == p.addr and c.birth <= vf and age(c.birth, day) < 18 and c.iin not in self.dying:
+            if (c.alive(day) and c.addr == p.addr and c.birth <= vf and age(c.birth, day) < 18
+                    and c.iin not in self.dying):
                 out.append(self._new_fact(c.iin, "kandas", vf, vt))
         return [r for r in out if r is not None]
 
@@ -965,11 +1044,12 @@ class _DayOfChanges:
                 alive = [k.who for k in self._parents(p.iin) if k.who.alive(day)]
                 mother = next((x for x in alive if x.sex == "F"), alive[0] if alive else None)
             for f in self._open(p.iin, "disability"):
+                since = max(f["valid_from"], day - dt.timedelta(days=60))
                 if a >= 18:
-                    out.append(("disability", p.iin, max(f["valid_from"], day - dt.timedelta(days=60)), None))
+                    out.append(("disability", p.iin, since, None))
                 elif mother is not None:
-                    out.append(("disabled_child_carer", mother.iin, max(f["valid_from"], day - dt.timedelta(days=60)), None))
-                    out.append(("disability", mother.iin, max(f["valid_from"], day - dt.timedelta(days=60)), None))
+                    out.append(("disabled_child_carer", mother.iin, since, None))
+                    out.append(("disability", mother.iin, since, None))
             for f in self._open(p.iin, "unemployed"):
                 if f["valid_from"] >= day - dt.timedelta(days=30):
                     out.append(("job_loss", p.iin, f["valid_from"], None))
@@ -992,7 +1072,7 @@ class _DayOfChanges:
 
     def _ev_benefit(self) -> list[dict]:
         rng, day = self.rng, self.day
-        if not hasattr(self, "_benefits"):
+        if self._benefits is None:
             self._benefits = self._benefit_options()
         o = self._pick(self._benefits, lambda o: o[1] not in self.dying)
         if o is None:
@@ -1004,14 +1084,12 @@ class _DayOfChanges:
 
     def _ev_noop(self) -> list[dict]:
         rng = self.rng
+        if self.noops > self.count // 40:
+            return []
+        self.noops += 1
         if self.records and rng.random() < 0.5:  # the same record twice: unchanged on ingest
-            return [dict(rng.choice(self.records))]
+            return [rng.choice(self.records)]  # copied when the day is written out
         p = self._pick(self.sample, lambda p: self._free(p.iin))
         if p is None:
             return []
-        row = self._full([p.iin]).get(p.iin)
-        ts = self._ts(row["recorded_at"]) if row else None
-        if ts is None:
-            return []
-        self.updated.add(p.iin)
-        return [self._person_record(row, ts)]
+        return [self._update(p.iin)]

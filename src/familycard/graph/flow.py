@@ -83,8 +83,17 @@ def insert_new(tx: Tx, table: str, rows: list[dict]) -> list[dict]:
         if r[t.key] not in seen and r[t.key] not in keys:
             keys.add(r[t.key])
             fresh.append(r)
-    tx.insert(table, fresh)
+    create(tx, table, fresh)
     return fresh
+
+
+def create(tx: Tx, table: str, rows: list[dict]) -> None:
+    """Create nodes known to be new, in statements (see ``dialect.create_statement``)."""
+    t = model.TABLES[table]
+    for part in chunks(rows, 2_000):
+        full = [{c: r.get(c) for c in t.names} for r in part]
+        tx.run(dialect.create_statement(t, [c for c in t.names if all(r[c] is None for r in full)]),
+               {"rows": full})
 
 
 def event(ref: str, kind: str, at: dt.datetime, iin: str | None, cause: str, detail: str = "",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from familycard.dates import add_years
-from familycard.graph import model
+from familycard.graph import flow, model
 from familycard.graph.store import Store, Tx
 from familycard.schema.records import Record, RecordError, parse_line
 
@@ -367,7 +367,8 @@ def _log_changes(tx: Tx, out: _Outcome) -> None:
     batch = uuid.uuid4().hex
     rows = [{"key": f"{batch}|p|{i}", "at": at, "iin": i, "address_id": None} for i in sorted(out.touched)]
     rows += [{"key": f"{batch}|a|{a}", "at": at, "iin": None, "address_id": a} for a in sorted(out.left)]
-    tx.insert("Change", rows)
+    # Statements, not COPY: see dialect.create_statement (a lost change would hide a right).
+    flow.create(tx, "Change", rows)
 
 
 def _merge(summary: IngestSummary, out: _Outcome) -> None:

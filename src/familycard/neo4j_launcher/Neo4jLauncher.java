@@ -93,6 +93,9 @@ public final class Neo4jLauncher {
                     .setConfig(GraphDatabaseSettings.auth_enabled, authUser != null)
                     .setConfig(GraphDatabaseSettings.udc_enabled, false) // dbms.usage_report.enabled
                     .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(pagecache))
+                    // A writer waiting on a lock held by a client that died (kill -9) fails
+                    // after 2 minutes with an error, instead of waiting for ever.
+                    .setConfig(GraphDatabaseSettings.lock_acquisition_timeout, Duration.ofMinutes(2))
                     // Internal knobs: stop in ~1 s instead of ~10 s (tests start/stop often).
                     .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofSeconds(1))
                     .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)

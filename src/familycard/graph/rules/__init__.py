@@ -210,7 +210,13 @@ SCOPE_PARAM = "scope_keys"
 
 def scoped(cypher: str, where: str) -> str:
     """The query restricted to first nodes whose key is in ``$scope_keys``: each UNION part
-    starts from ``UNWIND $scope_keys`` (a key lookup on both engines) instead of a scan."""
+    starts from ``UNWIND $scope_keys AS scope_key`` and its first WHERE gains
+    ``x.key = scope_key`` (a join: an index seek on Neo4j, a hash join on LadybugDB).
+
+    Not ``x.key IN $scope_keys``: LadybugDB tests that list by list scan, row by row (95 s for
+    30 k keys on 100 k persons, against 6.7 s). Not ``MATCH (x:Person {iin: scope_key})``:
+    LadybugDB 0.22 then fails ("Cannot evaluate expression with type VARIABLE") on every
+    rule with an OPTIONAL MATCH after it."""
     parts = re.split(r"(^UNION ALL[ \t]*$)", cypher, flags=re.M)
     out = []
     for part in parts:
@@ -223,8 +229,12 @@ def scoped(cypher: str, where: str) -> str:
             raise RuleError(f"{where}: for the incremental sweep each query part must start with "
                             f"MATCH (x:Person) or MATCH (x:Address)")
         var, label = m.groups()
-        out.append(body[:m.start()] + f"UNWIND ${SCOPE_PARAM} AS scope_key\nMATCH ({var}:{label} {{{_SCOPE_KEY[label]}: scope_key}})"
-                   + body[m.end():])
+        w = re.compile(r"\bWHERE\b").search(body, m.end())
+        nxt = re.compile(r"^(OPTIONAL MATCH|MATCH|WITH|RETURN|UNWIND)\b", re.M).search(body, m.end())
+        if w is None or (nxt is not None and nxt.start() < w.start()):
+            raise RuleError(f"{where}: for the incremental sweep the first MATCH needs a WHERE")
+        out.append(body[:m.start()] + f"UNWIND ${SCOPE_PARAM} AS scope_key\n" + body[m.start():w.end()]
+                   + f" {var}.{_SCOPE_KEY[label]} = scope_key AND" + body[w.end():])
     return "".join(out)
 
 
