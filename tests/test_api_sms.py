@@ -64,7 +64,8 @@ def test_a_bad_body_is_refused_naming_the_field(client, body, where):
     assert r.status_code == 422 and where in r.json()["error"]
 
 
-def test_the_webhook_is_closed_without_a_configured_token(ladybug_store, tmp_path):
-    with TestClient(create_app(Settings(data_dir=tmp_path), store=ladybug_store)) as c:
-        r = c.post("/sms/inbound", json={"from": PHONE, "text": "да"})
+@pytest.mark.parametrize("token", [None, SecretStr(""), SecretStr("  ")])
+def test_the_webhook_is_closed_without_a_configured_token(ladybug_store, tmp_path, token):
+    with TestClient(create_app(Settings(data_dir=tmp_path, webhook_token=token), store=ladybug_store)) as c:
+        r = c.post("/sms/inbound", json={"from": PHONE, "text": "да"}, headers={"Authorization": "Bearer "})
     assert r.status_code == 503 and "FAMILYCARD_WEBHOOK_TOKEN" in r.json()["error"]

@@ -48,11 +48,16 @@ def _cli(*args):
 
 def _run(cmd, env) -> float:
     t = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        p = subprocess.run(cmd, env=env, capture_output=True, timeout=150)
-    except subprocess.TimeoutExpired as e:
-        raise AssertionError(f"{' '.join(cmd[3:])} hung after a kill: {(e.stderr or b'').decode()[-2000:]}") from None
-    assert p.returncode == 0, f"{' '.join(cmd[3:])}: {p.stderr.decode()[-2000:]}"
+        _, err = p.communicate(timeout=150)
+    except subprocess.TimeoutExpired:
+        p.send_signal(signal.SIGUSR1)  # the CLI prints its stacks (faulthandler)
+        time.sleep(2)
+        p.kill()
+        _, err = p.communicate()
+        raise AssertionError(f"{' '.join(cmd[3:])} hung: {err.decode()[-6000:]}") from None
+    assert p.returncode == 0, f"{' '.join(cmd[3:])}: {err.decode()[-2000:]}"
     return time.monotonic() - t
 
 

@@ -451,7 +451,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import faulthandler
+    import signal
+
     from pydantic import ValidationError
+
+    # `kill -USR1 <pid>` prints where a long job is (stacks of all threads) to stderr.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     from familycard.graph.rules import RuleError
     from familycard.graph.store import StoreUnavailable

@@ -23,7 +23,7 @@ def _error(status: int, message: str) -> JSONResponse:
 
 def _authorised(request: Request) -> bool | None:
     token = request.app.state.settings.webhook_token
-    if token is None:
+    if token is None or not token.get_secret_value().strip():  # unset or empty: closed
         return None
     given = request.headers.get("authorization", "")
     return hmac.compare_digest(given.encode(), f"Bearer {token.get_secret_value()}".encode())

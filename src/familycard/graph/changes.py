@@ -165,6 +165,19 @@ class _Later:
         self.need, self.make, self.done = need, make, None
 
 
+def _finish(rec: dict, stored: dict, changes: dict) -> dict:
+    """The stored record's unknown fields kept, then the day's changes (None removes a field)."""
+    if stored.get("extra"):
+        for k, v in json.loads(stored["extra"]).items():
+            rec.setdefault(k, v)
+    for k, v in changes.items():
+        if v is None:
+            rec.pop(k, None)
+        else:
+            rec[k] = _iso(v)
+    return rec
+
+
 def _iso(v):
     return v.isoformat() if isinstance(v, dt.date) else v
 
@@ -453,15 +466,7 @@ class _DayOfChanges:
             v = row.get(name)
             if v is not None and v != "":
                 rec[name] = _iso(v)
-        if row.get("extra"):
-            for k, v in json.loads(row["extra"]).items():
-                rec.setdefault(k, v)
-        for k, v in changes.items():
-            if v is None:
-                rec.pop(k, None)
-            else:
-                rec[k] = _iso(v)
-        return rec
+        return _finish(rec, row, changes)
 
     def _link_record(self, link: dict, ts: str, **changes) -> dict:
         source = link.get("source") or ("MIO" if link["type"] == "GUARDIAN_OF" else "ZAGS")
@@ -470,15 +475,7 @@ class _DayOfChanges:
         for c in ("since", "until"):
             if link.get(c) is not None:
                 rec[c] = _iso(link[c])
-        if link.get("extra"):
-            for k, v in json.loads(link["extra"]).items():
-                rec.setdefault(k, v)
-        for k, v in changes.items():
-            if v is None:
-                rec.pop(k, None)
-            else:
-                rec[k] = _iso(v)
-        return rec
+        return _finish(rec, link, changes)
 
     def _fact_record(self, f: dict, ts: str, **changes) -> dict:
         t = f["type"]
@@ -498,15 +495,7 @@ class _DayOfChanges:
             rec["name"] = f["name"]
         elif t == "benefit":
             rec["benefit"] = f["benefit"]
-        if f.get("extra"):
-            for k, v in json.loads(f["extra"]).items():
-                rec.setdefault(k, v)
-        for k, v in changes.items():
-            if v is None:
-                rec.pop(k, None)
-            else:
-                rec[k] = _iso(v)
-        return rec
+        return _finish(rec, f, changes)
 
     def _new_fact(self, iin: str, ftype: str, vf: dt.date, vt: dt.date | None = None,
                   source: str | None = None, **fields) -> dict | None:
