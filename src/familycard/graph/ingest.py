@@ -466,6 +466,8 @@ def ingest_lines(store: Store, lines: Iterable[bytes], origin: str, today: dt.da
     _resolve_pending(store, today, summary, batch_size)
     _reconcile_homes(store)
     summary.pending = pending_count(store)
+    if summary.stored:
+        store.after_load()
     return summary
 
 

@@ -57,6 +57,10 @@ class Store(ABC):
     def transaction(self, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` in one transaction (retried on transient errors: keep it idempotent)."""
 
+    def after_load(self) -> None:
+        """Called after a load changed the graph a lot: whatever the engine needs so that the
+        next queries are planned for the data as it now is (nothing, by default)."""
+
     def bulk_insert(self, table: str, rows: list[Row]) -> None:
         self.transaction(lambda tx: tx.insert(table, rows))
 
