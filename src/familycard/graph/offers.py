@@ -82,8 +82,13 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
         by_key.setdefault(right_key(e.benefit, e.iin, e.subject, e.event), e)
     if not by_key:
         return summary
-    known = {r["key"]: r for r in store.read(
-        "MATCH (o:Offer) RETURN o.key AS key, o.status AS status, o.attempt AS attempt")}
+    # Only the offers of the rights found (not every offer ever made): a day's sweep reads
+    # what it needs, however long the history grows.
+    known = {}
+    for part in flow.chunks(sorted(by_key), 50_000):
+        known.update({r["key"]: r for r in store.read(
+            "UNWIND $keys AS k MATCH (o:Offer {key: k}) RETURN o.key AS key, o.status AS status, o.attempt AS attempt",
+            {"keys": part})})
     todo = []
     for k, e in by_key.items():
         cur = known.get(k)
@@ -97,16 +102,21 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
         "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin, p.phone AS phone",
         {"keys": sorted({e.iin for _, e, _ in todo})})}
     # Short numbers are per phone (replies come from a phone), among its open offers.
+    phones = {}
+    for _, e, _ in todo:
+        raw = (persons.get(e.iin) or {}).get("phone")
+        phones[e.iin] = (raw, normalise_phone(raw) if raw else None)
     used: dict[str, set[int]] = defaultdict(set)
-    for r in store.read("MATCH (o:Offer) WHERE o.status = 'open' AND o.number IS NOT NULL "
-                        "RETURN o.phone AS phone, o.number AS number"):
-        used[r["phone"]].add(r["number"])
+    wanted = sorted({p for _, p in phones.values() if p})
+    for part in flow.chunks(wanted, 50_000):
+        for r in store.read("UNWIND $phones AS ph MATCH (o:Offer) WHERE o.phone = ph AND o.status = 'open' "
+                            "AND o.number IS NOT NULL RETURN o.phone AS phone, o.number AS number", {"phones": part}):
+            used[r["phone"]].add(r["number"])
 
     plans = []
     for k, e, cur in todo:
         rule = rules[e.benefit]
-        raw_phone = (persons.get(e.iin) or {}).get("phone")
-        phone = normalise_phone(raw_phone) if raw_phone else None
+        raw_phone, phone = phones[e.iin]
         number = None
         if phone and rule.answers:
             number = next(n for n in range(1, len(used[phone]) + 2) if n not in used[phone])
