@@ -8,8 +8,8 @@ from familycard.graph.store import Store
 
 # Events of one transaction share its time; they are told in the order they happen.
 _ORDER = {k: i for i, k in enumerate((
-    "offered", "worklisted", "queued", "sent", "failed", "replied", "lapsed", "expired", "consented",
-    "refused", "assigned", "paid", "ended"))}
+    "offered", "worklisted", "replied", "lapsed", "expired", "consented", "refused", "assigned",
+    "paid", "ended", "queued", "sent", "failed"))}
 
 
 def history(store: Store, iin: str) -> list[dict]:
