@@ -178,8 +178,8 @@ def main() -> None:
                 traceback.print_exc()
                 results.setdefault("errors", []).append({"engine": engine, "people": people, "error": repr(e)})
             out.write_text(json.dumps(results, indent=1, default=str))
-    print(f"\n| people | engine | full sweep + offers | SMS/s | replies/s | pay run | incremental (median) "
-          f"| full dry (median) | ratio |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| people | engine | full sweep + offers | SMS/s | replies/s | pay run | incremental (median) "
+          "| full dry (median) | ratio |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in [r for r in results["runs"] if "incremental" in r]:
         print(f"| {r['people']:,} | {r['engine']} | {r['offers']['seconds']:.1f} s ({r['offers']['offered']:,}) "
               f"| {r['sms']['per_second']:,.0f} | {r['replies']['per_second']:,.1f} | {r['pay']['seconds']:.1f} s "

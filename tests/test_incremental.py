@@ -7,7 +7,6 @@ import io
 import pytest
 
 from familycard.graph.changes import write_changes
-from familycard.graph.flow import right_key
 from familycard.graph.generate import write_feed
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.rules import load_rules, run_rule, scope_label
@@ -24,7 +23,7 @@ def _load(store, people, seed):
 
 
 def _rights(result) -> dict[str, int | None]:
-    return {right_key(e.benefit, e.iin, e.subject, e.event): e.amount_kzt for e in result.entitlements}
+    return {e.key: e.amount_kzt for e in result.entitlements}
 
 
 @pytest.mark.parametrize("seed", [3, 8])

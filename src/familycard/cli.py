@@ -158,7 +158,6 @@ def _demo_flow(store, settings: Settings) -> None:
     """SMS out to the file gateway, one scripted consent, and the payment order it makes."""
     from familycard.graph.flow import local_day, utcnow
     from familycard.graph.inbox import receive
-    from familycard.graph.payment_files import Payer
     from familycard.graph.payments import month_of, pay_month
     from familycard.graph.sms import send_outbox
 
@@ -183,8 +182,7 @@ def _demo_flow(store, settings: Settings) -> None:
     print(f"\nscripted reply: familycard sms receive --from '{o['phone']}' --text '{text}'")
     print("  " + receive(store, o["phone"], text).line())
     month = month_of(local_day(utcnow()))
-    paid = pay_month(store, month, settings.payments_path,
-                     Payer(name=settings.payer_name, iban=settings.payer_iban, bic=settings.payer_bic))
+    paid = pay_month(store, month, settings.payments_path, _payer(settings))
     print(f"payments: familycard pay --month {month}\n  {paid.line()}")
     print(f"its story: familycard history {o['iin']}")
 
@@ -242,6 +240,14 @@ def cmd_sweep(args, settings: Settings) -> int:
     return 0
 
 
+def _payer(settings: Settings):
+    """The paying agency: what the settings name, the placeholders for what they leave unset."""
+    from familycard.graph.payment_files import Payer
+
+    given = {"name": settings.payer_name, "iban": settings.payer_iban, "bic": settings.payer_bic}
+    return Payer(**{k: v for k, v in given.items() if v is not None})
+
+
 def _gateway(settings: Settings):
     from familycard.graph.gateways import make_gateway
 
@@ -276,11 +282,10 @@ def cmd_sms(args, settings: Settings) -> int:
 
 
 def cmd_pay(args, settings: Settings) -> int:
-    from familycard.graph.payment_files import Payer
     from familycard.graph.payments import pay_month
 
-    payer = Payer(name=settings.payer_name, iban=settings.payer_iban, bic=settings.payer_bic)
     try:
+        payer = _payer(settings)  # a bad FAMILYCARD_PAYER_IBAN is named like a bad month
         with _open_store(settings) as store:
             summary = pay_month(store, args.month, args.out or settings.payments_path, payer, batch=args.batch_size)
     except ValueError as e:

@@ -43,9 +43,10 @@ class Settings(BaseSettings):
     """Bearer token the SMS provider must send to the reply webhook; without one it is closed."""
     payments_dir: Path | None = None
     """Where `familycard pay` writes registers and pain.001 files (default: `payments` in the data folder)."""
-    payer_name: str = "NAO Government for Citizens (benefit payments)"
-    payer_iban: str = "KZ09000KZT0000000001"
-    payer_bic: str = "NBRKKZKX"
+    payer_name: str | None = None
+    payer_iban: str | None = None
+    payer_bic: str | None = None
+    """The paying agency in pain.001; unset, the placeholders of `graph.payment_files.Payer`."""
 
     @property
     def sms_file_path(self) -> Path:

@@ -682,7 +682,7 @@ class _DayOfChanges:
         return _Later((mother.iin,) + ((father.iin,) if father else ()), make)
 
     def _ev_death(self) -> list[dict]:
-        rng, day = self.rng, self.day
+        rng = self.rng
         pool = self.pool["parents_of_minors"] if rng.random() < 0.25 else self.pool["elderly"]
         p = self._pick(pool, lambda p: self._free(p.iin) and p.iin not in self.parents_today
                        and p.iin not in self.wed and p.iin not in self.guarded)

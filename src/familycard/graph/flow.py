@@ -35,11 +35,6 @@ def right_key(code: str, iin: str, subject: str | None, event: dt.date | None) -
     return f"{code}|{iin}|{subject or ''}|{event.isoformat() if event else ''}"
 
 
-def split_key(key: str) -> tuple[str, str, str | None, dt.date | None]:
-    code, iin, subject, event = key.split("|")
-    return code, iin, subject or None, dt.date.fromisoformat(event) if event else None
-
-
 def order_id(payment_key: str) -> str:
     """A payment order's id for banks: ISO 20022 allows 35 characters, [A-Za-z0-9] is safest."""
     return "FC" + hashlib.sha256(payment_key.encode()).hexdigest()[:30].upper()
@@ -89,7 +84,8 @@ def insert_new(tx: Tx, table: str, rows: list[dict]) -> list[dict]:
 
 
 def create(tx: Tx, table: str, rows: list[dict]) -> None:
-    """Create nodes known to be new, in statements (see ``dialect.create_statement``)."""
+    """Create nodes known to be new, in statements (see ``dialect.create_statement``); a
+    column a row leaves out is null."""
     t = model.TABLES[table]
     for part in chunks(rows, 2_000):
         full = [{c: r.get(c) for c in t.names} for r in part]
@@ -107,8 +103,3 @@ def event(ref: str, kind: str, at: dt.datetime, iin: str | None, cause: str, det
 def record_events(tx: Tx, events: list[dict]) -> None:
     insert_new(tx, "Event", events)
 
-
-def table_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
-    """Rows with exactly the table's columns (missing ones null)."""
-    names = model.TABLES[table].names
-    return [{n: r.get(n) for n in names} for r in rows]

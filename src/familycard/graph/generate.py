@@ -1024,7 +1024,7 @@ class _Generator:
         self._history(u, p)
 
     def _job_fact(self, u: _Unit, p: _P, start: dt.date, end: dt.date | None) -> None:
-        rng, D = self.rng, self.D
+        rng = self.rng
         fields = {"employer_bin": rng.choice(self.employers)}
         if end is not None and start >= _BASE_DAY and rng.random() < 0.3:
             old_day = self._rday(start, 0, 10)
@@ -1140,7 +1140,7 @@ class _Generator:
 
     # ---- noise: corrections and early links ----
     def _noise(self, u: _Unit) -> None:
-        rng, D = self.rng, self.D
+        rng = self.rng
         for p in u.people:
             if p.fixed or p.deferred:
                 continue

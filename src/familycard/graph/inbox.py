@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from familycard.graph import flow
-from familycard.graph.offers import CONSENTED, OPEN, REFUSED, lapse_overdue, rules_by_code
+from familycard.graph.offers import CONSENTED, REFUSED, lapse, rules_by_code
 from familycard.graph.payments import assign
 from familycard.graph.phones import mask_phone, normalise_phone
 from familycard.graph.replies import CONSENT, parse_reply, resolve
@@ -57,10 +57,7 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime) -> ReplyOu
     who = f"SMS from {mask_phone(phone)}: {text!r}"
 
     # An offer past its deadline lapses now, whatever the sweep has not yet done.
-    late = tx.run("MATCH (o:Offer) WHERE o.phone = $p AND o.status = 'open' AND o.deadline < $at "
-                  "RETURN o.key AS key, o.code AS code, o.attempt AS attempt", {"p": phone, "at": at})
-    if late:
-        lapse_overdue(None, at, phone=phone, tx=tx)
+    late = lapse(tx, at, phone=phone)
     offers = tx.run(
         "MATCH (o:Offer) WHERE o.phone = $p AND o.status = 'open' "
         "RETURN o.key AS key, o.code AS code, o.iin AS iin, o.subject AS subject, o.event AS event, "
@@ -117,8 +114,8 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime) -> ReplyOu
     for rkey, kind, body, refs in replies:
         messages.append({"key": rkey, "direction": "out", "kind": kind, "phone": phone, "iin": iin, "offers": refs,
                          "text": body, "status": "queued", "created_at": at, "attempts": 0})
-    fresh = flow.insert_new(tx, "Message", flow.table_rows("Message", messages))
+    fresh = flow.insert_new(tx, "Message", messages)
     result.answered_with = [m["key"] for m in fresh if m["direction"] == "out"]
     events += [flow.event(m["key"], "queued", at, iin, f"reply to {key}") for m in fresh if m["direction"] == "out"]
-    flow.record_events(tx, flow.table_rows("Event", events))
+    flow.record_events(tx, events)
     return result

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from familycard.graph import flow
-from familycard.graph.flow import REPLY_WINDOW, right_key
+from familycard.graph.flow import REPLY_WINDOW
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, load_rules
 from familycard.graph.store import Store, Tx
@@ -45,30 +45,28 @@ def _json(inputs) -> str:
     return json.dumps(inputs, default=str, sort_keys=True, ensure_ascii=False)
 
 
-def lapse_overdue(store: Store, now: dt.datetime, phone: str | None = None,
-                  tx: Tx | None = None) -> tuple[int, int]:
-    """Offers unanswered past their deadline lapse (first attempt) or expire (second);
-    returns (lapsed, expired)."""
-    q = ("MATCH (o:Offer) WHERE o.status = 'open' AND o.deadline IS NOT NULL AND o.deadline < $now "
-         + ("AND o.phone = $phone " if phone else "")
-         + "RETURN o.key AS key, o.iin AS iin, o.attempt AS attempt, o.deadline AS deadline")
-    params = {"now": now, **({"phone": phone} if phone else {})}
+def lapse(tx: Tx, now: dt.datetime, phone: str | None = None) -> list[dict]:
+    """Offers unanswered past their deadline (all, or one phone's) lapse on their first attempt
+    and expire on their second; returns them (key, iin, code, attempt, status)."""
+    rows = tx.run("MATCH (o:Offer) WHERE o.status = 'open' AND o.deadline IS NOT NULL AND o.deadline < $now "
+                  + ("AND o.phone = $phone " if phone else "")
+                  + "RETURN o.key AS key, o.iin AS iin, o.code AS code, o.attempt AS attempt, o.deadline AS deadline",
+                  {"now": now, **({"phone": phone} if phone else {})})
+    events = []
+    for r in rows:
+        r["status"] = LAPSED if r["attempt"] == 1 else EXPIRED
+        events.append(flow.event(r["key"], r["status"], r["deadline"], r["iin"], "no answer within 72 hours",
+                                 "offered once more at the next sweep" if r["status"] == LAPSED else "final",
+                                 seq=str(r["attempt"])))
+    flow.patch(tx, "Offer", [{"key": r["key"], "status": r["status"]} for r in rows])
+    flow.record_events(tx, events)
+    return rows
 
-    def work(tx: Tx) -> tuple[int, int]:
-        rows = tx.run(q, params)
-        patches, events = [], []
-        for r in rows:
-            status = LAPSED if r["attempt"] == 1 else EXPIRED
-            patches.append({"key": r["key"], "status": status})
-            events.append(flow.event(r["key"], status, r["deadline"], r["iin"],
-                                     "no answer within 72 hours",
-                                     "offered once more at the next sweep" if status == LAPSED else "final",
-                                     seq=str(r["attempt"])))
-        flow.patch(tx, "Offer", patches)
-        flow.record_events(tx, events)
-        return (sum(p["status"] == LAPSED for p in patches), sum(p["status"] == EXPIRED for p in patches))
 
-    return work(tx) if tx is not None else store.transaction(work)
+def lapse_overdue(store: Store, now: dt.datetime) -> tuple[int, int]:
+    """``lapse`` for every phone, in its own transaction; returns (lapsed, expired)."""
+    rows = store.transaction(lambda tx: lapse(tx, now))
+    return sum(r["status"] == LAPSED for r in rows), sum(r["status"] == EXPIRED for r in rows)
 
 
 def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.date, now: dt.datetime,
@@ -76,10 +74,10 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
                   batch: int = flow.CHUNK) -> OfferSummary:
     """Offer every right not offered yet (and lapsed ones once more); see the module doc."""
     summary = OfferSummary()
-    rules = {r.code: r for r in load_rules()}
+    rules = rules_by_code()
     by_key: dict[str, Entitlement] = {}
     for e in entitlements:
-        by_key.setdefault(right_key(e.benefit, e.iin, e.subject, e.event), e)
+        by_key.setdefault(e.key, e)
     if not by_key:
         return summary
     # Only the offers of the rights found (not every offer ever made): a day's sweep reads
@@ -175,11 +173,11 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
                           "detail": detail, "status": "open", "created_at": now})
             events.append(flow.event(k, "worklisted", now, e.iin, detail, reason))
             out["worklisted"] += 1
-    flow.insert_new(tx, "Offer", flow.table_rows("Offer", new_offers))
+    flow.insert_new(tx, "Offer", new_offers)
     flow.patch(tx, "Offer", again)
-    flow.insert_new(tx, "Message", flow.table_rows("Message", messages))
-    flow.insert_new(tx, "Task", flow.table_rows("Task", tasks))
-    flow.record_events(tx, flow.table_rows("Event", events))
+    flow.insert_new(tx, "Message", messages)
+    flow.insert_new(tx, "Task", tasks)
+    flow.record_events(tx, events)
     return out
 
 

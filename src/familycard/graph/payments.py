@@ -19,16 +19,9 @@ from familycard.graph import flow
 from familycard.graph.payment_files import Payer, PaymentOrder, pain001_xml, register_csv
 from familycard.graph.rules import load_rules, run_rule
 from familycard.graph.store import Store, Tx
+from familycard.schema.records import is_kz_iban
 
-_IBAN = re.compile(r"^KZ[0-9]{2}[0-9A-Z]{16}$")
 _MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
-
-
-def iban_ok(account: str | None) -> bool:
-    if not account or not _IBAN.match(account):
-        return False
-    moved = account[4:] + account[:4]
-    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
 
 
 def parse_month(text: str) -> tuple[dt.date, dt.date]:
@@ -82,7 +75,7 @@ def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause:
             continue
         p = persons.get(w["iin"]) or {}
         account = p.get("bank_account")
-        if not iban_ok(account):
+        if not is_kz_iban(account):
             reason = "no_account" if not account else "invalid_account"
             tasks.append({"key": f"{w['key']}|{reason}", "iin": w["iin"], "code": w["code"], "ref": w["key"],
                           "reason": reason, "status": "open", "created_at": at,
@@ -97,12 +90,12 @@ def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause:
         events.append(flow.event(pkey, "paid", at, w["iin"], cause,
                                  f"payment order {oid}: {w['amount_kzt']} KZT to {_masked(account)} for {month}"))
         closed += [f"{w['key']}|no_account", f"{w['key']}|invalid_account"]
-    flow.insert_new(tx, "Payment", flow.table_rows("Payment", orders))
-    fresh = flow.insert_new(tx, "Task", flow.table_rows("Task", tasks))
+    flow.insert_new(tx, "Payment", orders)
+    fresh = flow.insert_new(tx, "Task", tasks)
     still_open = flow.existing(tx, "Task", closed)
     if still_open:
         flow.patch(tx, "Task", [{"key": k, "status": "closed", "closed_at": at} for k in sorted(still_open)])
-    flow.record_events(tx, flow.table_rows("Event", events))
+    flow.record_events(tx, events)
     return len(orders), len(fresh)
 
 
@@ -157,7 +150,7 @@ def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Pay
         day = max(first, a["assigned_on"])
         if (a["code"], day) not in holds:
             rule = load_rules([a["code"]])[0]
-            holds[(a["code"], day)] = {flow.right_key(e.benefit, e.iin, e.subject, e.event): e.amount_kzt
+            holds[(a["code"], day)] = {e.key: e.amount_kzt
                                        for e in run_rule(store, rule, day)}
         found = holds[(a["code"], day)]
         if a["key"] in found:

@@ -104,5 +104,5 @@ def _mark(tx: Tx, rows: dict[str, dict], results: list[Sent], failed_key: str | 
         offers = [o for o in offers if o["key"] in current]
     flow.patch(tx, "Message", msgs)
     flow.patch(tx, "Offer", offers)
-    flow.insert_new(tx, "Task", flow.table_rows("Task", tasks))
-    flow.record_events(tx, flow.table_rows("Event", events))
+    flow.insert_new(tx, "Task", tasks)
+    flow.record_events(tx, events)

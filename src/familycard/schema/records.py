@@ -28,6 +28,11 @@ _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 # Kazakh IBAN: KZ, 2 check digits, a 3-digit bank code, 13 account characters (20 in all).
 _KZ_IBAN_RE = re.compile(r"^KZ\d{2}\d{3}[0-9A-Z]{13}$")
 
+
+def is_kz_iban(account: str | None) -> bool:
+    """A Kazakh IBAN whose ISO 13616 check digits hold (mod 97 of the rotated account)."""
+    return bool(account) and bool(_KZ_IBAN_RE.match(account)) and mod_97_10.is_valid(account[4:] + account[:4])
+
 PERSON_FIELDS = frozenset(("kind", "source", "recorded_at", "iin", "surname", "given_name", "patronymic",
                  "birth_date", "sex", "death_date", "address_id", "phone", "bank_account",
                  "citizenship"))

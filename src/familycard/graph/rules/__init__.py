@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from familycard.graph.flow import right_key
 from familycard.graph.rules.bounds import compute_bounds
 from familycard.graph.rules.formula import Table, evaluate, whole_tenge
 from familycard.graph.rules.parameters import Parameter, in_force, load_yaml, parse_parameters
@@ -61,8 +62,9 @@ class Entitlement:
                 "subject": self.subject, "amount_kzt": self.amount_kzt}
 
     @property
-    def key(self) -> tuple:
-        return (self.benefit, self.iin, self.subject or "", self.event.isoformat() if self.event else "")
+    def key(self) -> str:
+        """The right: (code, recipient, subject, event), which offers and payments are keyed by."""
+        return right_key(self.benefit, self.iin, self.subject, self.event)
 
 
 @dataclass(frozen=True)
