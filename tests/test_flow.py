@@ -265,3 +265,31 @@ def test_history_tells_the_story_in_order(store, family, tmp_path):
     for k in ("offered", "queued", "sent", "replied", "consented", "assigned", "paid"):
         assert k in kinds
     assert kinds.index("sent") < kinds.index("replied") < kinds.index("assigned") <= kinds.index("paid")
+
+
+class _RefusesOne:
+    """A gateway that refuses one message for good and takes every other."""
+    name = "refuses-one"
+
+    def __init__(self, bad: str):
+        self.bad = bad
+
+    def send_many(self, messages):
+        from familycard.graph.gateways import GatewayError, Sent
+        done = []
+        for m in messages:
+            if m.key == self.bad:
+                raise GatewayError(f"400 for {m.key}", permanent=True, key=m.key, sent=done)
+            done.append(Sent(m.key, None, False))
+        return done
+
+    def close(self):
+        pass
+
+
+def test_a_message_refused_for_good_does_not_stop_the_rest_of_the_outbox(store, family):
+    _sweep(store)
+    keys = [r["k"] for r in store.read("MATCH (m:Message) RETURN m.key AS k ORDER BY m.key")]
+    summary = send_outbox(store, _RefusesOne(keys[0]), now=_clock(T0), batch=1)
+    assert (summary.sent, summary.failed, summary.left) == (len(keys) - 1, 1, 0)
+    assert {t["reason"] for t in open_tasks(store)} >= {"sms_failed"}

@@ -52,23 +52,23 @@ def send_outbox(store: Store, gateway: Gateway, now: Callable[[], dt.datetime] =
         if not rows:
             break
         msgs = [OutgoingSms(r["key"], SENDER, r["phone"], r["text"]) for r in rows]
-        failed_key = None
+        failed_key = error = None
         try:
             results = gateway.send_many(msgs)
         except GatewayError as e:
             results = list(e.sent)
-            summary.error = str(e)
+            error = summary.error = str(e)
             if e.permanent and e.key:
                 failed_key = e.key
         by_key = {r["key"]: r for r in rows}
         at = now()
-        store.transaction(lambda tx: _mark(tx, by_key, results, failed_key, summary.error, at))
+        store.transaction(lambda tx: _mark(tx, by_key, results, failed_key, error, at))
         summary.sent += len(results)
         summary.resent += sum(1 for s in results if s.duplicate)
         summary.failed += failed_key is not None
         if progress:
             progress(summary.sent + summary.failed)
-        if summary.error and failed_key is None:
+        if error and failed_key is None:
             break  # transient trouble that outlasted the retries: leave the rest queued
         if not results and failed_key is None:
             break
