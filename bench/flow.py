@@ -33,6 +33,7 @@ from sweep import prepare  # noqa: E402
 
 from familycard import neo4j_server  # noqa: E402
 from familycard.graph.changes import write_changes  # noqa: E402
+from familycard.graph.flow import utcnow  # noqa: E402
 from familycard.graph.gateways import FileGateway  # noqa: E402
 from familycard.graph.inbox import receive  # noqa: E402
 from familycard.graph.ingest import ingest_lines  # noqa: E402
@@ -123,7 +124,7 @@ def run_engine(engine: str, people: int, args, feed: Path) -> dict:
         buf = io.StringIO()
         n_changes, secs = timed(lambda: write_changes(store, buf, AS_OF, args.changes, seed=1))
         lines = buf.getvalue().encode().splitlines(keepends=True)
-        before_ingest = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=1)
+        before_ingest = utcnow() - dt.timedelta(seconds=1)
         ing, ing_secs = timed(lambda: ingest_lines(store, lines, "changes", AS_OF))
         res["changes"] = {"records": n_changes, "generate_seconds": secs, "ingest_seconds": ing_secs,
                           "ingest": ing.line()}

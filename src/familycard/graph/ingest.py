@@ -363,7 +363,7 @@ def _log_changes(tx: Tx, out: _Outcome) -> None:
     so a crash loses a change only together with the change itself."""
     if not out.touched and not out.left:
         return
-    at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    at = flow.utcnow()
     batch = uuid.uuid4().hex
     rows = [{"key": f"{batch}|p|{i}", "at": at, "iin": i, "address_id": None} for i in sorted(out.touched)]
     rows += [{"key": f"{batch}|a|{a}", "at": at, "iin": None, "address_id": a} for a in sorted(out.left)]
