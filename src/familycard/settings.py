@@ -8,8 +8,16 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import SecretStr, field_validator
+from pydantic import BaseModel, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+Role = Literal["frontend", "caseworker", "auditor", "admin"]
+
+
+class ApiKey(BaseModel):
+    role: Role
+    key: SecretStr
 
 
 def _default_data_dir() -> Path:
@@ -47,6 +55,32 @@ class Settings(BaseSettings):
     payer_iban: str | None = None
     payer_bic: str | None = None
     """The paying agency in pain.001; unset, the placeholders of `graph.payment_files.Payer`."""
+
+
+    # --- the GraphQL API (`familycard serve`) ---------------------------------------------
+    jwt_secret: SecretStr | None = None
+    """HS256 key of the bearer tokens (claims: sub, role, exp); unset, only API keys work."""
+    jwt_audience: str = "familycard"
+    api_keys: dict[str, ApiKey] = {}
+    """Named API keys, as JSON: {"portal": {"role": "frontend", "key": "…"}}."""
+    id_secret: SecretStr | None = None
+    """Key of the opaque citizen ids; unset, a random one per process (ids then change on restart)."""
+    graphiql: bool = False
+    introspection: bool = False
+    max_depth: int = 10
+    max_tokens: int = 2_000
+    max_aliases: int = 15
+    max_batch: int = 0
+    """Operations a batched request may carry; 0 turns batching off."""
+    max_body_bytes: int = 256 * 1024
+    max_page: int = 100
+    """The largest `first` a connection accepts."""
+    request_timeout_s: float = 10.0
+    query_timeout_s: float = 5.0
+    """A saved query's run: its time limit and its row cap."""
+    query_max_rows: int = 1_000
+    ingest_max_records: int = 10_000
+    """Records one `ingestRecords` mutation may carry (larger feeds: `familycard ingest`)."""
 
     @property
     def sms_file_path(self) -> Path:

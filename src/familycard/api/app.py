@@ -1,13 +1,35 @@
-"""The HTTP app. For now: the SMS provider's reply webhook (the GraphQL API joins it later)."""
+"""The HTTP app: GraphQL at /graphql, /health, and the SMS provider's reply webhook."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from strawberry.asgi import GraphQL
 
+from familycard.api.context import Context, make_context
+from familycard.api.ids import Ids
+from familycard.api.limits import Guard
+from familycard.api.schema import build_schema
 from familycard.api.sms import inbound
 from familycard.settings import Settings
+
+
+class _GraphQL(GraphQL):
+    async def get_context(self, request: Request, response: Response) -> Context:
+        return make_context(request, response, request.state.principal)
+
+
+async def health(request: Request) -> JSONResponse:
+    store = request.app.state.store
+    try:
+        await run_in_threadpool(store.read, "RETURN 1 AS ok")
+    except Exception:  # noqa: BLE001 - health says "down", the log says why
+        return JSONResponse({"status": "down", "store": store.engine}, status_code=503)
+    return JSONResponse({"status": "ok", "store": store.engine})
 
 
 def create_app(settings: Settings, store=None) -> Starlette:
@@ -26,7 +48,14 @@ def create_app(settings: Settings, store=None) -> Starlette:
             if own:
                 app.state.store.close()
 
-    app = Starlette(routes=[Route("/sms/inbound", inbound, methods=["POST"])], lifespan=lifespan)
+    graphql = _GraphQL(build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None,
+                       allow_queries_via_get=False)
+    app = Starlette(routes=[
+        Route("/graphql", Guard(graphql, settings), methods=["GET", "POST"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/sms/inbound", inbound, methods=["POST"]),
+    ], lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store
+    app.state.ids = Ids(settings.id_secret.get_secret_value() if settings.id_secret else None)
     return app

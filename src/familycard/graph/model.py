@@ -124,8 +124,26 @@ SWEEP_RUN = Table("SweepRun", (
 ))
 FLOW_TABLES = (OFFER, MESSAGE, ASSIGNMENT, PAYMENT, TASK, EVENT, SWEEP_RUN)
 
+# The API's own records. A saved query's versions are kept (an auditor reruns the version a
+# finding cites); status: current | superseded | deleted. Runs and card reads are insert-only.
+SAVED_QUERY = Table("SavedQuery", (
+    ("key", STRING), ("name", STRING), ("version", INT64), ("cypher", STRING), ("parameters", STRING),
+    ("description", STRING), ("author", STRING), ("created_at", TIMESTAMP), ("status", STRING),
+))
+QUERY_RUN = Table("QueryRun", (
+    ("key", STRING), ("name", STRING), ("version", INT64), ("actor", STRING), ("role", STRING),
+    ("at", TIMESTAMP), ("parameters", STRING), ("rows", INT64), ("truncated", INT64), ("ms", INT64),
+    ("error", STRING),
+))
+# One row per person whose card (or part of it) a response showed: who, whose, when, which fields.
+ACCESS = Table("Access", (
+    ("key", STRING), ("at", TIMESTAMP), ("actor", STRING), ("role", STRING), ("iin", STRING),
+    ("fields", STRING), ("operation", STRING), ("request", STRING),
+))
+API_TABLES = (SAVED_QUERY, QUERY_RUN, ACCESS)
+
 REGISTRY_TABLES = (PERSON, ADDRESS, FACT, PENDING)  # what the feeds make: the family graph
-NODE_TABLES = REGISTRY_TABLES + (CHANGE,) + FLOW_TABLES
+NODE_TABLES = REGISTRY_TABLES + (CHANGE,) + FLOW_TABLES + API_TABLES
 REL_TABLES = (PARENT_OF, SPOUSE_OF, GUARDIAN_OF, LIVES_AT, HAS_FACT)
 LINK_TABLES = {t.name: t for t in (PARENT_OF, SPOUSE_OF, GUARDIAN_OF)}
 TABLES = {t.name: t for t in NODE_TABLES + REL_TABLES}
@@ -143,6 +161,7 @@ INDEXES = (
     ("Offer", "iin"), ("Offer", "phone"), ("Offer", "status"),
     ("Message", "status"), ("Message", "phone"), ("Assignment", "iin"), ("Assignment", "status"),
     ("Payment", "month"), ("Payment", "iin"), ("Task", "status"), ("Event", "iin"),
+    ("SavedQuery", "name"), ("QueryRun", "name"), ("Access", "iin"), ("Access", "actor"), ("Access", "at"),
 )
 
 LINK_TYPES = tuple(LINK_TABLES)

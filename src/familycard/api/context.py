@@ -1,0 +1,43 @@
+"""The typed context every resolver gets: who calls, the store, the request's loaders."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from familycard.api.audit import AccessRecorder
+from familycard.api.auth import Principal
+from familycard.api.ids import Ids
+from familycard.api.loaders import Loaders
+from familycard.api.types import Role
+from familycard.graph.store import Store
+from familycard.settings import Settings
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Response
+    settings: Settings
+    store: Store
+    ids: Ids
+    principal: Principal | None
+    loaders: Loaders
+    access: AccessRecorder
+    request_id: str
+
+    @property
+    def role(self) -> Role:
+        # Resolvers that show personal data are guarded by a permission, so a principal is there.
+        assert self.principal is not None
+        return self.principal.role
+
+
+def make_context(request: Request, response: Response, principal: Principal | None) -> Context:
+    state = request.app.state
+    request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+    return Context(request=request, response=response, settings=state.settings, store=state.store,
+                   ids=state.ids, principal=principal, loaders=Loaders.for_request(state.store),
+                   access=AccessRecorder(principal, request_id), request_id=request_id)

@@ -1,0 +1,30 @@
+"""What a caller may be told when something goes wrong.
+
+Expected failures of a mutation (bad input, an unknown name, a refused query) are values of
+the result union, not errors. Everything raised is masked ("Unexpected error", with an id
+in the server's log) unless it is a ``PublicError``: no stack trace or Cypher leaves the
+server.
+"""
+from __future__ import annotations
+
+import strawberry
+
+
+class PublicError(Exception):
+    """An error whose message is meant for the caller (permission, bad argument)."""
+
+
+@strawberry.type(description="The input is wrong; `field` names where (a path into the input), if known.")
+class InvalidInput:
+    message: str
+    field: str | None = None
+
+
+@strawberry.type(description="What was asked for does not exist.")
+class NotFound:
+    message: str
+
+
+@strawberry.type(description="The store refused the operation (a saved query that writes, runs too long…).")
+class Refused:
+    message: str

@@ -1,0 +1,126 @@
+"""What keeps one request from hurting the others, or telling too much.
+
+Validation limits (depth, aliases, tokens) refuse a query before anything runs; batching is
+off unless ``FAMILYCARD_MAX_BATCH`` allows a few operations; introspection is off unless
+enabled; errors other than ``PublicError`` reach the caller as "Unexpected error" with an id
+that finds the trace in the server's log. The HTTP guard caps the body and the time a request
+may take, and reads the bearer token.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from graphql import GraphQLError
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.permission import StrawberryGraphQLError
+
+from familycard.api.auth import AuthError, authenticate
+from familycard.api.errors import PublicError
+from familycard.settings import Settings
+
+log = logging.getLogger("familycard.api")
+
+
+def _public(error: GraphQLError) -> bool:
+    original = error.original_error
+    # No original error: a syntax or validation error about the query itself (limits included).
+    return original is None or isinstance(original, (PublicError, StrawberryGraphQLError))
+
+
+class _MaskErrors(MaskErrors):
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        ref = uuid.uuid4().hex[:12]
+        log.error("error %s at %s", ref, ".".join(map(str, error.path or ())), exc_info=error.original_error)
+        return GraphQLError(f"Unexpected error (ref {ref})", nodes=error.nodes, source=error.source,
+                            positions=error.positions, path=error.path, original_error=None)
+
+
+def extensions(settings: Settings) -> list:
+    out: list = [
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        QueryDepthLimiter(max_depth=settings.max_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        _MaskErrors(should_mask_error=lambda e: not _public(e)),
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+    ]
+    if not settings.introspection:
+        out.append(DisableIntrospection())
+    return out
+
+
+def _refuse(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+class Guard:
+    """ASGI wrapper of the GraphQL app: body size, bearer token, request timeout."""
+
+    def __init__(self, app: ASGIApp, settings: Settings):
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        s = self.settings
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > s.max_body_bytes:
+            await _refuse(413, f"the request body is {declared} bytes; at most {s.max_body_bytes}",
+                          "BODY_TOO_LARGE")(scope, receive, send)
+            return
+        try:
+            principal = authenticate(headers.get("authorization"), s)
+        except AuthError as e:
+            await _refuse(401, str(e), "UNAUTHENTICATED")(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+
+        # A body sent in chunks (no content-length) is counted as it arrives.
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > s.max_body_bytes:
+                    raise _TooLarge()
+            return message
+
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await asyncio.wait_for(self.app(scope, limited_receive, tracked_send), timeout=s.request_timeout_s)
+        except _TooLarge:
+            if not started:
+                await _refuse(413, f"the request body is larger than {s.max_body_bytes} bytes",
+                              "BODY_TOO_LARGE")(scope, receive, send)
+        except asyncio.TimeoutError:
+            # The store call in its worker thread runs to its end; the caller hears now.
+            if not started:
+                await _refuse(504, f"the request ran past {s.request_timeout_s:g} s and was stopped",
+                              "TIMEOUT")(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass

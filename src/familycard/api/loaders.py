@@ -1,0 +1,43 @@
+"""DataLoaders, made afresh for each request (so nothing is cached across callers): every
+kind of thing a response shows is fetched in one store call per resolver round."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
+
+from familycard.graph import people
+from familycard.graph.store import Store
+
+
+def _loader(store: Store, fetch: Callable[[Store, list[str]], dict[str, Any]], default: Any) -> DataLoader:
+    async def load(keys: list[str]) -> list[Any]:
+        # The store's calls block: a worker thread keeps the event loop serving others.
+        found = await run_in_threadpool(fetch, store, keys)
+        return [found.get(k, default() if callable(default) else default) for k in keys]
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    person: DataLoader       # iin -> person row | None
+    relations: DataLoader    # iin -> [kin rows]
+    household: DataLoader    # address id -> [person rows]
+    facts: DataLoader        # iin -> [fact rows]
+    offers: DataLoader       # iin -> [offer rows]
+    assignments: DataLoader  # iin -> [assignment rows]
+    payments: DataLoader     # iin -> [payment rows]
+    events: DataLoader       # right key -> [event rows]
+
+    @classmethod
+    def for_request(cls, store: Store) -> "Loaders":
+        return cls(person=_loader(store, people.persons, None),
+                   relations=_loader(store, people.relations, list),
+                   household=_loader(store, people.households, list),
+                   facts=_loader(store, people.facts, list),
+                   offers=_loader(store, people.offers, list),
+                   assignments=_loader(store, people.assignments, list),
+                   payments=_loader(store, people.payments, list),
+                   events=_loader(store, people.events_by_ref, list))

@@ -1,0 +1,101 @@
+"""Replies and sweeps: the flow's two entry points a person (or a system) may trigger."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from familycard.api.errors import InvalidInput
+from familycard.api.permissions import ADMIN, CASEWORK, mask_phone_for
+from familycard.graph.inbox import receive
+from familycard.graph.offers import rules_by_code
+from familycard.graph.sweep import SweepError, daily_sweep
+
+
+@strawberry.input
+class SmsReplyInput:
+    from_: str = strawberry.field(name="from", description="The sender's phone, as the provider gives it.")
+    text: str
+    at: dt.datetime | None = strawberry.field(default=None, description="When it arrived (default: now).")
+    id: str | None = strawberry.field(default=None, description="The provider's message id: a redelivery "
+                                                                "with the same id changes nothing.")
+
+
+@strawberry.type
+class OfferDecision:
+    offer_id: strawberry.ID
+    decision: str = strawberry.field(description="consent | refusal")
+
+
+@strawberry.type(description="What a reply did.")
+class ReplyReceived:
+    outcome: str = strawberry.field(description="consented | refused | decided | clarify | unclear_again | no_offer "
+                                                "| unknown_number | duplicate")
+    phone: str
+    decisions: list[OfferDecision]
+    replies_queued: int
+    payment_orders: int
+    reason: str
+
+
+ReplyResult = Annotated[ReplyReceived | InvalidInput, strawberry.union("ReplyResult")]
+
+
+@strawberry.type(description="What a sweep found and offered.")
+class SweepReport:
+    as_of: dt.date
+    mode: str = strawberry.field(description="full | incremental | partial (some benefits only)")
+    found: int
+    offered: int
+    offered_again: int
+    already_offered: int
+    sms_queued: int
+    worklisted: int
+    lapsed: int
+    expired: int
+    seconds: float
+
+
+SweepResult = Annotated[SweepReport | InvalidInput, strawberry.union("SweepResult")]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[CASEWORK],
+                         description="An SMS reply, as the provider's webhook (POST /sms/inbound) would hand it in.")
+    async def receive_sms_reply(self, info: Info, input: SmsReplyInput) -> ReplyResult:
+        if not input.from_.strip():
+            return InvalidInput(message="from: the sender's phone is required", field="from")
+        if input.id is not None and len(input.id) > 200:
+            return InvalidInput(message="id: at most 200 characters", field="id")
+        at = input.at
+        if at is not None and at.tzinfo is not None:
+            at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        out = await run_in_threadpool(receive, info.context.store, input.from_, input.text, at, input.id)
+        ids = info.context.ids
+        return ReplyReceived(outcome=out.outcome, phone=mask_phone_for(out.phone, info.context.role) or "",
+                             decisions=[OfferDecision(offer_id=strawberry.ID(ids.seal(k, "o_")), decision=v)
+                                        for k, v in sorted(out.decisions.items())],
+                             replies_queued=len(out.answered_with), payment_orders=out.orders, reason=out.reason)
+
+    @strawberry.mutation(permission_classes=[ADMIN],
+                         description="The day's sweep (as `familycard sweep`): finds rights and offers new ones. "
+                                     "Large populations belong to the CLI: this runs within the request timeout.")
+    async def run_sweep(self, info: Info, as_of: dt.date, benefits: list[str] | None = None,
+                        incremental: bool = False) -> SweepResult:
+        unknown = [b for b in benefits or () if b not in rules_by_code()]
+        if unknown:
+            return InvalidInput(message=f"benefits: '{unknown[0]}' is not one of {', '.join(rules_by_code())}",
+                                field="benefits")
+        try:
+            d = await run_in_threadpool(lambda: daily_sweep(info.context.store, as_of, benefits, incremental=incremental))
+        except SweepError as e:
+            return InvalidInput(message=str(e), field="incremental")
+        o = d.offers
+        return SweepReport(as_of=as_of, mode=d.mode, found=len(d.result.entitlements), offered=o.offered,
+                           offered_again=o.reoffered, already_offered=o.already, sms_queued=o.queued_sms,
+                           worklisted=o.worklisted, lapsed=o.lapsed, expired=o.expired,
+                           seconds=round(d.result.seconds, 3))

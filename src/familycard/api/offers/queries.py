@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from familycard.api.errors import PublicError
+from familycard.api.offers.types import Offer, offer
+from familycard.api.pagination import Connection, connection, page
+from familycard.api.permissions import STAFF
+from familycard.graph import people
+from familycard.graph.offers import rules_by_code
+
+STATUSES = ("open", "notified", "consented", "refused", "lapsed", "expired")
+
+
+@strawberry.input(description="Every field narrows the list; none set: all offers.")
+class OfferFilter:
+    benefit: str | None = None
+    status: str | None = None
+    found_from: dt.date | None = strawberry.field(default=None, description="First found on or after this day.")
+    found_to: dt.date | None = strawberry.field(default=None, description="First found on or before this day.")
+    address_id: str | None = strawberry.field(default=None, description="Recipients registered at this address.")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[STAFF], description="Offers across everyone, newest first.")
+    async def offers(self, info: Info, filter: OfferFilter | None = None, first: int | None = None,
+                     after: str | None = None) -> Connection[Offer]:
+        f = filter or OfferFilter()
+        if f.benefit is not None and f.benefit not in rules_by_code():
+            raise PublicError(f"filter.benefit: '{f.benefit}' is not one of {', '.join(rules_by_code())}")
+        if f.status is not None and f.status not in STATUSES:
+            raise PublicError(f"filter.status: '{f.status}' is not one of {', '.join(STATUSES)}")
+        p = page(info, first, after)
+        rows, total = await run_in_threadpool(
+            lambda: people.find_offers(info.context.store, code=f.benefit, status=f.status, found_from=f.found_from,
+                                       found_to=f.found_to, address_id=f.address_id, skip=p.skip, limit=p.limit))
+        return connection(rows, total, p, lambda r: offer(info, r))

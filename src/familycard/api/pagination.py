@@ -1,0 +1,81 @@
+"""Relay-style cursor connections for every list that can grow.
+
+Cursors are opaque (base64 of an offset): a client passes ``after`` back as it got it.
+``first`` is capped (``FAMILYCARD_MAX_PAGE``); a bad cursor or size is a clear error.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Callable, Generic, Sequence, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from familycard.api.errors import PublicError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many there are in all, across every page.")
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+@dataclass(frozen=True)
+class Page:
+    skip: int
+    limit: int
+
+
+def page(info: Info, first: int | None, after: str | None) -> Page:
+    """The slice a (first, after) pair asks for; errors name the bad argument."""
+    cap = info.context.settings.max_page
+    size = cap if first is None else first
+    if size < 0 or size > cap:
+        raise PublicError(f"first: {first} is not between 0 and {cap}")
+    skip = 0
+    if after is not None:
+        try:
+            tag, _, n = base64.urlsafe_b64decode(after.encode()).decode().partition(":")
+            if tag != "o" or not n.isdigit():
+                raise ValueError
+            skip = int(n) + 1
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            raise PublicError(f"after: '{after[:40]}' is not a cursor this API gave out") from None
+    return Page(skip, size)
+
+
+def connection(items: Sequence[R], total: int, p: Page, node: Callable[[R], T]) -> Connection[T]:
+    """A connection from the page's items (already sliced: ``items`` starts at ``p.skip``)."""
+    edges = [Edge(cursor=_cursor(p.skip + i), node=node(x)) for i, x in enumerate(items[:p.limit])]
+    return Connection(edges=edges, total_count=total, page_info=PageInfo(
+        has_next_page=p.skip + len(edges) < total, has_previous_page=p.skip > 0,
+        start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None))
+
+
+def from_list(items: Sequence[R], p: Page, node: Callable[[R], T]) -> Connection[T]:
+    """A connection over a list held whole (one person's facts, offers, payments)."""
+    return connection(items[p.skip:p.skip + p.limit], len(items), p, node)

@@ -1,0 +1,114 @@
+"""Who may do what, and who sees which personal data.
+
+What each role is for, and so what it sees in full (the README has this table):
+
+| field           | frontend | caseworker | auditor | admin |
+|-----------------|----------|------------|---------|-------|
+| IIN             | masked   | full       | full    | full  |
+| phone           | masked   | full       | masked  | full  |
+| bank account    | masked   | last 4     | full    | full  |
+
+- frontend: a citizen-facing app draws cards and graphs; it follows relatives by opaque id
+  and never needs the identifiers themselves.
+- caseworker: calls people and fixes the worklist (no phone, a bad account); an account is
+  checked with the citizen by its last digits.
+- auditor: checks who was paid what, to which account, by re-running saved queries; has no
+  reason to call anyone.
+- admin: runs the system (ingest, sweeps) and reads the access log.
+
+Masking happens where a value leaves the API, whatever the query asked.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from familycard.api.types import Role
+from familycard.graph.phones import mask_phone
+
+FULL, LAST4, MASKED = "full", "last4", "masked"
+SEES: dict[str, dict[Role, str]] = {
+    "iin": {"frontend": MASKED, "caseworker": FULL, "auditor": FULL, "admin": FULL},
+    "phone": {"frontend": MASKED, "caseworker": FULL, "auditor": MASKED, "admin": FULL},
+    "bank_account": {"frontend": MASKED, "caseworker": LAST4, "auditor": FULL, "admin": FULL},
+}
+
+
+def mask_iin(iin: str | None, role: Role) -> str | None:
+    if iin is None or SEES["iin"][role] == FULL:
+        return iin
+    return "********" + iin[-4:]
+
+
+def mask_phone_for(phone: str | None, role: Role) -> str | None:
+    if phone is None or SEES["phone"][role] == FULL:
+        return phone
+    return mask_phone(phone)
+
+
+def mask_account(account: str | None, role: Role) -> str | None:
+    if account is None:
+        return None
+    how = SEES["bank_account"][role]
+    if how == FULL:
+        return account
+    if how == LAST4:
+        return "•" * (len(account) - 4) + account[-4:]
+    return account[:2] + "••" if len(account) > 2 else "••"
+
+
+# Saved queries return whatever their Cypher returns: values that look like an IIN, a Kazakh
+# phone or a Kazakh IBAN are masked for roles that do not see them (a 12-digit BIN is masked
+# with the IINs: over-masking is the safe side).
+_IIN = re.compile(r"\d{12}")
+_PHONE = re.compile(r"\+7\d{10}")
+_IBAN = re.compile(r"KZ\d{2}[0-9A-Z]{16}")
+
+
+def mask_value(v: Any, role: Role) -> Any:
+    if isinstance(v, str):
+        if _IIN.fullmatch(v):
+            return mask_iin(v, role)
+        if _PHONE.fullmatch(v):
+            return mask_phone_for(v, role)
+        if _IBAN.fullmatch(v):
+            return mask_account(v, role)
+        return v
+    if isinstance(v, list):
+        return [mask_value(x, role) for x in v]
+    if isinstance(v, dict):
+        return {k: mask_value(x, role) for k, x in v.items()}
+    return v
+
+
+# --- permissions on fields ------------------------------------------------------------------
+
+class _Allow(BasePermission):
+    roles: tuple[Role, ...] = ()
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if principal is None:
+            self.message = "sign in: this needs a bearer token"
+            self.error_extensions = {"code": "UNAUTHENTICATED"}
+            return False
+        if principal.role not in self.roles:
+            self.message = f"role '{principal.role}' may not do this (needs: {', '.join(self.roles)})"
+            return False
+        return True
+
+
+def allow(*roles: Role) -> type[BasePermission]:
+    """A permission class for a field that only these roles may use."""
+    return type(f"Allow_{'_'.join(roles)}", (_Allow,), {"roles": roles})
+
+
+SIGNED_IN = allow("frontend", "caseworker", "auditor", "admin")
+STAFF = allow("caseworker", "auditor", "admin")
+CASEWORK = allow("caseworker", "admin")
+AUDIT = allow("auditor", "admin")
+ADMIN = allow("admin")

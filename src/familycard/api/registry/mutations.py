@@ -1,0 +1,62 @@
+"""Feed records in through the API: the same validation and per-record errors as `familycard ingest`."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import orjson
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from familycard.api.errors import InvalidInput
+from familycard.api.permissions import ADMIN
+from familycard.api.types import JSON
+from familycard.graph.flow import local_day, utcnow
+from familycard.graph.ingest import ingest_lines
+
+ORIGIN = "records"
+
+
+@strawberry.type(description="A record that was not stored: its position in `records` (from 0; null for one "
+                             "that had waited since an earlier call), the field at fault and why.")
+class RecordRejected:
+    index: int | None
+    field: str | None
+    message: str
+
+
+@strawberry.type(description="What an ingest did. Valid records landed even when others were rejected.")
+class IngestReport:
+    read: int
+    stored: int
+    unchanged: int
+    rejected: int
+    pending: int = strawberry.field(description="Links and facts (of any batch) still waiting for their persons.")
+    rejections: list[RecordRejected]
+
+
+IngestResult = Annotated[IngestReport | InvalidInput, strawberry.union("IngestResult")]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[ADMIN], description="Store feed records (records.md): persons, "
+                                                                "links and facts, in any order.")
+    async def ingest_records(self, info: Info, records: list[JSON]) -> IngestResult:
+        cap = info.context.settings.ingest_max_records
+        if len(records) > cap:
+            return InvalidInput(message=f"records: {len(records)} records, at most {cap} a call "
+                                        f"(use `familycard ingest` for a whole feed)", field="records")
+        lines = [orjson.dumps(r) for r in records]
+        summary = await run_in_threadpool(ingest_lines, info.context.store, lines, ORIGIN, local_day(utcnow()))
+        rejections = []
+        for r in summary.rejections:
+            # "records:17" is this call's 17th record; a link or fact that waited for its persons
+            # since an earlier call has no index here, and its message says where it came from.
+            head, _, line = r.origin.partition(":")
+            own = head == ORIGIN and line.isdigit()
+            rejections.append(RecordRejected(index=int(line) - 1 if own else None, field=r.field,
+                                             message=r.reason if own else f"{r.origin}: {r.reason}"))
+        return IngestReport(read=summary.read, stored=summary.stored, unchanged=summary.unchanged,
+                            rejected=summary.rejected, pending=summary.pending, rejections=rejections)

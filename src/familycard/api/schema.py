@@ -1,0 +1,42 @@
+"""The one GraphQL schema: each domain's queries and mutations, merged.
+
+``sdl()`` is the contract frontends build against: `schema/schema.graphql` is its export and
+a test fails when the two drift apart (`familycard schema > src/familycard/schema/schema.graphql`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from familycard.api import limits
+from familycard.api.admin import queries as admin
+from familycard.api.audit import AccessLogExtension
+from familycard.api.benefits import queries as benefits
+from familycard.api.citizens import queries as citizens
+from familycard.api.families import queries as families
+from familycard.api.offers import mutations as offer_mutations
+from familycard.api.offers import queries as offers
+from familycard.api.registry import mutations as registry
+from familycard.settings import Settings
+
+SDL_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+
+Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, admin.Query))
+Mutation = merge_types("Mutation", (registry.Mutation, offer_mutations.Mutation))
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query, mutation=Mutation,
+        extensions=[*limits.extensions(settings), AccessLogExtension],
+        config=StrawberryConfig(
+            batching_config={"max_operations": settings.max_batch} if settings.max_batch > 0 else None,
+            # "Did you mean …?" would describe a schema whose introspection is off.
+            disable_field_suggestions=not settings.introspection))
+
+
+def sdl() -> str:
+    return strawberry.Schema(query=Query, mutation=Mutation).as_str() + "\n"

@@ -1,0 +1,17 @@
+"""Aliases the API's modules share."""
+from __future__ import annotations
+
+from typing import Any, NewType
+
+import strawberry
+
+from familycard.settings import Role
+
+__all__ = ["Role", "JSON", "ROLES"]
+
+ROLES: tuple[Role, ...] = ("frontend", "caseworker", "auditor", "admin")
+
+# Rows of a saved query, and a saved query's arguments: whatever JSON the Cypher returns.
+JSON = strawberry.scalar(NewType("JSON", Any), name="JSON",
+                         description="Any JSON value (the rows of a saved query, its arguments).",
+                         serialize=lambda v: v, parse_value=lambda v: v)
