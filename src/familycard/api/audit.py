@@ -8,6 +8,7 @@ Admins query it through ``accessLog``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, AsyncIterator, Iterable
 
@@ -19,6 +20,8 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from familycard.graph import flow
 from familycard.graph.store import Store
+
+log = logging.getLogger("familycard.api")
 
 if TYPE_CHECKING:
     from familycard.api.auth import Principal
@@ -79,13 +82,13 @@ class AccessLogExtension(SchemaExtension):
             return
         try:
             await run_in_threadpool(write, ctx.store, rec.rows(flow.utcnow()))
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever it was, the data must not leave unlogged
+            log.exception("access log not written (request %s)", rec.request_id)
             result = self.execution_context.result
             if result is not None:
                 result.data = None
                 result.errors = [GraphQLError("the access log could not be written, so nothing is shown; "
                                               "try again later")]
-            raise
 
 
 def _top_fields(ec) -> str:

@@ -48,16 +48,17 @@ class _MaskErrors(MaskErrors):
 
 
 def extensions(settings: Settings) -> list:
+    # Factories: strawberry makes a fresh extension for each request.
     out: list = [
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
-        QueryDepthLimiter(max_depth=settings.max_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        _MaskErrors(should_mask_error=lambda e: not _public(e)),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: _MaskErrors(should_mask_error=lambda e: not _public(e)),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
     ]
     if not settings.introspection:
-        out.append(DisableIntrospection())
+        out.append(DisableIntrospection)
     return out
 
 

@@ -20,6 +20,7 @@ from familycard.api.families import queries as families
 from familycard.api.offers import mutations as offer_mutations
 from familycard.api.offers import queries as offers
 from familycard.api.registry import mutations as registry
+from familycard.api.types import SCALARS
 from familycard.settings import Settings
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
@@ -28,15 +29,22 @@ Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, of
 Mutation = merge_types("Mutation", (registry.Mutation, offer_mutations.Mutation))
 
 
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        # Unexpected errors are logged with their ref (and trace) where they are masked
+        # (limits._MaskErrors); the rest are the caller's mistakes, not the server's.
+        return None
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return _Schema(
         query=Query, mutation=Mutation,
         extensions=[*limits.extensions(settings), AccessLogExtension],
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_batch} if settings.max_batch > 0 else None,
             # "Did you mean …?" would describe a schema whose introspection is off.
-            disable_field_suggestions=not settings.introspection))
+            disable_field_suggestions=not settings.introspection, scalar_map=SCALARS))
 
 
 def sdl() -> str:
-    return strawberry.Schema(query=Query, mutation=Mutation).as_str() + "\n"
+    return strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS)).as_str() + "\n"

@@ -16,7 +16,12 @@ def history(store: Store, iin: str) -> list[dict]:
     rows = store.read(
         "MATCH (e:Event) WHERE e.iin = $iin RETURN e.at AS at, e.kind AS kind, e.ref AS ref, e.cause AS cause, "
         "e.detail AS detail, e.key AS key", {"iin": iin})
-    return sorted(rows, key=lambda e: (e["at"], _ORDER.get(e["kind"], len(_ORDER)), e["key"]))
+    return sorted(rows, key=told_order)
+
+
+def told_order(e: dict) -> tuple:
+    """Sort key of events: by time, and within one transaction in the order things happen."""
+    return e["at"], _ORDER.get(e["kind"], len(_ORDER)), e["key"]
 
 
 def render(events: list[dict]) -> str:

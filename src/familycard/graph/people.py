@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from familycard.graph import dialect
+from familycard.graph.audit import told_order
 from familycard.graph.store import Row, Store
 
 PERSON_FIELDS = ("iin", "surname", "given_name", "patronymic", "birth_date", "sex", "death_date",
@@ -153,7 +154,8 @@ def payments(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
 
 
 def events_by_ref(store: Store, refs: Iterable[str]) -> dict[str, list[Row]]:
-    """The audit events of each offer (by its right key), in the order they happened."""
+    """The audit events of each offer (by its right key: its own state changes, not those of
+    its SMS), in the order they happened."""
     keys = _unique(refs)
     if not keys:
         return {}
@@ -161,7 +163,7 @@ def events_by_ref(store: Store, refs: Iterable[str]) -> dict[str, list[Row]]:
                       {"refs": keys})
     out = _grouped(rows, "of", keys, "key")
     for evs in out.values():
-        evs.sort(key=lambda r: (r["at"], r["key"]))
+        evs.sort(key=told_order)
     return out
 
 

@@ -50,7 +50,8 @@ class Offer:
     def benefit(self) -> Benefit:
         return benefit(rules_by_code()[self._code])
 
-    @strawberry.field(description="Every state change, in the order it happened.")
+    @strawberry.field(description="The offer's state changes (offered, consented, lapsed…), in the order they "
+                                  "happened; its SMS show in `sentAt`.")
     async def history(self, info: Info) -> list[OfferEvent]:
         rows = await info.context.loaders.events.load(self._key)
         return [OfferEvent(kind=r["kind"], at=r["at"], cause=r["cause"] or "", detail=r["detail"] or "") for r in rows]

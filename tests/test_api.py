@@ -1,0 +1,319 @@
+"""The GraphQL API through the real ASGI app, on both engines: cards, graphs, roles and masking,
+the access log, mutations, pagination, batching of store calls."""
+from __future__ import annotations
+
+import datetime as dt
+
+import jwt
+import pytest
+from pydantic import SecretStr
+from starlette.testclient import TestClient
+
+from familycard.api.app import create_app
+from familycard.graph.gateways import FileGateway
+from familycard.graph.ingest import ingest_lines
+from familycard.graph.sms import send_outbox
+from familycard.graph.sweep import daily_sweep
+from familycard.settings import Settings
+from feedmaker import fact, iban, lines, link, person
+
+AS_OF = dt.date(2026, 11, 25)
+PHONE = "+77011234567"
+ACCOUNT = iban("1250000000000000")
+KEYS = {role: f"key-{role}" for role in ("frontend", "caseworker", "auditor", "admin")}
+SECRET = "test-jwt-secret-of-at-least-32-bytes!"
+
+
+def settings_for(tmp_path, **kw) -> Settings:
+    return Settings(data_dir=tmp_path, jwt_secret=SecretStr(SECRET), id_secret=SecretStr("ids"),
+                    api_keys={f"{r}-app": {"role": r, "key": k} for r, k in KEYS.items()}, **kw)
+
+
+class Family:
+    """A mother with a phone and an account, her husband, three children (a newborn, a
+    schoolgirl, a student of 19), her own mother at another address; and a small family."""
+
+    def __init__(self):
+        self.mother = person("1990-03-01", "F", phone=PHONE, bank_account=ACCOUNT, address_id="A1")
+        self.father = person("1988-07-12", "M", address_id="A1")
+        self.baby = person("2026-11-01", "M", address_id="A1")
+        self.girl = person("2015-09-09", "F", address_id="A1")
+        self.student = person("2007-02-02", "M", address_id="A1")
+        self.granny = person("1960-05-05", "F", address_id="A2")
+        self.small_mother = person("1992-01-01", "F", address_id="B1")
+        self.small_child = person("2020-01-01", "F", address_id="B1")
+        kids = (self.baby, self.girl, self.student)
+        self.records = [self.mother, self.father, *kids, self.granny, self.small_mother, self.small_child,
+                        link("SPOUSE_OF", self.father, self.mother, since="2010-06-01"),
+                        link("PARENT_OF", self.granny, self.mother),
+                        *(link("PARENT_OF", p, c) for p in (self.mother, self.father) for c in kids),
+                        link("PARENT_OF", self.small_mother, self.small_child),
+                        fact(self.student, "student", "2025-09-01", source="NOBD", valid_to="2029-06-30")]
+        for m in range(1, 4):
+            self.records.append(fact(self.mother, "income", f"2026-{m:02d}-01", source="KGD",
+                                     month=f"2026-{m:02d}", amount_kzt=300_000 + m))
+
+
+@pytest.fixture
+def family(store) -> Family:
+    f = Family()
+    summary = ingest_lines(store, lines(*f.records), "feed", AS_OF)
+    assert summary.rejected == 0, summary.rejections
+    return f
+
+
+@pytest.fixture
+def client(store, family, tmp_path):
+    with TestClient(create_app(settings_for(tmp_path), store=store)) as c:
+        yield c
+
+
+def gql(client, query: str, role: str | None = None, token: str | None = None, **variables) -> dict:
+    headers = {}
+    if role or token:
+        headers["Authorization"] = f"Bearer {token or KEYS[role]}"
+    r = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+CARD = """query($iin: String, $id: ID) { familyCard(iin: $iin, id: $id) {
+  person { id iin surname givenName birthDate sex alive addressId phone bankAccount source recordedAt
+           facts(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { type month amountKzt source } } } }
+  relations { relation since source citizen { id iin givenName birthDate } }
+  household { givenName }
+  dependants(asOf: "2026-11-25") { givenName birthDate }
+} }"""
+
+
+# --- the card, the graph ------------------------------------------------------------------------
+
+def test_a_family_card_shows_kin_household_dependants_and_facts_with_their_registries(client, family):
+    card = gql(client, CARD, "admin", iin=family.mother["iin"])["data"]["familyCard"]
+    p = card["person"]
+    assert (p["iin"], p["surname"], p["birthDate"], p["sex"], p["alive"], p["addressId"]) == \
+        (family.mother["iin"], family.mother["surname"], "1990-03-01", "F", True, "A1")
+    assert p["source"] == "GBD_FL" and p["recordedAt"].startswith("2026-01-10")
+    assert sorted(r["relation"] for r in card["relations"]) == ["child", "child", "child", "parent", "spouse"]
+    spouse = next(r for r in card["relations"] if r["relation"] == "spouse")
+    assert spouse["since"] == "2010-06-01" and spouse["source"] == "ZAGS"
+    assert sorted(m["givenName"] for m in card["household"]) == sorted(
+        x["given_name"] for x in (family.father, family.baby, family.girl, family.student))
+    # under 18, or under 23 with a student fact covering the day
+    assert [d["birthDate"] for d in card["dependants"]] == ["2007-02-02", "2015-09-09", "2026-11-01"]
+    facts = p["facts"]
+    assert facts["totalCount"] == 3 and facts["pageInfo"]["hasNextPage"] is True
+    assert [f["node"]["month"] for f in facts["edges"]] == ["2026-01", "2026-02"]
+    assert facts["edges"][0]["node"]["amountKzt"] == "300001" and facts["edges"][0]["node"]["source"] == "KGD"
+
+
+def test_pages_follow_their_cursors_and_a_bad_cursor_or_size_is_named(client, family):
+    q = """query($iin: String!, $after: String, $first: Int) { familyCard(iin: $iin) { person {
+           facts(first: $first, after: $after) { edges { node { month } } pageInfo { hasNextPage hasPreviousPage } } } } }"""
+    first = gql(client, CARD, "admin", iin=family.mother["iin"])["data"]["familyCard"]["person"]["facts"]
+    rest = gql(client, q, "admin", iin=family.mother["iin"], after=first["pageInfo"]["endCursor"], first=2)
+    page = rest["data"]["familyCard"]["person"]["facts"]
+    assert [e["node"]["month"] for e in page["edges"]] == ["2026-03"]
+    assert page["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": True}
+    bad = gql(client, q, "admin", iin=family.mother["iin"], after="nonsense", first=2)
+    assert "after: 'nonsense' is not a cursor" in bad["errors"][0]["message"]
+    big = gql(client, q, "admin", iin=family.mother["iin"], first=1000)
+    assert "first: 1000 is not between 0 and 100" in big["errors"][0]["message"]
+
+
+def test_a_relative_is_followed_by_opaque_id_and_a_made_up_id_is_refused(client, family):
+    card = gql(client, CARD, "frontend", iin=family.mother["iin"])["data"]["familyCard"]
+    granny = next(r for r in card["relations"] if r["relation"] == "parent")["citizen"]
+    assert family.granny["iin"] not in granny["id"]
+    theirs = gql(client, CARD, "frontend", id=granny["id"])["data"]["familyCard"]
+    assert theirs["person"]["birthDate"] == "1960-05-05"
+    assert [r["relation"] for r in theirs["relations"]] == ["child"]
+    forged = gql(client, CARD, "frontend", id="c_" + "A" * 38)
+    assert forged["data"]["familyCard"] is None
+    assert "is not a citizen id this API gave out" in forged["errors"][0]["message"]
+    wrong = gql(client, CARD, "admin", iin="870101300013")
+    assert "check digit" in wrong["errors"][0]["message"]
+    nobody = gql(client, CARD, "admin", iin=person("1999-01-01", "M")["iin"])
+    assert nobody["data"]["familyCard"] is None and "errors" not in nobody
+
+
+GRAPH = """query($iin: String!, $hops: Int!) { familyGraph(iin: $iin, hops: $hops) {
+  root hops truncated nodes { id distance citizen { givenName birthDate } } edges { type from to since source } } }"""
+
+
+def test_the_family_graph_holds_the_people_within_n_hops_and_every_link_among_them(client, family):
+    one = gql(client, GRAPH, "frontend", iin=family.baby["iin"], hops=1)["data"]["familyGraph"]
+    assert sorted(n["citizen"]["birthDate"] for n in one["nodes"]) == ["1988-07-12", "1990-03-01", "2026-11-01"]
+    # the parents' marriage links two people one hop away: drawn too
+    assert sorted(e["type"] for e in one["edges"]) == ["PARENT_OF", "PARENT_OF", "SPOUSE_OF"]
+    two = gql(client, GRAPH, "frontend", iin=family.baby["iin"], hops=2)["data"]["familyGraph"]
+    by_id = {n["id"]: n for n in two["nodes"]}
+    assert len(two["nodes"]) == 6 and two["root"] in by_id and by_id[two["root"]]["distance"] == 0
+    assert max(n["distance"] for n in two["nodes"]) == 2
+    for e in two["edges"]:
+        assert e["from"] in by_id and e["to"] in by_id
+    assert len(two["edges"]) == 8 and two["truncated"] is False
+    too_far = gql(client, GRAPH, "frontend", iin=family.baby["iin"], hops=4)
+    assert "hops: 4 is not between 1 and 3" in too_far["errors"][0]["message"]
+
+
+# --- roles, masking, the access log -------------------------------------------------------------
+
+PII = """query($iin: String!) { familyCard(iin: $iin) { person { iin phone bankAccount } } }"""
+
+
+@pytest.mark.parametrize("role,iin,phone,account", [
+    ("frontend", "masked", "masked", "masked"),
+    ("caseworker", "full", "full", "last4"),
+    ("auditor", "full", "masked", "full"),
+    ("admin", "full", "full", "full"),
+])
+def test_iin_phone_and_account_are_shown_only_to_the_roles_that_need_them(client, family, role, iin, phone, account):
+    p = gql(client, PII, role, iin=family.mother["iin"])["data"]["familyCard"]["person"]
+    real = family.mother["iin"]
+    assert p["iin"] == (real if iin == "full" else "********" + real[-4:])
+    assert p["phone"] == (PHONE if phone == "full" else "+7 701 *** ** 67")
+    expected = {"full": ACCOUNT, "last4": "•" * 16 + ACCOUNT[-4:], "masked": "KZ••"}[account]
+    assert p["bankAccount"] == expected
+
+
+def test_without_a_token_only_the_public_catalogue_and_health_answer(client, family):
+    assert client.get("/health").json()["status"] == "ok"
+    assert len(gql(client, "{ benefits { code title { kk ru en } legalBasis } }")["data"]["benefits"]) == 14
+    out = gql(client, PII, iin=family.mother["iin"])
+    assert out["data"] is None or out["data"]["familyCard"] is None
+    assert out["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_tokens_signed_jwts_and_their_refusals(client, family):
+    now = dt.datetime.now(dt.timezone.utc)
+    good = jwt.encode({"sub": "anna", "role": "caseworker", "aud": "familycard", "exp": now + dt.timedelta(minutes=5)},
+                      SECRET, algorithm="HS256")
+    assert gql(client, PII, token=good, iin=family.mother["iin"])["data"]["familyCard"]["person"]["phone"] == PHONE
+    expired = jwt.encode({"sub": "anna", "role": "caseworker", "aud": "familycard", "exp": now - dt.timedelta(1)},
+                         SECRET, algorithm="HS256")
+    forged = jwt.encode({"sub": "anna", "role": "admin", "aud": "familycard", "exp": now + dt.timedelta(1)},
+                        "another-secret-of-at-least-32-bytes", algorithm="HS256")
+    no_role = jwt.encode({"sub": "anna", "role": "root", "aud": "familycard", "exp": now + dt.timedelta(1)},
+                         SECRET, algorithm="HS256")
+    for token, message in ((expired, "expired"), (forged, "signature"), (no_role, "'root' is not one of"),
+                           ("no-such-key", "unknown API key")):
+        r = client.post("/graphql", json={"query": "{ benefits { code } }"}, headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401 and message in r.json()["errors"][0]["message"]
+
+
+def test_every_card_read_is_logged_and_only_admins_read_the_log(client, family):
+    gql(client, PII, "frontend", iin=family.mother["iin"])
+    gql(client, GRAPH, "caseworker", iin=family.baby["iin"], hops=1)
+    q = """query($iin: String) { accessLog(iin: $iin) { totalCount edges { node { actor role iin fields operation at } } } }"""
+    log = gql(client, q, "admin", iin=family.mother["iin"])["data"]["accessLog"]
+    assert log["totalCount"] == 2
+    newest, oldest = (e["node"] for e in log["edges"])
+    assert (oldest["actor"], oldest["role"], oldest["iin"]) == ("key:frontend-app", "frontend", family.mother["iin"])
+    assert oldest["fields"] == ["bankAccount", "iin", "phone"] and oldest["operation"] == "familyCard"
+    assert (newest["actor"], newest["fields"], newest["operation"]) == ("key:caseworker-app", ["birthDate", "givenName"],
+                                                                       "familyGraph")
+    assert gql(client, q, "admin")["data"]["accessLog"]["totalCount"] == 4  # and the graph showed three people
+    refused = gql(client, q, "auditor")
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "role 'auditor' may not do this" in refused["errors"][0]["message"]
+
+
+class CountingStore:
+    """The store, counting reads: a response's store calls must not grow with its people."""
+
+    def __init__(self, store):
+        self._store, self.reads, self.queries = store, 0, []
+
+    def read(self, *a, **kw):
+        self.reads += 1
+        self.queries.append(a[0])
+        return self._store.read(*a, **kw)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_store_calls_do_not_grow_with_the_family(store, family, tmp_path):
+    counting = CountingStore(store)
+    q = """query($iin: String!) { familyCard(iin: $iin) {
+      person { givenName facts { totalCount } } relations { citizen { givenName facts { totalCount } } }
+      household { givenName facts { totalCount } }
+      offers { edges { node { status history { kind } } } } payments { totalCount } assignments { status } } }"""
+    calls, fact_reads = {}, {}
+    with TestClient(create_app(settings_for(tmp_path), store=counting)) as c:
+        for who in ("mother", "small_mother"):
+            before = counting.reads
+            card = gql(c, q, "admin", iin=getattr(family, who)["iin"])["data"]["familyCard"]
+            assert card["person"]["givenName"]
+            calls[who] = counting.reads - before
+            fact_reads[who] = sum("HAS_FACT" in x for x in counting.queries[before:])
+    # One read per kind of thing and resolver round: the mother's card shows the facts of six
+    # people in at most three reads (hers; her household's; her mother's, who lives elsewhere).
+    assert calls["mother"] <= 10 and calls["small_mother"] <= 10, calls
+    assert fact_reads["mother"] <= 3 and fact_reads["small_mother"] <= 3, fact_reads
+
+
+# --- mutations ----------------------------------------------------------------------------------
+
+INGEST = """mutation($records: [JSON!]!) { ingestRecords(records: $records) {
+  __typename ... on IngestReport { read stored unchanged rejected rejections { index field message } }
+  ... on InvalidInput { message field } } }"""
+
+
+def test_ingest_stores_the_valid_records_and_names_each_bad_one(client, family):
+    newborn = person("2026-11-20", "F", address_id="A1")
+    bad = dict(person("1990-01-01", "M"), iin="870101300013")
+    records = [newborn, bad, link("PARENT_OF", family.mother, newborn), {"kind": "person"}]
+    out = gql(client, INGEST, "admin", records=records)["data"]["ingestRecords"]
+    assert out["__typename"] == "IngestReport" and (out["read"], out["stored"], out["rejected"]) == (4, 2, 2)
+    assert [(r["index"], r["field"]) for r in out["rejections"]][0] == (1, "iin")
+    assert "check digit" in out["rejections"][0]["message"]
+    kids = gql(client, CARD, "admin", iin=family.mother["iin"])["data"]["familyCard"]["relations"]
+    assert newborn["iin"] in [r["citizen"]["iin"] for r in kids]
+    again = gql(client, INGEST, "admin", records=[newborn])["data"]["ingestRecords"]
+    assert (again["stored"], again["unchanged"]) == (0, 1)
+    assert gql(client, INGEST, "caseworker", records=[newborn])["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_a_sweep_offers_then_a_reply_consents_and_the_card_shows_offer_history_and_payment(client, store, family,
+                                                                                         tmp_path):
+    sweep = """mutation { runSweep(asOf: "2026-11-25", benefits: ["birth"]) {
+      __typename ... on SweepReport { mode found offered smsQueued } ... on InvalidInput { message } } }"""
+    assert gql(client, sweep, "caseworker")["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    report = gql(client, sweep, "admin")["data"]["runSweep"]
+    assert report == {"__typename": "SweepReport", "mode": "partial", "found": 1, "offered": 1, "smsQueued": 1}
+    with FileGateway(tmp_path / "sms.jsonl") as gw:
+        send_outbox(store, gw)
+    reply = """mutation($from: String!) { receiveSmsReply(input: {from: $from, text: "Иә", id: "p-1"}) {
+      __typename ... on ReplyReceived { outcome phone paymentOrders decisions { offerId decision } } } }"""
+    out = gql(client, reply, "caseworker", **{"from": "8 701 123 45 67"})["data"]["receiveSmsReply"]
+    assert (out["outcome"], out["phone"], out["paymentOrders"]) == ("consented", PHONE, 1)
+    q = """query($iin: String!) { familyCard(iin: $iin) {
+      offers(status: "consented") { totalCount edges { node { id status amountKzt benefit { code } recipientIin
+                                                              history { kind } } } }
+      assignments { status benefit { code } } payments { edges { node { amountKzt bankAccount month } } } } }"""
+    card = gql(client, q, "frontend", iin=family.mother["iin"])["data"]["familyCard"]
+    offer = card["offers"]["edges"][0]["node"]
+    assert card["offers"]["totalCount"] == 1 and offer["benefit"]["code"] == "birth"
+    assert offer["id"] == out["decisions"][0]["offerId"] and family.mother["iin"] not in offer["id"]
+    assert offer["recipientIin"] == "********" + family.mother["iin"][-4:]
+    assert [h["kind"] for h in offer["history"]] == ["offered", "consented", "assigned"]
+    assert card["assignments"] == [{"status": "active", "benefit": {"code": "birth"}}]
+    pay = card["payments"]["edges"][0]["node"]
+    assert pay["amountKzt"] == offer["amountKzt"] and pay["bankAccount"] == "KZ••"
+    listed = gql(client, """{ offers(filter: {benefit: "birth", status: "consented", addressId: "A1"}) {
+      totalCount edges { node { status } } } }""", "auditor")["data"]["offers"]
+    assert listed["totalCount"] == 1
+    none = gql(client, """{ offers(filter: {benefit: "birth", foundFrom: "2026-11-26"}) { totalCount } }""", "auditor")
+    assert none["data"]["offers"]["totalCount"] == 0
+    unknown = gql(client, """{ offers(filter: {benefit: "pony"}) { totalCount } }""", "auditor")
+    assert "filter.benefit: 'pony' is not one of" in unknown["errors"][0]["message"]
+
+
+def test_entitlements_as_of_a_day_explain_each_condition(client, family):
+    q = """query($iin: String!) { familyCard(iin: $iin) { entitlements(asOf: "2026-11-25", benefit: "birth") {
+      benefit { code } entitled amountKzt checks { id ok text { en } } } } }"""
+    found = gql(client, q, "caseworker", iin=family.mother["iin"])["data"]["familyCard"]["entitlements"]
+    assert len(found) == 1 and found[0]["entitled"] is True and found[0]["amountKzt"]
+    assert all(c["ok"] for c in found[0]["checks"]) and found[0]["checks"][0]["text"]["en"]
