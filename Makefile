@@ -12,8 +12,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-demo: $(VENV)/.installed  ## generate a demo population, ingest it into the embedded graph, show it
-	$(VENV)/bin/familycard demo
+demo: $(VENV)/.installed  ## generate a demo population, ingest it, sweep, offer, pay; then serve it over GraphQL
+	$(VENV)/bin/familycard demo --serve
 
 test: $(VENV)/.installed  ## the test suite, on LadybugDB and on a real Neo4j 5.26
 	$(PY) -m pytest

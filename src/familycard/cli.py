@@ -7,6 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from familycard.settings import Settings
 
 
@@ -151,7 +153,42 @@ def cmd_demo(args, settings: Settings) -> int:
     if done.result.entitlements:
         e = next((x for x in done.result.entitlements if x.benefit == "large_family"), done.result.entitlements[0])
         print(f"\nwhy: familycard explain {e.iin} --as-of {args.as_of}   (--lang kk|ru|en)")
+    if args.serve:
+        _serve_demo(settings, args, examples[0]["iin"] if examples else None)
     return 1 if summary.rejected else 0
+
+
+def _serve_demo(settings: Settings, args, iin: str | None) -> None:
+    """Serve the demo population over GraphQL with tokens for this session, until Ctrl-C."""
+    import secrets
+
+    import uvicorn
+
+    from familycard.api.app import create_app
+    from familycard.api.auth import issue_token
+    from familycard.api.types import ROLES
+
+    # A demo session: a throwaway signing key unless one is configured, and GraphiQL with
+    # introspection unless the settings say otherwise.
+    update: dict = {}
+    if settings.jwt_secret is None:
+        update["jwt_secret"] = SecretStr(secrets.token_urlsafe(32))
+    for flag in ("graphiql", "introspection"):
+        if flag not in settings.model_fields_set:
+            update[flag] = True
+    settings = settings.model_copy(update=update)
+    url = f"http://{args.host}:{args.port}/graphql"
+    print(f"\nserving the demo population: {url}" + ("  (GraphiQL: open it in a browser)" if settings.graphiql else ""))
+    print("bearer tokens for this session (12 h):")
+    tokens = {r: issue_token(settings, f"demo-{r}", r, dt.timedelta(hours=12)) for r in ROLES}
+    for role, token in tokens.items():
+        print(f"  {role:<11} {token}")
+    if iin:
+        query = '{"query": "{ familyCard(iin: \\"%s\\") { person { givenName iin } relations { relation citizen { givenName } } } }"}' % iin
+        print(f"try:\n  curl -s {url} -H 'Authorization: Bearer {tokens['frontend']}' "
+              f"-H 'Content-Type: application/json' -d '{query}'")
+    print("Ctrl-C stops it.", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
 
 
 def _demo_flow(store, settings: Settings) -> None:
@@ -327,7 +364,31 @@ def cmd_serve(args, settings: Settings) -> int:
 
     from familycard.api.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    print(f"familycard API on http://{args.host}:{args.port}/graphql (store: {settings.store})", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+                access_log=not args.no_access_log)
+    return 0
+
+
+def cmd_token(args, settings: Settings) -> int:
+    from familycard.api.auth import AuthError, issue_token
+
+    try:
+        print(issue_token(settings, args.subject, args.role, dt.timedelta(hours=args.hours)))
+    except AuthError as e:
+        print(f"familycard token: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_schema(args, settings: Settings) -> int:
+    from familycard.api.schema import SDL_PATH, sdl
+
+    if args.write:
+        SDL_PATH.write_text(sdl(), encoding="utf-8")
+        print(f"wrote {SDL_PATH}")
+    else:
+        sys.stdout.write(sdl())
     return 0
 
 
@@ -389,6 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--people", type=int, default=5000)
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--as-of", type=_date, default=today)
+    d.add_argument("--serve", action="store_true", help="then serve it over GraphQL (prints the URL and tokens)")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8000)
     d.set_defaults(fn=cmd_demo)
 
     s = sub.add_parser("stats", help="counts of persons, links and facts in the graph")
@@ -436,9 +500,20 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("iin")
     h.set_defaults(fn=cmd_history)
 
-    v = sub.add_parser("serve", help="the HTTP app (SMS reply webhook)")
+    t = sub.add_parser("token", help="a signed bearer token (JWT) for the GraphQL API; needs FAMILYCARD_JWT_SECRET")
+    t.add_argument("--role", required=True, choices=("frontend", "caseworker", "auditor", "admin"))
+    t.add_argument("--subject", required=True, help="who the token is for (logged with every card they read)")
+    t.add_argument("--hours", type=float, default=8.0)
+    t.set_defaults(fn=cmd_token)
+
+    g = sub.add_parser("schema", help="print the GraphQL SDL (the contract in src/familycard/schema/schema.graphql)")
+    g.add_argument("--write", action="store_true", help="write it to that file instead")
+    g.set_defaults(fn=cmd_schema)
+
+    v = sub.add_parser("serve", help="the HTTP app: GraphQL at /graphql, /health, the SMS reply webhook")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8000)
+    v.add_argument("--no-access-log", action="store_true", help="no line per HTTP request (uvicorn's)")
     v.set_defaults(fn=cmd_serve)
 
     e = sub.add_parser("explain", help="why a person is or is not entitled, rule by rule, with the evidence")
@@ -462,7 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
     # `kill -USR1 <pid>` prints where a long job is (stacks of all threads) to stderr.
-    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    with contextlib.suppress(ValueError, OSError):  # stderr without a file descriptor (captured)
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     from familycard.graph.rules import RuleError
     from familycard.graph.store import StoreUnavailable

@@ -90,6 +90,19 @@ class Settings(BaseSettings):
     def payments_path(self) -> Path:
         return self.payments_dir or self.data_dir / "payments"
 
+    @field_validator("jwt_secret", "id_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, v):
+        # docker compose passes `${VAR:-}` through as "": that means "not configured".
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_enough(cls, v):
+        if v is not None and len(v.get_secret_value().encode()) < 32:
+            raise ValueError("an HS256 key needs at least 32 bytes (RFC 7518 3.2)")
+        return v
+
     @field_validator("store", mode="before")
     @classmethod
     def _lower(cls, v):
