@@ -11,7 +11,8 @@ import ladybug
 import pyarrow.parquet as pq
 
 from familycard.graph import dialect, model
-from familycard.graph.store import Params, Row, Store, StoreUnavailable
+from familycard.graph.store import (MANY_REFUSED, WRITE_REFUSED, Params, QueryRefused, QueryTimeout, Row, Store,
+                                    StoreUnavailable, check_read_query)
 
 T = TypeVar("T")
 
@@ -72,6 +73,18 @@ def _rows(result) -> list[Row]:
     return [dict(zip(cols, map(dialect.to_python, row))) for row in result.get_all()]
 
 
+def _refusal(message: str, timeout_s: float) -> QueryRefused:
+    """LadybugDB's error text as what a user of ``read_only`` is told (its first line)."""
+    if message.strip() == "Interrupted.":
+        return QueryTimeout(f"the query ran past {timeout_s:g} s")
+    if "read-only transaction" in message:
+        return QueryRefused(WRITE_REFUSED)
+    if "multiple statements" in message:
+        return QueryRefused(MANY_REFUSED)
+    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    return QueryRefused(f"the query failed: {first}")
+
+
 class LadybugStore(Store):
     engine = "ladybug"
     # A LadybugDB commit costs ~0.1 s whatever its size: few, large transactions.
@@ -115,6 +128,63 @@ class LadybugStore(Store):
                 raise
             self._conn.execute("COMMIT")
             return out
+
+    def read_only(self, query: str, params: Params, *, timeout_s: float,
+                  max_rows: int) -> tuple[list[str], list[Row], bool]:
+        """One statement in a READ ONLY transaction, rolled back; see ``Store.read_only``.
+
+        Measured on LadybugDB 0.22: a write in a READ ONLY transaction fails with "Can not
+        execute a write query inside a read-only transaction." (CREATE, SET, DELETE, MERGE,
+        DDL, COPY FROM, INSTALL, ATTACH all do). But ``execute`` runs every statement of a
+        text, and ``RETURN 1; COMMIT; CREATE (...)`` committed the read-only transaction and
+        then wrote. The text goes through ``PreparedStatement`` instead, which refuses more
+        than one statement ("We do not support prepare multiple statements."), and the
+        prepared statement is executed alone. ``check_read_query`` refuses first what the
+        transaction would let through (EXPORT, COPY TO, LOAD FROM, CALL <setting>=..., COMMIT).
+        """
+        check_read_query(query)
+        with self._lock:
+            # Applied by the connection from its next statement (BEGIN) on, until reset.
+            self._conn.set_query_timeout(max(1, round(timeout_s * 1000)))
+            try:
+                self._conn.execute("BEGIN TRANSACTION READ ONLY")
+                try:
+                    return self._read_only_rows(query, params, timeout_s, max_rows)
+                finally:
+                    self._end_read_only()
+            finally:
+                self._conn.set_query_timeout(0)
+
+    def _read_only_rows(self, query: str, params: Params, timeout_s: float,
+                        max_rows: int) -> tuple[list[str], list[Row], bool]:
+        try:
+            # Not conn.execute(text): that runs every statement of the text (and its Python
+            # wrapper rewrites `LOAD FROM <name>` into a scan of the caller's variables).
+            prepared = ladybug.PreparedStatement(self._conn, query)
+            if not prepared.is_success():
+                raise RuntimeError(prepared.get_error_message())
+            result = self._conn.execute(prepared, dict(params) if params else {})
+            if isinstance(result, list):  # cannot happen with a prepared statement: never go on
+                raise RuntimeError("We do not support prepare multiple statements.")
+            try:
+                cols = result.get_column_names()
+                rows = []
+                while len(rows) <= max_rows and result.has_next():
+                    rows.append(dict(zip(cols, map(dialect.to_python, result.get_next()))))
+            finally:
+                result.close()
+        except RuntimeError as e:
+            raise _refusal(str(e), timeout_s) from None
+        return cols, rows[:max_rows], len(rows) > max_rows
+
+    def _end_read_only(self) -> None:
+        try:
+            self._conn.execute("ROLLBACK")
+        except RuntimeError as e:
+            # A failed statement (a write refused, a binder error, a timeout) has already
+            # rolled the transaction back; anything else leaves the connection unusable.
+            if "No active transaction" not in str(e):
+                raise
 
     def close(self) -> None:
         with self._lock:

@@ -7,7 +7,8 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 
 from familycard.graph import dialect, model
-from familycard.graph.store import Params, Row, Store, StoreUnavailable
+from familycard.graph.store import (MANY_REFUSED, WRITE_REFUSED, Params, QueryRefused, QueryTimeout, Row, Store,
+                                    StoreUnavailable, check_read_query)
 
 T = TypeVar("T")
 
@@ -43,6 +44,37 @@ class _Neo4jTx:
     def delete_nodes(self, table: str, keys: list[str]) -> None:
         if keys:
             self._chunks(dialect.delete_nodes_statement(model.TABLES[table], unwind=True), keys)
+
+
+def _plain(value):
+    """A value of a user's query as plain Python: nodes and relationships become dicts of
+    their properties with ``_LABEL`` (as LadybugDB returns them), paths their parts."""
+    if isinstance(value, neo4j.graph.Node):
+        return {"_LABEL": ":".join(sorted(value.labels)), **{k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, neo4j.graph.Relationship):
+        return {"_LABEL": value.type, **{k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, neo4j.graph.Path):
+        return {"_NODES": [_plain(n) for n in value.nodes], "_RELS": [_plain(r) for r in value.relationships]}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return dialect.to_python(value)
+
+
+def _refusal(e: "neo4j.exceptions.Neo4jError", timeout_s: float) -> QueryRefused | None:
+    """The server's refusal as what a user of ``read_only`` is told; None if not the query's fault."""
+    code = e.code or ""
+    first = (e.message or "").strip().splitlines()[0] if (e.message or "").strip() else code
+    if "TransactionTimedOut" in code:  # …TimedOut (server limit), …TimedOutClientConfiguration (ours)
+        return QueryTimeout(f"the query ran past {timeout_s:g} s")
+    if code == "Neo.ClientError.Statement.AccessMode":
+        return QueryRefused(WRITE_REFUSED)
+    if code == "Neo.ClientError.Statement.SyntaxError" and "exactly one statement" in first:
+        return QueryRefused(MANY_REFUSED)
+    if code.startswith("Neo.ClientError."):
+        return QueryRefused(f"the query failed: {first}")
+    return None
 
 
 class Neo4jStore(Store):
@@ -91,6 +123,42 @@ class Neo4jStore(Store):
         records, _, _ = self._driver.execute_query(
             query, dict(params) if params else None, database_=self.database, routing_=RoutingControl.WRITE)
         return [{k: dialect.to_python(v) for k, v in rec.items()} for rec in records]
+
+    def read_only(self, query: str, params: Params, *, timeout_s: float,
+                  max_rows: int) -> tuple[list[str], list[Row], bool]:
+        """A READ transaction with a server-side timeout; see ``Store.read_only``.
+
+        Measured on Neo4j 5.26: in a read-access session a write fails with
+        Neo.ClientError.Statement.AccessMode (CREATE, SET, DELETE, MERGE, REMOVE, DDL,
+        db.createLabel, CALL {…} IN TRANSACTIONS, CREATE DATABASE); two statements fail with
+        a SyntaxError ("Expected exactly one statement per query"); the timeout ends the
+        transaction with Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration,
+        noticed by the server's transaction monitor (db.transaction.monitor.check.interval,
+        2 s by default: a 0.3 s limit stopped a query after 1.1-1.8 s). Driver 6 takes the
+        timeout through ``unit_of_work`` (a ``Query`` object is for ``session.run`` only).
+        """
+        check_read_query(query)
+        limit = max_rows + 1
+
+        def work(tx: "neo4j.ManagedTransaction"):
+            result = tx.run(query, dict(params) if params else None)
+            rows = []
+            for rec in result:  # records come in pages of fetch_size: stop after max_rows + 1
+                rows.append({k: _plain(v) for k, v in rec.items()})
+                if len(rows) >= limit:
+                    break
+            return list(result.keys()), rows  # the rest is discarded on the server
+
+        try:
+            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                      fetch_size=min(limit, 1000)) as session:
+                cols, rows = session.execute_read(neo4j.unit_of_work(timeout=timeout_s)(work))
+        except neo4j.exceptions.Neo4jError as e:
+            refusal = _refusal(e, timeout_s)
+            if refusal is None:
+                raise
+            raise refusal from None
+        return cols, rows[:max_rows], len(rows) > max_rows
 
     def transaction(self, fn: Callable[[_Neo4jTx], T]) -> T:
         # execute_write retries on transient errors (deadlocks, leader switches): fn is idempotent.

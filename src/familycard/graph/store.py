@@ -5,6 +5,7 @@ implementation from the settings.
 """
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, TypeVar
 
@@ -18,6 +19,16 @@ Params = Mapping[str, Any] | None
 
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached or opened; the message says which and why."""
+
+
+class QueryRefused(ValueError):
+    """A query run read-only (``Store.read_only``) that was not run or that the engine
+    refused: a write, a second statement, a syntax error, an unknown procedure... The message
+    says what, in a sentence a user can act on (never a stack trace)."""
+
+
+class QueryTimeout(QueryRefused):
+    """A read-only query that ran past its time limit (and was stopped by the engine)."""
 
 
 class Tx(Protocol):
@@ -54,6 +65,19 @@ class Store(ABC):
     def write(self, query: str, params: Params = None) -> list[Row]: ...
 
     @abstractmethod
+    def read_only(self, query: str, params: Params, *, timeout_s: float,
+                  max_rows: int) -> tuple[list[str], list[Row], bool]:
+        """Run a query that is not ours (an auditor's saved query) so that it cannot write.
+
+        The engine enforces it: a read-only transaction (LadybugDB) or read access mode
+        (Neo4j), one statement only, stopped after ``timeout_s`` seconds (``QueryTimeout``).
+        ``check_read_query`` refuses first what the engines would let through (a file read,
+        a procedure that changes the server, a setting). Returns the column names, at most
+        ``max_rows`` rows (plain Python values) and whether there were more. Anything refused
+        raises ``QueryRefused``; the store stays usable.
+        """
+
+    @abstractmethod
     def transaction(self, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` in one transaction (retried on transient errors: keep it idempotent)."""
 
@@ -72,6 +96,113 @@ class Store(ABC):
 
     def __exit__(self, *exc):
         self.close()
+
+
+# --- read-only queries from users ---------------------------------------------------------
+#
+# What the engines let a read-only transaction do that a saved query must not (checked on
+# Neo4j 5.26 Community and LadybugDB 0.22, see tests/test_saved_queries.py):
+#   Neo4j:    LOAD CSV FROM 'file:///etc/passwd' (reads server files, or any URL);
+#             SHOW TRANSACTIONS / SHOW SETTINGS (other sessions' queries, the server's config);
+#             TERMINATE TRANSACTION (ends others' work); CALL db.clearQueryCaches(),
+#             db.stats.collect/clear/retrieve (other users' queries), db.prepareForReplanning,
+#             db.resampleOutdatedIndexes, tx.setMetaData, dbms.listConfig... all run in READ mode.
+#   LadybugDB: EXPORT DATABASE '<dir>' and COPY (...) TO '<file>' write files; LOAD FROM reads
+#             them (and, through the Python API, the caller's variables); CALL <option>=<value>
+#             changes the connection's or the database's settings (timeout, auto_checkpoint...);
+#             COMMIT / ROLLBACK end the read-only transaction; `A; COMMIT; CREATE ...` escapes
+#             it (refused by the engine too: a multi-statement text cannot be prepared).
+# So a user's query is one statement that starts like a read, calls only the procedures
+# below, and names none of the statement words below outside strings, comments and
+# `quoted names`. Writes are NOT looked for here: the engines refuse them.
+
+#: Procedures (Neo4j) and table functions (LadybugDB) a read-only query may CALL; lower case.
+READ_PROCEDURES = frozenset({
+    "db.labels", "db.relationshiptypes", "db.propertykeys",
+    "db.schema.nodetypeproperties", "db.schema.reltypeproperties", "db.schema.visualization",
+    "show_tables", "table_info",
+})
+_FIRST_WORDS = ("MATCH", "OPTIONAL", "WITH", "UNWIND", "RETURN", "CALL")
+_WRITE_WORDS = ("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "ALTER", "FOREACH",
+                "INSERT", "RENAME", "GRANT", "DENY", "REVOKE", "START", "STOP", "ENABLE", "DEALLOCATE")
+WRITE_REFUSED = "the query tried to write; saved queries run read-only"
+MANY_REFUSED = "the query holds more than one statement; a saved query is one statement"
+_REFUSED_WORDS = {
+    "LOAD": "reads files or URLs",
+    "COPY": "reads or writes files", "EXPORT": "writes files", "IMPORT": "loads a database",
+    "ATTACH": "opens another database", "INSTALL": "installs an extension",
+    "USE": "switches database", "SHOW": "shows the server's state",
+    "TERMINATE": "ends other transactions", "CHECKPOINT": "is an administration command",
+    "BEGIN": "controls the transaction", "COMMIT": "controls the transaction",
+    "ROLLBACK": "controls the transaction",
+}
+_CYPHER_TOKEN = re.compile(r"""
+    (?P<space>\s+) | (?P<comment>//[^\n]*|/\*.*?\*/)
+  | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+  | (?P<quoted>`(?:[^`]|``)*`)
+  | (?P<param>\$(?:[A-Za-z0-9_]+|`(?:[^`]|``)*`))
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+  | (?P<symbol>.)
+""", re.S | re.X)
+
+
+def cypher_tokens(query: str) -> list[tuple[str, str]]:
+    """The query as (kind, text) tokens without spaces and comments: kinds ``word``,
+    ``quoted`` (a `name`, text unquoted), ``string``, ``param``, ``number``, ``symbol``.
+    Raises ``QueryRefused`` for a string, name or comment left open."""
+    out = []
+    for m in _CYPHER_TOKEN.finditer(query):
+        kind, text = m.lastgroup, m.group()
+        if kind in ("space", "comment"):
+            continue
+        if kind == "symbol" and (text in "'\"`" or query.startswith("/*", m.start())):
+            what = {"'": "string", '"': "string", "`": "quoted name"}.get(text, "comment")
+            raise QueryRefused(f"the query has a {what} that is never closed")
+        if kind == "quoted":
+            text = text[1:-1].replace("``", "`")
+        out.append((kind, text))
+    return out
+
+
+def check_read_query(query: str) -> None:
+    """Refuse (``QueryRefused``) a query that is not one plain read: see the note above."""
+    tokens = cypher_tokens(query)
+    while tokens and tokens[-1] == ("symbol", ";"):
+        tokens.pop()
+    if not tokens:
+        raise QueryRefused("the query is empty")
+    if ("symbol", ";") in tokens:
+        raise QueryRefused(MANY_REFUSED)
+    kind, first = tokens[0]
+    if kind == "word" and first.upper() in _WRITE_WORDS:
+        raise QueryRefused(WRITE_REFUSED)
+    if kind != "word" or first.upper() not in _FIRST_WORDS:
+        raise QueryRefused(f"the query starts with {first!r}: a read-only query starts with "
+                           "MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL")
+    for i, (kind, text) in enumerate(tokens):
+        if kind != "word":
+            continue
+        before = tokens[i - 1] if i else ("", "")
+        after = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
+        if before in (("symbol", "."), ("symbol", ":")) or after == ("symbol", ":"):
+            continue  # a property, a label or a map key
+        word = text.upper()
+        if word in _REFUSED_WORDS:
+            raise QueryRefused(f"the query uses {word}, which {_REFUSED_WORDS[word]}: not allowed "
+                               "in a read-only query (write `name` in backquotes if it is a name)")
+        if word == "CALL" and after[0] in ("word", "quoted"):  # CALL { … } / CALL (x) { … }: subqueries
+            j, parts = i + 1, []
+            while j < len(tokens) and tokens[j][0] in ("word", "quoted"):
+                parts.append(tokens[j][1])
+                if j + 1 < len(tokens) and tokens[j + 1] == ("symbol", "."):
+                    j += 2
+                else:
+                    break
+            name = ".".join(parts)
+            if name.lower() not in READ_PROCEDURES:
+                raise QueryRefused(f"the query calls {name}, which a read-only query may not call "
+                                   f"(allowed: {', '.join(sorted(READ_PROCEDURES))})")
 
 
 def open_store(settings: "Settings") -> Store:

@@ -1,0 +1,399 @@
+"""Saved queries for auditors, on both engines: versions, deletion, typed arguments, the run
+log, and the read-only guarantee (writes, a second statement, files, procedures, time, rows)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import pytest
+
+from familycard.graph import flow, ladybug_store, neo4j_store
+from familycard.graph import saved_queries as sq
+from familycard.graph.saved_queries import Parameter, SavedQueryError
+from familycard.graph.store import QueryRefused, QueryTimeout, check_read_query
+
+T0 = dt.datetime(2026, 11, 25, 4, 0)
+KIDS = ("MATCH (p:Person) WHERE p.birth_date >= $born_after AND p.given_name STARTS WITH $prefix "
+        "RETURN p.iin AS iin, p.birth_date AS born ORDER BY iin LIMIT $n")
+KIDS_PARAMS = (Parameter("born_after", "DATE", description="born on or after"),
+               Parameter("prefix", "STRING", required=False, default=""),
+               Parameter("n", "INT", required=False, default=10))
+WRITE_REFUSED = "the query tried to write; saved queries run read-only"
+CROSS = ("MATCH (a:Address), (b:Address), (c:Address) WHERE a.id + b.id + c.id = 'none' "
+         "RETURN count(*) AS n")
+
+
+def _people(store):
+    rows = [{"iin": f"0{i:011d}", "given_name": name, "birth_date": dt.date(2019 + i, 1, 1)}
+            for i, name in enumerate(["Aruzhan", "Alikhan", "Dana", "Aisha", "Bolat"])]
+    store.transaction(lambda tx: flow.create(tx, "Person", rows))
+    return [r["iin"] for r in rows]
+
+
+def _addresses(store, n):
+    store.transaction(lambda tx: flow.create(tx, "Address", [{"id": f"A{i:05d}"} for i in range(n)]))
+
+
+def _snapshot(store):
+    return store.read("MATCH (n:Person) RETURN count(*) AS n")[0]["n"], store.read(
+        "MATCH (p:Person) RETURN p.iin AS iin, p.given_name AS name ORDER BY iin")
+
+
+def _run(store, name, args=None, **kw):
+    kw = {"actor": "auditor1", "role": "auditor", "now": T0, "timeout_s": 5.0, "max_rows": 100, **kw}
+    return sq.run(store, name, args or {}, **kw)
+
+
+def _no_text_check(monkeypatch):
+    """Let everything through to the engine: what it refuses by itself."""
+    monkeypatch.setattr(ladybug_store, "check_read_query", lambda q: None)
+    monkeypatch.setattr(neo4j_store, "check_read_query", lambda q: None)
+
+
+# --- versions -----------------------------------------------------------------------------
+
+def test_versions_supersede_and_idempotent_save(store):
+    v1 = sq.save(store, "kids", KIDS, KIDS_PARAMS, "children by birth date", "alice", T0)
+    assert (v1.version, v1.status, v1.author, v1.created_at) == (1, "current", "alice", T0)
+    assert v1.parameters[0] == Parameter("born_after", "DATE", True, None, "born on or after")
+
+    # the same text again (by someone else, later): nothing changes
+    again = sq.save(store, "kids", KIDS, KIDS_PARAMS, "children by birth date", "bob", T0 + dt.timedelta(hours=1))
+    assert again == v1
+    assert len(sq.versions(store, "kids")) == 1
+
+    v2 = sq.save(store, "kids", KIDS.replace("ORDER BY iin", "ORDER BY iin DESC"), KIDS_PARAMS,
+                 "children by birth date", "bob", T0 + dt.timedelta(hours=2))
+    assert (v2.version, v2.status, v2.author) == (2, "current", "bob")
+    assert [(q.version, q.status) for q in sq.versions(store, "kids")] == [(1, "superseded"), (2, "current")]
+    assert sq.get(store, "kids") == v2
+    assert sq.get(store, "kids", 1).status == "superseded"
+    assert sq.get(store, "kids", 1).cypher == KIDS
+    assert sq.get(store, "kids", 7) is None and sq.get(store, "nothing") is None
+
+    # a description change is a new version too; saving v1's text again makes v4, not v1
+    assert sq.save(store, "kids", v2.cypher, KIDS_PARAMS, "new words", "bob", T0).version == 3
+    assert sq.save(store, "kids", KIDS, KIDS_PARAMS, "children by birth date", "carol", T0).version == 4
+
+    sq.save(store, "adults", "MATCH (p:Person) RETURN count(*) AS n", [], None, "alice", T0)
+    sq.save(store, "births", "MATCH (p:Person) RETURN p.birth_date AS d", (), "", "alice", T0)
+    page, total = sq.list_current(store, skip=0, limit=2)
+    assert total == 3 and [(q.name, q.version) for q in page] == [("adults", 1), ("births", 1)]
+    page, _ = sq.list_current(store, skip=2, limit=2)
+    assert [(q.name, q.version) for q in page] == [("kids", 4)]
+
+    # a refused save leaves everything as it was (the messages: test_save_refuses_with_a_message)
+    with pytest.raises(SavedQueryError, match=r"the Cypher uses \$since, which is not declared"):
+        sq.save(store, "kids", "MATCH (p:Person) WHERE p.birth_date >= $since RETURN p.iin", [], "", "bob", T0)
+    assert [q.version for q in sq.versions(store, "kids")] == [1, 2, 3, 4]
+
+
+def test_delete_keeps_versions_runnable_by_number(store):
+    _people(store)
+    sq.save(store, "kids", KIDS, KIDS_PARAMS, "", "alice", T0)
+    sq.save(store, "kids", KIDS + " ", KIDS_PARAMS, "", "alice", T0)
+    deleted = sq.delete(store, "kids", "boss", T0 + dt.timedelta(days=1))
+    assert (deleted.version, deleted.status) == (2, "deleted")
+    assert [(q.version, q.status) for q in sq.versions(store, "kids")] == [(1, "superseded"), (2, "deleted")]
+    assert sq.get(store, "kids") is None and sq.get(store, "kids", 2).status == "deleted"
+    assert sq.list_current(store, skip=0, limit=10) == ([], 0)
+    # who deleted it, and when: the audit trail
+    assert store.read("MATCH (e:Event) WHERE e.ref = $ref RETURN e.kind AS kind, e.cause AS cause, e.at AS at",
+                      {"ref": "SavedQuery:kids@2"}) == [
+        {"kind": "query_deleted", "cause": "boss", "at": T0 + dt.timedelta(days=1)}]
+
+    with pytest.raises(SavedQueryError, match="saved query 'kids' is deleted; its versions can still be run"):
+        _run(store, "kids", {"born_after": "2020-01-01"})
+    assert _run(store, "kids", {"born_after": "2020-01-01"}, version=2).row_count == 4  # a finding cites v2
+    assert _run(store, "kids", {"born_after": "2020-01-01"}, version=1).version == 1
+
+    with pytest.raises(SavedQueryError, match="saved query 'kids' is already deleted"):
+        sq.delete(store, "kids", "boss", T0)
+    with pytest.raises(SavedQueryError, match="no saved query 'ghost'"):
+        sq.delete(store, "ghost", "boss", T0)
+    # saving the name again starts a new current version after the deleted ones
+    again = sq.save(store, "kids", KIDS, KIDS_PARAMS, "", "alice", T0)
+    assert (again.version, again.status) == (3, "current")
+    assert sq.get(store, "kids", 2).status == "deleted"
+
+
+# --- validation ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "cypher", "params", "message"), [
+    ("Kids", "RETURN 1 AS x", [], "the name 'Kids' is not a saved query name"),
+    ("ab", "RETURN 1 AS x", [], "the name 'ab' is not a saved query name"),
+    ("kids", "MATCH (p:Person) WHERE p.birth_date >= $since RETURN p.iin", [],
+     r"the Cypher uses \$since, which is not declared"),
+    ("kids", "RETURN 1 AS x", [Parameter("since", "DATE")],
+     r"parameter 'since' is declared but the Cypher does not use \$since"),
+    ("kids", "RETURN $d AS d", [Parameter("d", "DATETIME")], "parameter 'd': type 'DATETIME' is not one of"),
+    ("kids", "RETURN $born_after AS d", [Parameter("born_after", "DATE", False, "2020-13-01")],
+     r"parameter 'born_after': '2020-13-01' is not a date \(YYYY-MM-DD\)"),
+    ("kids", "RETURN $n AS n", [Parameter("n", "INT", False, True)], "parameter 'n': True is not an integer"),
+    ("kids", "RETURN $n AS n", [Parameter("n", "INT", True, 5)], "parameter 'n' is required and has a default"),
+    ("kids", "RETURN $n AS n", [Parameter("n", "INT", False)], "parameter 'n' is optional and needs a default"),
+    ("kids", "RETURN $n AS n", [Parameter("n", "INT"), {"name": "n", "type": "STRING"}],
+     "parameter 'n' is declared twice"),
+    ("kids", "RETURN $n AS n", [{"name": "n", "type": "INT", "colour": "red"}],
+     "a parameter has an unknown field 'colour'"),
+    ("kids", "  ", [], "the Cypher is empty"),
+    ("kids", "MATCH (p:Person) SET p.given_name = 'x'", [], r"it writes \(SET\); saved queries run read-only"),
+    ("kids", "MATCH (p:Person) DETACH DELETE p", [], r"it writes \(DELETE\)"),
+    ("kids", "CREATE (:Person {iin: '1'})", [], WRITE_REFUSED),
+    ("kids", "RETURN 1 AS x; MATCH (p:Person) RETURN p", [], "more than one statement"),
+    ("kids", "CALL db.clearQueryCaches()", [], "calls db.clearQueryCaches, which a read-only query may not call"),
+    ("kids", "LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l", [], "starts with 'LOAD'"),
+    ("kids", "WITH 1 AS x LOAD CSV FROM 'http://example.org/x' AS l RETURN l", [], "uses LOAD, which reads files"),
+    ("kids", "SHOW TRANSACTIONS", [], "starts with 'SHOW'"),
+])
+def test_save_refuses_with_a_message(ladybug_store, name, cypher, params, message):
+    with pytest.raises(SavedQueryError, match=message):
+        sq.save(ladybug_store, name, cypher, params, "", "alice", T0)
+    assert sq.list_current(ladybug_store, skip=0, limit=10) == ([], 0)
+
+
+def test_check_read_query_reads_strings_comments_and_names():
+    for ok in ["RETURN 'a;b' AS s", "RETURN \"x'; COMMIT; CREATE (n)\" AS s", "RETURN 1 AS x; ",
+               "RETURN 1 AS x // ; CREATE (n)", "RETURN 1 /* ; COMMIT */ AS x", "MATCH (n:Show) RETURN n.load",
+               "RETURN {load: 1, copy: 2} AS m", "RETURN 1 AS `show`", "CALL db.labels()",
+               "CALL { MATCH (n) RETURN n } RETURN n", "MATCH (n) CALL (n) { RETURN 1 AS one } RETURN one",
+               "RETURN 'it\\'s; COMMIT' AS s", "CALL show_tables() RETURN *"]:
+        check_read_query(ok)
+    for bad, message in [("RETURN 1 AS x; COMMIT; CREATE (n)", "more than one statement"),
+                         ("RETURN 'x", "string that is never closed"), ("RETURN 1 /* ;", "comment that is never"),
+                         ("CALL `db`.`clearQueryCaches`()", "calls db.clearQueryCaches"),
+                         ("CALL timeout=1", "calls timeout"), ("COMMIT", "starts with 'COMMIT'"),
+                         ("EXPORT DATABASE '/tmp/x'", "starts with 'EXPORT'"),
+                         ("COPY (MATCH (n) RETURN n) TO '/tmp/x.csv'", "starts with 'COPY'"),
+                         ("MATCH (n) RETURN n UNION ALL CALL db.stats.retrieve('QUERIES') YIELD data RETURN data",
+                          "calls db.stats.retrieve"), ("", "empty"), ("// nothing", "empty")]:
+        with pytest.raises(QueryRefused, match=message):
+            check_read_query(bad)
+
+
+# --- running ------------------------------------------------------------------------------
+
+def test_run_with_typed_arguments_and_defaults(store):
+    iins = _people(store)
+    sq.save(store, "kids", KIDS, KIDS_PARAMS, "", "alice", T0)
+    res = _run(store, "kids", {"born_after": "2021-01-01"})
+    assert (res.name, res.version, res.columns, res.truncated) == ("kids", 1, ["iin", "born"], False)
+    assert res.rows == [{"iin": iins[i], "born": dt.date(2019 + i, 1, 1)} for i in (2, 3, 4)]
+    assert res.row_count == 3 and res.ms >= 0
+    by_date = _run(store, "kids", {"born_after": dt.date(2019, 6, 1), "prefix": "A", "n": 1},
+                   now=T0 + dt.timedelta(seconds=1))
+    assert by_date.rows == [{"iin": iins[1], "born": dt.date(2020, 1, 1)}]
+    # the log has the arguments as used: defaults applied, dates in ISO
+    log, total = sq.runs(store, "kids", skip=0, limit=10)
+    assert total == 2
+    assert [r["parameters"] for r in log] == [{"born_after": "2019-06-01", "n": 1, "prefix": "A"},
+                                              {"born_after": "2021-01-01", "n": 10, "prefix": ""}]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ({"born_after": "2020-13-01"}, r"parameter 'born_after': '2020-13-01' is not a date \(YYYY-MM-DD\)"),
+    ({"born_after": dt.datetime(2020, 1, 1)}, "is not a date"),
+    ({}, r"parameter 'born_after' \(DATE\) is required"),
+    ({"born_after": "2020-01-01", "n": True}, "parameter 'n': True is not an integer"),
+    ({"born_after": "2020-01-01", "n": "5"}, "parameter 'n': '5' is not an integer"),
+    ({"born_after": "2020-01-01", "prefix": 7}, "parameter 'prefix': 7 is not a string"),
+    ({"born_after": "2020-01-01", "colour": "red"}, "saved query 'kids' has no parameter 'colour'"),
+])
+def test_run_refuses_bad_arguments_and_logs_it(ladybug_store, args, message):
+    sq.save(ladybug_store, "kids", KIDS, KIDS_PARAMS, "", "alice", T0)
+    with pytest.raises(SavedQueryError, match=message):
+        _run(ladybug_store, "kids", args)
+    (log,), _ = sq.runs(ladybug_store, skip=0, limit=10)
+    assert log["rows"] == 0 and log["version"] == 1 and log["error"] and "kids" == log["name"]
+
+
+def test_run_log_success_and_failures(store):
+    _people(store)
+    sq.save(store, "kids", KIDS, KIDS_PARAMS, "", "alice", T0)
+    sq.save(store, "writer", "MATCH (p:Person) RETURN p.iin AS iin", [], "", "alice", T0)
+    _run(store, "kids", {"born_after": "2020-01-01"}, now=T0)
+    with pytest.raises(SavedQueryError, match="saved query 'kids' has no version 7"):
+        _run(store, "kids", {"born_after": "2020-01-01"}, version=7, now=T0 + dt.timedelta(seconds=1))
+    with pytest.raises(SavedQueryError, match="no saved query 'ghost'"):
+        _run(store, "ghost", {"x": 1}, now=T0 + dt.timedelta(seconds=2))
+    with pytest.raises(SavedQueryError, match="is not a date"):
+        _run(store, "kids", {"born_after": "soon"}, actor="eve", role="analyst", now=T0 + dt.timedelta(seconds=3))
+    _run(store, "writer", max_rows=2, now=T0 + dt.timedelta(seconds=4))
+
+    log, total = sq.runs(store, skip=0, limit=10)
+    assert total == 5
+    assert [(r["name"], r["version"], r["rows"], r["truncated"], r["error"]) for r in log] == [
+        ("writer", 1, 2, True, None),
+        ("kids", 1, 0, False, "parameter 'born_after': 'soon' is not a date (YYYY-MM-DD)"),
+        ("ghost", None, 0, False, "no saved query 'ghost'"),
+        ("kids", 7, 0, False, "saved query 'kids' has no version 7"),
+        ("kids", 1, 4, False, None),
+    ]
+    eve = log[1]
+    assert (eve["actor"], eve["role"], eve["at"], eve["parameters"]) == (
+        "eve", "analyst", T0 + dt.timedelta(seconds=3), {"born_after": "soon"})
+    assert all(isinstance(r["ms"], int) and r["ms"] >= 0 for r in log)
+    assert len({r["key"] for r in log}) == 5
+    kids, n = sq.runs(store, "kids", skip=1, limit=1)
+    assert n == 3 and [r["version"] for r in kids] == [7]
+
+
+def test_row_cap(store):
+    _addresses(store, 12)
+    sq.save(store, "addresses", "MATCH (a:Address) RETURN a.id AS id ORDER BY id", [], "", "alice", T0)
+    capped = _run(store, "addresses", max_rows=5)
+    assert capped.rows == [{"id": f"A{i:05d}"} for i in range(5)] and capped.truncated
+    exact = _run(store, "addresses", max_rows=12)
+    assert exact.row_count == 12 and not exact.truncated
+    cols, rows, truncated = store.read_only("MATCH (a:Address) RETURN a ORDER BY a.id", None,
+                                            timeout_s=5, max_rows=3)
+    assert cols == ["a"] and truncated and [r["a"]["id"] for r in rows] == ["A00000", "A00001", "A00002"]
+    assert {r["a"]["_LABEL"] for r in rows} == {"Address"}  # a node comes back as a dict on both engines
+
+
+# --- read-only, enforced by the engine ------------------------------------------------------
+
+WRITES = [
+    "MATCH (p:Person) SET p.given_name = 'changed'",
+    "MATCH (p:Person) WHERE p.given_name = 'Dana' DELETE p",
+    "MATCH (p:Person) DETACH DELETE p",
+    "MATCH (p:Person) SET p.birth_date = NULL",  # (REMOVE is not LadybugDB Cypher)
+    "WITH 1 AS x CREATE (:Person {iin: '999999999999'})",
+    "WITH 1 AS x MERGE (:Person {iin: '999999999999'})",
+    "CREATE (:Person {iin: '999999999999'})",
+    "MERGE (:Person {iin: '999999999999'})",
+]
+
+
+def test_the_engine_refuses_writes(store, monkeypatch):
+    _people(store)
+    before = _snapshot(store)
+    _no_text_check(monkeypatch)  # nothing but the engine between the query and the graph
+    for q in WRITES:
+        with pytest.raises(QueryRefused) as e:
+            store.read_only(q, None, timeout_s=5, max_rows=10)
+        assert str(e.value) == WRITE_REFUSED, q
+        assert _snapshot(store) == before, q
+    # and the store goes on working
+    assert store.read_only("MATCH (p:Person) RETURN count(*) AS n", None, timeout_s=5, max_rows=1) == (
+        ["n"], [{"n": 5}], False)
+    store.transaction(lambda tx: flow.create(tx, "Address", [{"id": "after"}]))
+    assert store.read("MATCH (a:Address) RETURN a.id AS id") == [{"id": "after"}]
+
+    # A write saved anyway (by an older familycard that did not look for writes): refused at
+    # run by the engine, logged, nothing changed.
+    monkeypatch.undo()
+    monkeypatch.setattr(sq, "_WRITE_CLAUSES", ())
+    sq.save(store, "sneaky", "MATCH (p:Person) SET p.given_name = 'x' RETURN count(*) AS n", [], "", "mallory", T0)
+    with pytest.raises(QueryRefused, match=WRITE_REFUSED):
+        _run(store, "sneaky")
+    assert _snapshot(store) == before
+    (log,), _ = sq.runs(store, "sneaky", skip=0, limit=5)
+    assert (log["error"], log["rows"]) == (WRITE_REFUSED, 0)
+
+
+def test_ladybug_multi_statement_escape(ladybug_store, monkeypatch):
+    escape = "RETURN 1 AS x; COMMIT; CREATE (:Person {iin: '999999999999'})"
+    # The attack is real: executed as a text, the second statement ends the read-only
+    # transaction and the third writes.
+    conn = ladybug_store._conn
+    conn.execute("BEGIN TRANSACTION READ ONLY")
+    conn.execute(escape)
+    assert ladybug_store.read("MATCH (p:Person) RETURN count(*) AS n") == [{"n": 1}]
+    ladybug_store.write("MATCH (p:Person) DELETE p")
+
+    for q in [escape, "RETURN 1 AS x;COMMIT;MATCH (a:Address) DELETE a",
+              "MATCH (p:Person) RETURN p; ROLLBACK; CREATE (:Person {iin: '999999999999'})"]:
+        with pytest.raises(QueryRefused, match="more than one statement"):
+            ladybug_store.read_only(q, None, timeout_s=5, max_rows=10)
+    _no_text_check(monkeypatch)  # the engine alone: a text of several statements is not prepared
+    with pytest.raises(QueryRefused, match="more than one statement"):
+        ladybug_store.read_only(escape, None, timeout_s=5, max_rows=10)
+    assert ladybug_store.read("MATCH (p:Person) RETURN count(*) AS n") == [{"n": 0}]
+    ladybug_store.transaction(lambda tx: flow.create(tx, "Address", [{"id": "still works"}]))
+
+
+def test_ladybug_refuses_what_its_read_only_transaction_allows(ladybug_store, tmp_path):
+    refused = {
+        f"EXPORT DATABASE '{tmp_path / 'export'}'": "starts with 'EXPORT'",
+        f"COPY (MATCH (p:Person) RETURN p.iin) TO '{tmp_path / 'out.csv'}'": "starts with 'COPY'",
+        f"LOAD FROM '{tmp_path / 'x.csv'}' (file_format='csv') RETURN *": "starts with 'LOAD'",
+        "CALL auto_checkpoint=false": "calls auto_checkpoint",
+        "CALL timeout=1": "calls timeout",
+        "COMMIT": "starts with 'COMMIT'", "ROLLBACK": "starts with 'ROLLBACK'",
+        "CHECKPOINT": "starts with 'CHECKPOINT'", "INSTALL json": "starts with 'INSTALL'",
+        f"ATTACH '{tmp_path / 'other'}' AS o (dbtype lbug)": "starts with 'ATTACH'",
+        "CREATE NODE TABLE X(k STRING, PRIMARY KEY(k))": WRITE_REFUSED,
+    }
+    for q, message in refused.items():
+        with pytest.raises(QueryRefused, match=message):
+            ladybug_store.read_only(q, None, timeout_s=5, max_rows=10)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph"]
+    cols, rows, _ = ladybug_store.read_only("CALL show_tables() RETURN name", None, timeout_s=5, max_rows=100)
+    assert {"name": "SavedQuery"} in rows
+
+
+def test_neo4j_procedures_and_commands(neo4j_store, monkeypatch):
+    s = neo4j_store
+    assert s.read_only("CALL db.labels() YIELD label RETURN count(label) >= 0 AS ok", None,
+                       timeout_s=5, max_rows=5) == (["ok"], [{"ok": True}], False)
+    for q, message in [("CALL db.clearQueryCaches()", "calls db.clearQueryCaches"),
+                       ("CALL db.stats.retrieve('QUERIES')", "calls db.stats.retrieve"),
+                       ("CALL dbms.listConfig()", "calls dbms.listConfig"),
+                       ("CALL tx.setMetaData({a: 1})", "calls tx.setMetaData"),
+                       ("LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l", "starts with 'LOAD'"),
+                       ("SHOW TRANSACTIONS", "starts with 'SHOW'"), ("SHOW SETTINGS", "starts with 'SHOW'"),
+                       ("TERMINATE TRANSACTION 'neo4j-transaction-1'", "starts with 'TERMINATE'")]:
+        with pytest.raises(QueryRefused, match=message):
+            s.read_only(q, None, timeout_s=5, max_rows=5)
+    _no_text_check(monkeypatch)
+    # Why the allow-list: Neo4j 5.26 runs this in a READ transaction ...
+    cols, rows, _ = s.read_only("CALL db.clearQueryCaches()", None, timeout_s=5, max_rows=5)
+    assert "cleared" in rows[0]["value"]
+    # ... while the procedures that write are refused by the server itself
+    for q in ["CALL db.createLabel('Intruder')", "CALL db.createProperty('intruder')",
+              "CALL { CREATE (:Person {iin: '9'}) } IN TRANSACTIONS"]:
+        with pytest.raises(QueryRefused, match=WRITE_REFUSED):
+            s.read_only(q, None, timeout_s=5, max_rows=5)
+    assert "Intruder" not in [r["label"] for r in s.read("CALL db.labels() YIELD label RETURN label")]
+    with pytest.raises(QueryRefused, match="more than one statement"):
+        s.read_only("RETURN 1 AS x; CREATE (:Person {iin: '9'})", None, timeout_s=5, max_rows=5)
+    with pytest.raises(QueryRefused, match="the query failed: "):
+        s.read_only("RETURN 1 +", None, timeout_s=5, max_rows=5)
+    assert s.read("MATCH (p:Person) RETURN count(*) AS n") == [{"n": 0}]
+
+
+def test_timeout(store):
+    _addresses(store, 3_000)  # 2.7e10 triples
+    sq.save(store, "cross", CROSS, [], "", "alice", T0)
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match=r"the query ran past 0.3 s"):
+        _run(store, "cross", timeout_s=0.3)
+    # LadybugDB stops it on time; Neo4j's transaction monitor looks every 2 s
+    assert time.monotonic() - started < (1.5 if store.engine == "ladybug" else 6)
+    (log,), _ = sq.runs(store, "cross", skip=0, limit=5)
+    assert (log["error"], log["rows"]) == ("the query ran past 0.3 s", 0)
+    assert log["ms"] >= 300
+    # the store is unharmed, and the next queries run without the limit
+    store.transaction(lambda tx: flow.create(tx, "Address", [{"id": "after"}]))
+    assert store.read("MATCH (a:Address) RETURN count(*) AS n") == [{"n": 3_001}]
+    assert store.read_only("MATCH (a:Address) RETURN count(*) AS n", None, timeout_s=5, max_rows=1)[1] == [
+        {"n": 3_001}]
+    if store.engine == "ladybug":  # the connection's time limit was reset: a slower query runs
+        slow = "UNWIND range(1, 20000000) AS i RETURN sum(i) AS s"  # ~0.5 s here
+        assert store.read(slow) == [{"s": 200000010000000}]
+
+
+def test_run_parameters_json_is_the_log(ladybug_store):
+    sq.save(ladybug_store, "flags", "RETURN $f AS f, $b AS b, $d AS d, $s AS s",
+            [Parameter("f", "float", False, 1), Parameter("b", "BOOLEAN", False, False),
+             Parameter("d", "DATE", False, "2026-01-01"), Parameter("s", "STRING", False, "x")], "", "alice", T0)
+    q = sq.get(ladybug_store, "flags")
+    assert [p.type for p in q.parameters] == ["FLOAT", "BOOLEAN", "DATE", "STRING"]
+    assert q.parameters[0].default == 1.0 and q.parameters[2].default == dt.date(2026, 1, 1)
+    res = _run(ladybug_store, "flags", {"f": 2, "b": True})
+    assert res.rows == [{"f": 2.0, "b": True, "d": dt.date(2026, 1, 1), "s": "x"}]
+    (log,), _ = sq.runs(ladybug_store, skip=0, limit=1)
+    assert log["parameters"] == {"f": 2.0, "b": True, "d": "2026-01-01", "s": "x"}
+    assert json.loads(ladybug_store.read("MATCH (r:QueryRun) RETURN r.parameters AS p")[0]["p"]) == log["parameters"]
