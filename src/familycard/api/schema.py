@@ -20,13 +20,15 @@ from familycard.api.families import queries as families
 from familycard.api.offers import mutations as offer_mutations
 from familycard.api.offers import queries as offers
 from familycard.api.registry import mutations as registry
+from familycard.api.saved_queries import mutations as saved_mutations
+from familycard.api.saved_queries import queries as saved
 from familycard.api.types import SCALARS
 from familycard.settings import Settings
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
-Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, admin.Query))
-Mutation = merge_types("Mutation", (registry.Mutation, offer_mutations.Mutation))
+Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, saved.Query, admin.Query))
+Mutation = merge_types("Mutation", (registry.Mutation, offer_mutations.Mutation, saved_mutations.Mutation))
 
 
 class _Schema(strawberry.Schema):

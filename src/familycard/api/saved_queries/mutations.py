@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from familycard.api.errors import InvalidInput, NotFound, Refused
+from familycard.api.permissions import AUDIT, mask_value
+from familycard.api.saved_queries.types import QueryResult, SavedQuery, jsonable, saved_query
+from familycard.api.types import JSON
+from familycard.graph import flow
+from familycard.graph import saved_queries as sq
+from familycard.graph.store import QueryRefused
+
+
+@strawberry.input
+class QueryParameterInput:
+    name: str
+    type: str = strawberry.field(description="STRING | INT | FLOAT | BOOLEAN | DATE")
+    required: bool = True
+    default: JSON | None = strawberry.field(default=None, description="For an optional parameter: its value "
+                                                                     "when a run leaves it out (required then).")
+    description: str = ""
+
+
+@strawberry.input
+class SaveQueryInput:
+    name: str = strawberry.field(description="Lower case, digits and _, 3 to 64 characters.")
+    cypher: str = strawberry.field(description="Read-only Cypher; every $parameter must be declared.")
+    parameters: list[QueryParameterInput] = strawberry.field(default_factory=list)
+    description: str = ""
+
+
+SaveQueryResult = Annotated[SavedQuery | InvalidInput, strawberry.union("SaveQueryResult")]
+DeleteQueryResult = Annotated[SavedQuery | NotFound | InvalidInput, strawberry.union("DeleteQueryResult")]
+RunQueryResult = Annotated[QueryResult | InvalidInput | NotFound | Refused, strawberry.union("RunQueryResult")]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[AUDIT], description="Save a query: version 1, or the next version "
+                                                                 "(the same text again changes nothing).")
+    async def save_query(self, info: Info, input: SaveQueryInput) -> SaveQueryResult:
+        params = [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
+                   "description": p.description} for p in input.parameters]
+        try:
+            q = await run_in_threadpool(sq.save, info.context.store, input.name, input.cypher, params,
+                                        input.description, info.context.principal.subject, flow.utcnow())
+        except (sq.SavedQueryError, QueryRefused) as e:
+            return InvalidInput(message=str(e))
+        return saved_query(q)
+
+    @strawberry.mutation(permission_classes=[AUDIT], description="Mark a saved query deleted; its versions are "
+                                                                 "kept and can still be run by number.")
+    async def delete_query(self, info: Info, name: str) -> DeleteQueryResult:
+        try:
+            q = await run_in_threadpool(sq.delete, info.context.store, name, info.context.principal.subject,
+                                        flow.utcnow())
+        except sq.SavedQueryNotFound as e:
+            return NotFound(message=str(e))
+        except sq.SavedQueryError as e:
+            return InvalidInput(message=str(e))
+        return saved_query(q)
+
+    @strawberry.mutation(permission_classes=[AUDIT], description="Run a saved query read-only, with a time limit "
+                                                                 "and a row cap; the run is logged.")
+    async def run_saved_query(self, info: Info, name: str, version: int | None = None,
+                              arguments: JSON | None = None) -> RunQueryResult:
+        ctx = info.context
+        if arguments is not None and not isinstance(arguments, dict):
+            return InvalidInput(message="arguments: an object of parameter names to values", field="arguments")
+        try:
+            out = await run_in_threadpool(lambda: sq.run(
+                ctx.store, name, arguments or {}, actor=ctx.principal.subject, role=ctx.role, now=flow.utcnow(),
+                version=version, timeout_s=ctx.settings.query_timeout_s, max_rows=ctx.settings.query_max_rows))
+        except QueryRefused as e:
+            return Refused(message=str(e))
+        except sq.SavedQueryNotFound as e:  # logged as a run too: someone tried
+            return NotFound(message=str(e))
+        except sq.SavedQueryError as e:
+            return InvalidInput(message=str(e), field="arguments" if "parameter" in str(e) else None)
+        rows = [mask_value(jsonable(r), ctx.role) for r in out.rows]
+        return QueryResult(name=out.name, version=out.version, columns=out.columns, rows=rows,
+                           row_count=out.row_count, truncated=out.truncated, ms=out.ms)
