@@ -210,10 +210,16 @@ def test_every_card_read_is_logged_and_only_admins_read_the_log(client, family):
     assert log["totalCount"] == 2
     newest, oldest = (e["node"] for e in log["edges"])
     assert (oldest["actor"], oldest["role"], oldest["iin"]) == ("key:frontend-app", "frontend", family.mother["iin"])
-    assert oldest["fields"] == ["bankAccount", "iin", "phone"] and oldest["operation"] == "familyCard"
+    assert oldest["fields"] == ["person.bankAccount", "person.iin", "person.phone"]
+    assert oldest["operation"] == "familyCard"
     assert (newest["actor"], newest["fields"], newest["operation"]) == ("key:caseworker-app", ["birthDate", "givenName"],
                                                                        "familyGraph")
     assert gql(client, q, "admin")["data"]["accessLog"]["totalCount"] == 4  # and the graph showed three people
+    # a card is logged whatever part of it is asked for
+    gql(client, "query($iin: String!) { familyCard(iin: $iin) { payments { totalCount } } }", "frontend",
+        iin=family.granny["iin"])
+    granny = gql(client, q, "admin", iin=family.granny["iin"])["data"]["accessLog"]["edges"]
+    assert [e["node"]["fields"] for e in granny] == [["payments.totalCount"]]
     refused = gql(client, q, "auditor")
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert "role 'auditor' may not do this" in refused["errors"][0]["message"]

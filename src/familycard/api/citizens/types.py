@@ -74,11 +74,13 @@ class Citizen:
         return from_list(rows, p, _fact)
 
 
-def citizen(info: Info, row: Mapping[str, Any]) -> Citizen:
-    """The Citizen a resolver returns; notes the read in the access log."""
+def citizen(info: Info, row: Mapping[str, Any], logged: bool = False) -> Citizen:
+    """The Citizen a resolver returns; notes the read in the access log (unless ``logged``
+    already: a card's own person)."""
     ctx = info.context
     role = ctx.role
-    ctx.access.note(row["iin"], selected_fields(info))
+    if not logged:
+        ctx.access.note(row["iin"], selected_fields(info))
     return Citizen(id=strawberry.ID(ctx.ids.encode(row["iin"])), iin=mask_iin(row["iin"], role),
                    surname=row["surname"], given_name=row["given_name"], patronymic=row.get("patronymic"),
                    birth_date=row["birth_date"], sex=Sex(row["sex"]), alive=row.get("death_date") is None,

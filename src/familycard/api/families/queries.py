@@ -4,6 +4,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from familycard.api.audit import selected_fields
 from familycard.api.citizens.queries import resolve_iin
 from familycard.api.errors import PublicError
 from familycard.api.families.types import FamilyCard, FamilyGraph, family_graph
@@ -20,7 +21,12 @@ class Query:
     async def family_card(self, info: Info, iin: str | None = None, id: strawberry.ID | None = None) -> FamilyCard | None:
         key = await resolve_iin(info, iin, id)
         row = await info.context.loaders.person.load(key)
-        return FamilyCard(_iin=key, _row=row) if row else None
+        if row is None:
+            return None
+        # The card is the person's, whatever part of it is asked for (payments alone, say);
+        # the people it shows are logged again under their own IINs as they are shown.
+        info.context.access.note(key, selected_fields(info))
+        return FamilyCard(_iin=key, _row=row)
 
     @strawberry.field(permission_classes=[SIGNED_IN],
                       description=f"People within `hops` (1 to {MAX_HOPS}) kinship links of a person, for drawing.")

@@ -89,7 +89,7 @@ class FamilyCard:
 
     @strawberry.field
     def person(self, info: Info) -> Citizen:
-        return citizen(info, self._row)
+        return citizen(info, self._row, logged=True)  # with the card, as person.*
 
     @strawberry.field(description="Parents, children, spouses, guardians and wards.")
     async def relations(self, info: Info, relation: str | None = None) -> list[Relative]:

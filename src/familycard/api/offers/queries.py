@@ -6,6 +6,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from familycard.api.audit import selected_fields
 from familycard.api.errors import PublicError
 from familycard.api.offers.types import Offer, offer
 from familycard.api.pagination import Connection, connection, page
@@ -39,4 +40,7 @@ class Query:
         rows, total = await run_in_threadpool(
             lambda: people.find_offers(info.context.store, code=f.benefit, status=f.status, found_from=f.found_from,
                                        found_to=f.found_to, address_id=f.address_id, skip=p.skip, limit=p.limit))
+        fields = selected_fields(info)
+        for r in rows:  # offers name people: each recipient's data shown is logged as a card read
+            info.context.access.note(r["iin"], fields)
         return connection(rows, total, p, lambda r: offer(info, r))
