@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -48,11 +49,14 @@ class _MaskErrors(MaskErrors):
 
 
 def extensions(settings: Settings) -> list:
-    # Factories: strawberry makes a fresh extension for each request.
+    # Factories: strawberry makes a fresh extension for each request. The depth and alias
+    # rules are made once: a rule class made per request would miss the validation cache
+    # every time (validation was then the largest cost of a family card: ~4 ms).
+    rules = [*QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+             *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules]
     out: list = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: _MaskErrors(should_mask_error=lambda e: not _public(e)),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
