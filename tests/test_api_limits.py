@@ -92,6 +92,10 @@ class SlowStore:
         time.sleep(self._seconds)
         return self._store.read(*a, **kw)
 
+    def read_keyed(self, *a, **kw):
+        time.sleep(self._seconds)
+        return self._store.read_keyed(*a, **kw)
+
     def __getattr__(self, name):
         return getattr(self._store, name)
 
@@ -111,6 +115,8 @@ class BrokenStore:
 
     def read(self, query, *a, **kw):
         raise RuntimeError(f"Neo.ClientError: cannot run {query} at line 3 of /srv/secret/path.py")
+
+    read_keyed = read
 
     def __getattr__(self, name):
         return getattr(self._store, name)

@@ -29,7 +29,7 @@ class Loaders:
     offers: DataLoader       # iin -> [offer rows]
     assignments: DataLoader  # iin -> [assignment rows]
     payments: DataLoader     # iin -> [payment rows]
-    events: DataLoader       # right key -> [event rows]
+    events: DataLoader       # iin -> [event rows about the person]
 
     @classmethod
     def for_request(cls, store: Store) -> "Loaders":
@@ -40,4 +40,4 @@ class Loaders:
                    offers=_loader(store, people.offers, list),
                    assignments=_loader(store, people.assignments, list),
                    payments=_loader(store, people.payments, list),
-                   events=_loader(store, people.events_by_ref, list))
+                   events=_loader(store, people.events, list))

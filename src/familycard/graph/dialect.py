@@ -34,7 +34,7 @@ def _ident(name: str) -> str:
 
 # --- schema -----------------------------------------------------------------------------
 
-def ladybug_ddl(tables: Iterable[Table] = model.NODE_TABLES + model.REL_TABLES) -> list[str]:
+def ladybug_ddl(tables: Iterable[Table] = model.NODE_TABLES + model.REL_TABLES + model.OWNER_TABLES) -> list[str]:
     out = []
     for t in tables:
         cols = ", ".join(f"{_ident(n)} {ty}" for n, ty in t.columns)
@@ -206,6 +206,36 @@ def create_statement(table: Table, all_null: Iterable[str] = ()) -> str:
     nulls = set(all_null)
     props = ", ".join(f"{_ident(c)}: {'NULL' if c in nulls else 'r.' + _ident(c)}" for c in table.names)
     return f"UNWIND $rows AS r CREATE (n:{_ident(table.name)} {{{props}}})"
+
+
+def create_owned_statement(table: Table, link: Table, all_null: Iterable[str] = ()) -> str:
+    """As ``create_statement``, each node created with the link from the person its ``iin``
+    names, in one statement (LadybugDB finds the person by key for each row: 5 000 rows in
+    0.16 s against 0.13 s without links; matching both ends of a link after the node was
+    created is a hash join that took 47 s). Returns the keys created: a row whose person is
+    not stored creates nothing, and the caller creates that node without a link."""
+    nulls = set(all_null)
+    props = ", ".join(f"{_ident(c)}: {'NULL' if c in nulls else 'r.' + _ident(c)}" for c in table.names)
+    return (f"UNWIND $rows AS r MATCH (p:Person {{iin: r.iin}}) "
+            f"CREATE (p)-[:{_ident(link.name)}]->(n:{_ident(table.name)} {{{props}}}) "
+            f"RETURN n.{_ident(table.key)} AS key")
+
+
+def owner_backfill_statement(table: Table, link: Table) -> str:
+    """Link the nodes of ``table`` made before their owner links existed (a store from an older
+    familycard) to their person; nodes already linked are left alone."""
+    return (f"MATCH (n:{_ident(table.name)}) WHERE n.iin IS NOT NULL "
+            f"AND NOT EXISTS {{ MATCH (n)<-[:{_ident(link.name)}]-(:Person) }} "
+            f"MATCH (p:Person {{iin: n.iin}}) CREATE (p)-[:{_ident(link.name)}]->(n)")
+
+
+_KEY_PARAM = re.compile(r"\$key\b")
+
+
+def unwind_keys(query: str) -> str:
+    """A query written for one key (``$key``) as one statement for a list of them (``$keys``):
+    what a server wants, one round trip (see ``Store.read_keyed``)."""
+    return "UNWIND $keys AS key_ " + _KEY_PARAM.sub("key_", query)
 
 
 def rel_type(engine: str, var: str) -> str:

@@ -85,12 +85,23 @@ def insert_new(tx: Tx, table: str, rows: list[dict]) -> list[dict]:
 
 def create(tx: Tx, table: str, rows: list[dict]) -> None:
     """Create nodes known to be new, in statements (see ``dialect.create_statement``); a
-    column a row leaves out is null."""
+    column a row leaves out is null. A node a person owns (``model.OWNER_LINKS``) is created
+    with its link from that person."""
     t = model.TABLES[table]
+    link = model.OWNER_LINKS.get(table)
+
+    def nulls(rs: list[dict]) -> list[str]:
+        return [c for c in t.names if all(r[c] is None for r in rs)]
+
     for part in chunks(rows, 2_000):
         full = [{c: r.get(c) for c in t.names} for r in part]
-        tx.run(dialect.create_statement(t, [c for c in t.names if all(r[c] is None for r in full)]),
-               {"rows": full})
+        made: set = set()
+        owned = [r for r in full if link is not None and r["iin"] is not None]
+        if owned:
+            made = {r["key"] for r in tx.run(dialect.create_owned_statement(t, link, nulls(owned)), {"rows": owned})}
+        bare = [r for r in full if r[t.key] not in made]  # no owner, or one the graph does not hold
+        if bare:
+            tx.run(dialect.create_statement(t, nulls(bare)), {"rows": bare})
 
 
 def event(ref: str, kind: str, at: dt.datetime, iin: str | None, cause: str, detail: str = "",

@@ -5,7 +5,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 import ladybug
 import pyarrow.parquet as pq
@@ -105,14 +105,37 @@ class LadybugStore(Store):
 
     def setup_schema(self) -> None:
         with self._lock:
-            for ddl in dialect.ladybug_ddl():
-                self._conn.execute(ddl)
+            before = {r["name"] for r in _rows(self._conn.execute("CALL show_tables() RETURN name"))}
+            for table in model.NODE_TABLES + model.REL_TABLES + model.OWNER_TABLES:
+                [ddl] = dialect.ladybug_ddl([table])
+                if table in model.OWNER_TABLES and table.name not in before:
+                    # A store from before owner links: the table and the links of the nodes
+                    # it already holds land together, or neither (then the next open does it).
+                    self._conn.execute("BEGIN TRANSACTION")
+                    try:
+                        self._conn.execute(ddl)
+                        self._conn.execute(dialect.owner_backfill_statement(model.TABLES[table.to_label], table))
+                    except BaseException:
+                        self._conn.execute("ROLLBACK")
+                        raise
+                    self._conn.execute("COMMIT")
+                else:
+                    self._conn.execute(ddl)
 
     def read(self, query: str, params: Params = None) -> list[Row]:
         with self._lock:
             return _rows(self._conn.execute(query, dict(params) if params else None))
 
     write = read
+
+    def read_keyed(self, query: str, keys: Sequence[Any]) -> list[Row]:
+        # One key lookup after another: 0.1 ms each at 100 k people, where one UNWIND over a
+        # single key took 65 ms (a hash join over the whole table; see Store.read_keyed).
+        with self._lock:
+            out: list[Row] = []
+            for k in keys:
+                out += _rows(self._conn.execute(query, {"key": k}))
+            return out
 
     # Each commit is followed by LadybugDB's automatic checkpoint. Turning that off for a
     # load (`CALL auto_checkpoint=false`, one CHECKPOINT at the end) was 25 % faster, but

@@ -1,7 +1,7 @@
 """Neo4j 5 over Bolt: production. The only module that imports the driver."""
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
@@ -105,6 +105,14 @@ class Neo4jStore(Store):
             database_=self.database)
         for stmt in dialect.neo4j_stale_indexes(r["name"] for r in existing):
             self._driver.execute_query(stmt, database_=self.database)
+        # A store from before owner links: link the flow nodes it holds to their persons
+        # (relationship types show once one is in use; the statement skips linked nodes).
+        in_use, _, _ = self._driver.execute_query("CALL db.relationshipTypes() YIELD relationshipType AS t RETURN t",
+                                                  database_=self.database)
+        for table in model.OWNER_TABLES:
+            if table.name not in {r["t"] for r in in_use}:
+                self._driver.execute_query(dialect.owner_backfill_statement(model.TABLES[table.to_label], table),
+                                           database_=self.database)
         # New indexes populate in the background: online before anything relies on them.
         self._driver.execute_query("CALL db.awaitIndexes(600)", database_=self.database)
 
@@ -123,6 +131,9 @@ class Neo4jStore(Store):
         records, _, _ = self._driver.execute_query(
             query, dict(params) if params else None, database_=self.database, routing_=RoutingControl.WRITE)
         return [{k: dialect.to_python(v) for k, v in rec.items()} for rec in records]
+
+    def read_keyed(self, query: str, keys: Sequence[Any]) -> list[Row]:
+        return self.read(dialect.unwind_keys(query), {"keys": list(keys)}) if keys else []
 
     def read_only(self, query: str, params: Params, *, timeout_s: float,
                   max_rows: int) -> tuple[list[str], list[Row], bool]:

@@ -1,20 +1,22 @@
 """Batched reads of people and what the flow knows of them: the API's loaders call these.
 
-Every function takes many keys and costs a fixed number of store calls, whatever the number
-of keys: one GraphQL response that shows fifty people asks the store once per kind of thing,
-not fifty times. All lookups start from a key (`{iin: k}`) and widen with OPTIONAL MATCH,
-the form both engines serve from their key index (LadybugDB turns `UNWIND … MATCH (…)-[]->()`
-into a hash join that scans the whole table: 62 ms against 1.4 ms at 200 k nodes).
+Every function takes many keys and costs one store call per kind of thing, whatever the
+number of keys: one GraphQL response that shows fifty people asks the store once per kind,
+not fifty times. Each read is written for one key (``$key``: a person by IIN, an address by
+id) and widens from it along links, so both engines serve it from their key index;
+``Store.read_keyed`` runs it for all the keys in the way the engine serves fastest. What the
+flow made for a person (offers, assignments, payments, audit events) hangs from them by a
+link (``model.OWNER_LINKS``), never looked up by a property: LadybugDB has no secondary
+indexes, and such a lookup scanned the whole table for every card.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
-from familycard.graph import dialect
+from familycard.graph import dialect, model
 from familycard.graph.audit import told_order
 from familycard.graph.store import Row, Store
 
@@ -35,11 +37,10 @@ _LINK_TYPES = "|".join(sorted({t for t, _ in RELATION}))
 
 @lru_cache(maxsize=None)
 def _relations_queries(engine: str) -> tuple[tuple[bool, str], ...]:
-    # Two statements (links out of, links into the person), each over every link type.
+    # Two reads (links out of, links into the person), each over every link type.
     return tuple(
-        (inward, f"UNWIND $iins AS k MATCH (p:Person {{iin: k}}) "
-                 f"OPTIONAL MATCH (p){'<-' if inward else '-'}[l:{_LINK_TYPES}]{'-' if inward else '->'}(q:Person) "
-                 f"RETURN k AS of, {dialect.rel_type(engine, 'l')} AS link_type, {_KIN}, {_LINK}")
+        (inward, f"MATCH (p:Person {{iin: $key}}){'<-' if inward else '-'}[l:{_LINK_TYPES}]{'-' if inward else '->'}"
+                 f"(q:Person) RETURN $key AS of, {dialect.rel_type(engine, 'l')} AS link_type, {_KIN}, {_LINK}")
         for inward in (False, True))
 
 
@@ -58,12 +59,10 @@ def _cols(var: str, fields: Sequence[str]) -> str:
     return ", ".join(f"{var}.{f} AS {f}" for f in fields)
 
 
-def _grouped(rows: Iterable[Row], by: str, keys: Iterable[str], present: str) -> dict[str, list[Row]]:
+def _grouped(rows: Iterable[Row], by: str, keys: Iterable[str]) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {k: [] for k in keys}
     for r in rows:
-        k = r.pop(by)
-        if r.get(present) is not None:  # OPTIONAL MATCH found nothing: the key's list stays empty
-            out[k].append(r)
+        out[r.pop(by)].append(r)
     return out
 
 
@@ -74,9 +73,7 @@ def _unique(keys: Iterable[str | None]) -> list[str]:
 def persons(store: Store, iins: Iterable[str]) -> dict[str, Row]:
     """The stored persons among ``iins``, by IIN (absent ones are left out)."""
     keys = _unique(iins)
-    if not keys:
-        return {}
-    rows = store.read(f"UNWIND $iins AS k MATCH (p:Person {{iin: k}}) RETURN {_PERSON}", {"iins": keys})
+    rows = store.read_keyed(f"MATCH (p:Person {{iin: $key}}) RETURN {_PERSON}", keys) if keys else []
     return {r["iin"]: r for r in rows}
 
 
@@ -88,12 +85,11 @@ def relations(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
         return {}
     out: dict[str, list[Row]] = {k: [] for k in keys}
     for inward, q in _relations_queries(store.engine):
-        for r in store.read(q, {"iins": keys}):
-            if r["iin"] is not None:
-                of = r.pop("of")
-                r["inward"] = inward
-                r["relation"] = RELATION[(r["link_type"], inward)]
-                out[of].append(r)
+        for r in store.read_keyed(q, keys):
+            of = r.pop("of")
+            r["inward"] = inward
+            r["relation"] = RELATION[(r["link_type"], inward)]
+            out[of].append(r)
     for rows in out.values():
         rows.sort(key=lambda r: (r["relation"], r["birth_date"] or dt.date.min, r["iin"]))
     return out
@@ -104,25 +100,20 @@ def households(store: Store, address_ids: Iterable[str]) -> dict[str, list[Row]]
     keys = _unique(address_ids)
     if not keys:
         return {}
-    rows = store.read(f"UNWIND $ids AS k MATCH (a:Address {{id: k}}) OPTIONAL MATCH (a)<-[:LIVES_AT]-(q:Person) "
-                      f"RETURN k AS at, {_KIN}", {"ids": keys})
-    out = _grouped(rows, "at", keys, "iin")
+    rows = store.read_keyed(f"MATCH (a:Address {{id: $key}})<-[:LIVES_AT]-(q:Person) RETURN $key AS at, {_KIN}", keys)
+    out = _grouped(rows, "at", keys)
     for members in out.values():
         members.sort(key=lambda r: (r["birth_date"] or dt.date.min, r["iin"]))
     return out
 
 
-def _per_person(store: Store, iins: Iterable[str], label: str, fields: Sequence[str], order: Sequence[str],
-                via: str | None = None) -> dict[str, list[Row]]:
+def _per_person(store: Store, iins: Iterable[str], link: str, label: str, fields: Sequence[str],
+                order: Sequence[str]) -> dict[str, list[Row]]:
     keys = _unique(iins)
     if not keys:
         return {}
-    if via:  # reached through a link from the person (facts)
-        q = (f"UNWIND $iins AS k MATCH (p:Person {{iin: k}}) OPTIONAL MATCH (p)-[:{via}]->(x:{label}) "
-             f"RETURN k AS of, {_cols('x', fields)}")
-    else:  # flow nodes carry the IIN (Neo4j indexes it; LadybugDB scans a small table)
-        q = f"MATCH (x:{label}) WHERE x.iin IN $iins RETURN x.iin AS of, {_cols('x', fields)}"
-    out = _grouped(store.read(q, {"iins": keys}), "of", keys, "key")
+    q = f"MATCH (p:Person {{iin: $key}})-[:{link}]->(x:{label}) RETURN $key AS of, {_cols('x', fields)}"
+    out = _grouped(store.read_keyed(q, keys), "of", keys)
 
     def sort_key(r: Row) -> tuple:
         return tuple((r[f] is None, r[f] if r[f] is not None else 0) for f in order)
@@ -132,36 +123,35 @@ def _per_person(store: Store, iins: Iterable[str], label: str, fields: Sequence[
     return out
 
 
+def _owned(label: str) -> str:
+    return model.OWNER_LINKS[label].name
+
+
 def facts(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """Each person's registry facts, oldest first (monthly ones in month order)."""
-    return _per_person(store, iins, "Fact", _FACT_FIELDS, ("valid_from", "type", "month", "key"), via="HAS_FACT")
+    return _per_person(store, iins, "HAS_FACT", "Fact", _FACT_FIELDS, ("valid_from", "type", "month", "key"))
 
 
 def offers(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """The offers made to each person (as recipient), newest first by the day they were found."""
-    out = _per_person(store, iins, "Offer", _OFFER_FIELDS, ("first_as_of", "code", "key"))
+    out = _per_person(store, iins, _owned("Offer"), "Offer", _OFFER_FIELDS, ("first_as_of", "code", "key"))
     return {k: rows[::-1] for k, rows in out.items()}
 
 
 def assignments(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
-    return _per_person(store, iins, "Assignment", _ASSIGNMENT_FIELDS, ("assigned_at", "key"))
+    return _per_person(store, iins, _owned("Assignment"), "Assignment", _ASSIGNMENT_FIELDS, ("assigned_at", "key"))
 
 
 def payments(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """Payment orders to each person, newest month first."""
-    out = _per_person(store, iins, "Payment", _PAYMENT_FIELDS, ("month", "key"))
+    out = _per_person(store, iins, _owned("Payment"), "Payment", _PAYMENT_FIELDS, ("month", "key"))
     return {k: rows[::-1] for k, rows in out.items()}
 
 
-def events_by_ref(store: Store, refs: Iterable[str]) -> dict[str, list[Row]]:
-    """The audit events of each offer (by its right key: its own state changes, not those of
-    its SMS), in the order they happened."""
-    keys = _unique(refs)
-    if not keys:
-        return {}
-    rows = store.read(f"MATCH (x:Event) WHERE x.ref IN $refs RETURN x.ref AS of, {_cols('x', _EVENT_FIELDS)}",
-                      {"refs": keys})
-    out = _grouped(rows, "of", keys, "key")
+def events(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
+    """The audit events about each person (their offers', SMS', assignments' and payments'
+    state changes), in the order they happened; ``ref`` says whose."""
+    out = _per_person(store, iins, _owned("Event"), "Event", _EVENT_FIELDS, ())
     for evs in out.values():
         evs.sort(key=told_order)
     return out
@@ -233,8 +223,7 @@ def find_offers(store: Store, *, code: str | None = None, status: str | None = N
             params[name] = value
     if address_id is not None:  # the recipients registered at that address
         params["address_id"] = address_id
-        head = "MATCH (p:Person) WHERE p.address_id = $address_id WITH p.iin AS who MATCH (o:Offer) "
-        where.insert(0, "o.iin = who")
+        head = f"MATCH (:Address {{id: $address_id}})<-[:LIVES_AT]-(:Person)-[:{_owned('Offer')}]->(o:Offer) "
     else:
         head = "MATCH (o:Offer) "
     cond = f"WHERE {' AND '.join(where)} " if where else ""

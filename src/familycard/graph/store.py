@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, Sequence, TypeVar
 
 if TYPE_CHECKING:
     from familycard.settings import Settings
@@ -63,6 +63,16 @@ class Store(ABC):
 
     @abstractmethod
     def write(self, query: str, params: Params = None) -> list[Row]: ...
+
+    @abstractmethod
+    def read_keyed(self, query: str, keys: Sequence[Any]) -> list[Row]:
+        """Run a read written for one key (``$key``) for each of ``keys``, as one call; the
+        rows of all keys together (the query returns its key to tell them apart).
+
+        What each engine serves fastest: Neo4j one statement over the list (one round trip);
+        LadybugDB one key lookup after another in the process, because it plans
+        ``UNWIND $keys … MATCH (x {key: k})-[…]->(…)`` as a hash join over the whole table.
+        """
 
     @abstractmethod
     def read_only(self, query: str, params: Params, *, timeout_s: float,

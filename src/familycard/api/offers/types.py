@@ -45,6 +45,7 @@ class Offer:
     answered_at: dt.datetime | None
     _code: strawberry.Private[str]
     _key: strawberry.Private[str]
+    _iin: strawberry.Private[str]
 
     @strawberry.field
     def benefit(self) -> Benefit:
@@ -53,8 +54,9 @@ class Offer:
     @strawberry.field(description="The offer's state changes (offered, consented, lapsed…), in the order they "
                                   "happened; its SMS show in `sentAt`.")
     async def history(self, info: Info) -> list[OfferEvent]:
-        rows = await info.context.loaders.events.load(self._key)
-        return [OfferEvent(kind=r["kind"], at=r["at"], cause=r["cause"] or "", detail=r["detail"] or "") for r in rows]
+        rows = await info.context.loaders.events.load(self._iin)  # the recipient's: one read for all their offers
+        return [OfferEvent(kind=r["kind"], at=r["at"], cause=r["cause"] or "", detail=r["detail"] or "")
+                for r in rows if r["ref"] == self._key]
 
 
 def offer(info: Info, r: Mapping[str, Any]) -> Offer:
@@ -66,7 +68,8 @@ def offer(info: Info, r: Mapping[str, Any]) -> Offer:
                  first_found_on=r["first_as_of"], last_found_on=r["as_of"],
                  recipient_iin=mask_iin(r["iin"], role), subject_iin=mask_iin(r["subject"], role),
                  phone=mask_phone_for(r["phone"], role), offered_at=r["offered_at"], sent_at=r["sent_at"],
-                 deadline=r["deadline"], answered_at=r["answered_at"], _code=r["code"], _key=r["key"])
+                 deadline=r["deadline"], answered_at=r["answered_at"], _code=r["code"], _key=r["key"],
+                 _iin=r["iin"])
 
 
 @strawberry.type(description="A consented right: what is paid, from when, until when.")
