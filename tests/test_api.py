@@ -241,6 +241,16 @@ class CountingStore:
         self.queries.append(query)
         return self._store.read_keyed(query, keys)
 
+    async def aread(self, query, params=None):
+        self.reads += 1
+        self.queries.append(query)
+        return await self._store.aread(query, params)
+
+    async def aread_keyed(self, query, keys):
+        self.reads += 1
+        self.queries.append(query)
+        return await self._store.aread_keyed(query, keys)
+
     def __getattr__(self, name):
         return getattr(self._store, name)
 

@@ -2,6 +2,7 @@
 server did not mean to say (a stack trace, Cypher) reaches the caller."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 
@@ -96,6 +97,14 @@ class SlowStore:
         time.sleep(self._seconds)
         return self._store.read_keyed(*a, **kw)
 
+    async def aread(self, *a, **kw):  # a store across a network that is slow to answer
+        await asyncio.sleep(self._seconds)
+        return await self._store.aread(*a, **kw)
+
+    async def aread_keyed(self, *a, **kw):
+        await asyncio.sleep(self._seconds)
+        return await self._store.aread_keyed(*a, **kw)
+
     def __getattr__(self, name):
         return getattr(self._store, name)
 
@@ -118,6 +127,11 @@ class BrokenStore:
 
     read_keyed = read
 
+    async def aread(self, query, *a, **kw):
+        self.read(query)
+
+    aread_keyed = aread
+
     def __getattr__(self, name):
         return getattr(self._store, name)
 
@@ -139,6 +153,9 @@ def test_the_access_log_failing_means_no_data_is_shown(store, people, tmp_path):
             self._s = s
 
         def transaction(self, fn):
+            raise RuntimeError("disk full")
+
+        async def awrite(self, query, params=None):
             raise RuntimeError("disk full")
 
         def __getattr__(self, name):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from familycard.api.audit import AccessRecorder
+from familycard.api.audit import AccessLog, AccessRecorder
 from familycard.api.auth import Principal
 from familycard.api.ids import Ids
 from familycard.api.loaders import Loaders
@@ -26,6 +26,7 @@ class Context:
     principal: Principal | None
     loaders: Loaders
     access: AccessRecorder
+    access_log: AccessLog
     request_id: str
 
     @property
@@ -40,4 +41,5 @@ def make_context(request: Request, response: Response, principal: Principal | No
     request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
     return Context(request=request, response=response, settings=state.settings, store=state.store,
                    ids=state.ids, principal=principal, loaders=Loaders.for_request(state.store),
-                   access=AccessRecorder(principal, request_id), request_id=request_id)
+                   access=AccessRecorder(principal, request_id), access_log=state.access_log,
+                   request_id=request_id)

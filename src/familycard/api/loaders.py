@@ -3,19 +3,17 @@ kind of thing a response shows is fetched in one store call per resolver round."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
-from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from familycard.graph import people
 from familycard.graph.store import Store
 
 
-def _loader(store: Store, fetch: Callable[[Store, list[str]], dict[str, Any]], default: Any) -> DataLoader:
+def _loader(store: Store, fetch: Callable[[Store, list[str]], Awaitable[dict[str, Any]]], default: Any) -> DataLoader:
     async def load(keys: list[str]) -> list[Any]:
-        # The store's calls block: a worker thread keeps the event loop serving others.
-        found = await run_in_threadpool(fetch, store, keys)
+        found = await fetch(store, keys)
         return [found.get(k, default() if callable(default) else default) for k in keys]
     return DataLoader(load_fn=load)
 

@@ -89,19 +89,21 @@ def create(tx: Tx, table: str, rows: list[dict]) -> None:
     with its link from that person."""
     t = model.TABLES[table]
     link = model.OWNER_LINKS.get(table)
-
-    def nulls(rs: list[dict]) -> list[str]:
-        return [c for c in t.names if all(r[c] is None for r in rs)]
-
     for part in chunks(rows, 2_000):
         full = [{c: r.get(c) for c in t.names} for r in part]
         made: set = set()
         owned = [r for r in full if link is not None and r["iin"] is not None]
         if owned:
-            made = {r["key"] for r in tx.run(dialect.create_owned_statement(t, link, nulls(owned)), {"rows": owned})}
+            made = {r["key"] for r in tx.run(dialect.create_owned_statement(t, link, null_columns(t, owned)),
+                                             {"rows": owned})}
         bare = [r for r in full if r[t.key] not in made]  # no owner, or one the graph does not hold
         if bare:
-            tx.run(dialect.create_statement(t, nulls(bare)), {"rows": bare})
+            tx.run(dialect.create_statement(t, null_columns(t, bare)), {"rows": bare})
+
+
+def null_columns(table: model.Table, rows: list[dict]) -> list[str]:
+    """The columns no row has a value in (written as literal NULLs: see ``dialect.patch_statement``)."""
+    return [c for c in table.names if all(r.get(c) is None for r in rows)]
 
 
 def event(ref: str, kind: str, at: dt.datetime, iin: str | None, cause: str, detail: str = "",

@@ -1,6 +1,7 @@
 """LadybugDB, in-process: the embedded default (a local folder, no server)."""
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import threading
@@ -151,6 +152,27 @@ class LadybugStore(Store):
                 raise
             self._conn.execute("COMMIT")
             return out
+
+    # In-process and well under a millisecond a lookup: answered in the loop's own thread,
+    # where no GIL is waited for (see Store.aread). Only while another thread holds the
+    # connection (a sweep, a saved query) does a call wait for it in a worker thread, so
+    # that the loop goes on serving meanwhile.
+    async def aread(self, query: str, params: Params = None) -> list[Row]:
+        return await self._in_loop(self.read, query, params)
+
+    async def aread_keyed(self, query: str, keys: Sequence[Any]) -> list[Row]:
+        return await self._in_loop(self.read_keyed, query, keys)
+
+    async def awrite(self, query: str, params: Params = None) -> list[Row]:
+        return await self._in_loop(self.write, query, params)
+
+    async def _in_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._lock.acquire(blocking=False):
+            try:
+                return fn(*args)
+            finally:
+                self._lock.release()
+        return await asyncio.to_thread(fn, *args)
 
     def read_only(self, query: str, params: Params, *, timeout_s: float,
                   max_rows: int) -> tuple[list[str], list[Row], bool]:

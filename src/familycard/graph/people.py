@@ -2,12 +2,16 @@
 
 Every function takes many keys and costs one store call per kind of thing, whatever the
 number of keys: one GraphQL response that shows fifty people asks the store once per kind,
-not fifty times. Each read is written for one key (``$key``: a person by IIN, an address by
-id) and widens from it along links, so both engines serve it from their key index;
-``Store.read_keyed`` runs it for all the keys in the way the engine serves fastest. What the
-flow made for a person (offers, assignments, payments, audit events) hangs from them by a
-link (``model.OWNER_LINKS``), never looked up by a property: LadybugDB has no secondary
-indexes, and such a lookup scanned the whole table for every card.
+not fifty times. Each kind is a ``Part``: a pattern from one person ``p`` (by IIN; a
+household from an address) and the columns it returns. ``Store.read_keyed`` runs a part for
+all the keys in the way the engine serves fastest, and ``card`` reads several parts of one
+person at once (on Neo4j in one statement: each statement there costs a round trip and
+1-2 ms of server CPU). What the flow made for a person (offers, assignments, payments, audit
+events) hangs from them by a link (``model.OWNER_LINKS``), never looked up by a property:
+LadybugDB has no secondary indexes, and such a lookup scanned the whole table for every card.
+
+They are coroutines: the API awaits them in its event loop, through the store's ``aread``
+calls (see ``Store.aread`` for why not a worker thread).
 """
 from __future__ import annotations
 
@@ -22,9 +26,17 @@ from familycard.graph.store import Row, Store
 
 PERSON_FIELDS = ("iin", "surname", "given_name", "patronymic", "birth_date", "sex", "death_date",
                  "address_id", "phone", "bank_account", "citizenship", "source", "recorded_at")
-_PERSON = ", ".join(f"p.{f} AS {f}" for f in PERSON_FIELDS)
-_KIN = ", ".join(f"q.{f} AS {f}" for f in PERSON_FIELDS)
-_LINK = "l.since AS since, l.until AS until, l.source AS link_source, l.recorded_at AS link_recorded_at"
+_FACT_FIELDS = ("key", "type", "valid_from", "valid_to", "disability_group", "work_capacity_loss_percent",
+                "employer_bin", "month", "amount_kzt", "name", "benefit", "source", "recorded_at")
+_OFFER_FIELDS = ("key", "code", "iin", "subject", "event", "amount_kzt", "periodicity", "first_as_of", "as_of",
+                 "attempt", "status", "number", "phone", "offered_at", "sent_at", "deadline", "answered_at")
+_ASSIGNMENT_FIELDS = ("key", "code", "iin", "subject", "event", "periodicity", "amount_kzt", "assigned_on",
+                      "assigned_at", "status", "ended_on")
+_PAYMENT_FIELDS = ("key", "order_id", "assignment", "code", "iin", "subject", "month", "amount_kzt",
+                   "bank_account", "name", "status", "created_at")
+_EVENT_FIELDS = ("key", "iin", "kind", "at", "cause", "ref", "detail")
+_LINK_FIELDS = (("since", "l.since"), ("until", "l.until"), ("link_source", "l.source"),
+                ("link_recorded_at", "l.recorded_at"))
 
 # (link type, whether the link points at the person) -> the relation as seen from the person
 RELATION = {
@@ -35,125 +47,185 @@ RELATION = {
 _LINK_TYPES = "|".join(sorted({t for t, _ in RELATION}))
 
 
-@lru_cache(maxsize=None)
-def _relations_queries(engine: str) -> tuple[tuple[bool, str], ...]:
-    # Two reads (links out of, links into the person), each over every link type.
-    return tuple(
-        (inward, f"MATCH (p:Person {{iin: $key}}){'<-' if inward else '-'}[l:{_LINK_TYPES}]{'-' if inward else '->'}"
-                 f"(q:Person) RETURN $key AS of, {dialect.rel_type(engine, 'l')} AS link_type, {_KIN}, {_LINK}")
-        for inward in (False, True))
+@dataclass(frozen=True)
+class Part:
+    """One kind of thing about a person: ``pattern`` goes from ``(p)``; ``columns`` are
+    (name, expression) pairs. ``anchor`` is how the key finds ``p`` when the part is read on
+    its own (a household is read by address)."""
+    pattern: str
+    columns: tuple[tuple[str, str], ...]
+    anchor: str = "(p:Person {iin: $key})"
+
+    def by_key(self) -> str:
+        """The part for one key (``$key``), each row with its key as ``of``."""
+        cols = ", ".join(f"{expr} AS {name}" for name, expr in self.columns)
+        return f"MATCH {self.anchor}{self.pattern} RETURN $key AS of, {cols}"
+
+    def collected(self) -> str:
+        """The part as a list of maps, inside a statement that has matched ``p`` (Neo4j)."""
+        cols = ", ".join(f"{name}: {expr}" for name, expr in self.columns)
+        return f"COLLECT {{ MATCH (p){self.pattern} RETURN {{{cols}}} AS row }}"
 
 
-_FACT_FIELDS = ("key", "type", "valid_from", "valid_to", "disability_group", "work_capacity_loss_percent",
-                "employer_bin", "month", "amount_kzt", "name", "benefit", "source", "recorded_at")
-_OFFER_FIELDS = ("key", "code", "iin", "subject", "event", "amount_kzt", "periodicity", "first_as_of", "as_of",
-                 "attempt", "status", "number", "phone", "offered_at", "sent_at", "deadline", "answered_at")
-_ASSIGNMENT_FIELDS = ("key", "code", "iin", "subject", "event", "periodicity", "amount_kzt", "assigned_on",
-                      "assigned_at", "status", "ended_on")
-_PAYMENT_FIELDS = ("key", "order_id", "assignment", "code", "iin", "subject", "month", "amount_kzt",
-                   "bank_account", "name", "status", "created_at")
-_EVENT_FIELDS = ("key", "iin", "kind", "at", "cause", "ref", "detail")
+def _fields(var: str, names: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((n, f"{var}.{n}") for n in names)
 
 
 def _cols(var: str, fields: Sequence[str]) -> str:
     return ", ".join(f"{var}.{f} AS {f}" for f in fields)
 
 
-def _grouped(rows: Iterable[Row], by: str, keys: Iterable[str]) -> dict[str, list[Row]]:
-    out: dict[str, list[Row]] = {k: [] for k in keys}
-    for r in rows:
-        out[r.pop(by)].append(r)
-    return out
+def _owned(label: str) -> str:
+    return model.OWNER_LINKS[label].name
+
+
+@lru_cache(maxsize=None)
+def _parts(engine: str) -> dict[str, Part]:
+    kin = _fields("q", PERSON_FIELDS) + _LINK_FIELDS + (("link_type", dialect.rel_type(engine, "l")),)
+    return {
+        # Two parts for kin (links out of, links into the person), each over every link type.
+        "kin_out": Part(f"-[l:{_LINK_TYPES}]->(q:Person)", kin),
+        "kin_in": Part(f"<-[l:{_LINK_TYPES}]-(q:Person)", kin),
+        # From the person in a card; from the address (the key) when read on its own. Two
+        # MATCHes: within one pattern Cypher uses a link once, which would leave the person out.
+        "household": Part("-[:LIVES_AT]->(a:Address) MATCH (a)<-[:LIVES_AT]-(q:Person)", _fields("q", PERSON_FIELDS)),
+        "facts": Part("-[:HAS_FACT]->(x:Fact)", _fields("x", _FACT_FIELDS)),
+        "offers": Part(f"-[:{_owned('Offer')}]->(x:Offer)", _fields("x", _OFFER_FIELDS)),
+        "assignments": Part(f"-[:{_owned('Assignment')}]->(x:Assignment)", _fields("x", _ASSIGNMENT_FIELDS)),
+        "payments": Part(f"-[:{_owned('Payment')}]->(x:Payment)", _fields("x", _PAYMENT_FIELDS)),
+        "events": Part(f"-[:{_owned('Event')}]->(x:Event)", _fields("x", _EVENT_FIELDS)),
+    }
+
+
+_HOUSEHOLD = Part("<-[:LIVES_AT]-(q:Person)", _fields("q", PERSON_FIELDS), anchor="(a:Address {id: $key})")
+_PERSON = Part("", _fields("p", PERSON_FIELDS))
+
+
+def _sorted(rows: list[Row], order: Sequence[str]) -> list[Row]:
+    return sorted(rows, key=lambda r: tuple((r[f] is None, r[f] if r[f] is not None else 0) for f in order))
+
+
+def _kin(out_rows: Iterable[Row], in_rows: Iterable[Row]) -> list[Row]:
+    rows = []
+    for inward, part in ((False, out_rows), (True, in_rows)):
+        for r in part:
+            r["inward"] = inward
+            r["relation"] = RELATION[(r["link_type"], inward)]
+            rows.append(r)
+    rows.sort(key=lambda r: (r["relation"], r["birth_date"] or dt.date.min, r["iin"]))
+    return rows
+
+
+# How each part's rows are put in order for the API: facts oldest first (monthly ones in month
+# order), offers newest first by the day they were found, payments newest month first, audit
+# events in the order they happened, a household by birth date.
+_FINISH = {
+    "household": lambda rows: sorted(rows, key=lambda r: (r["birth_date"] or dt.date.min, r["iin"])),
+    "facts": lambda rows: _sorted(rows, ("valid_from", "type", "month", "key")),
+    "offers": lambda rows: _sorted(rows, ("first_as_of", "code", "key"))[::-1],
+    "assignments": lambda rows: _sorted(rows, ("assigned_at", "key")),
+    "payments": lambda rows: _sorted(rows, ("month", "key"))[::-1],
+    "events": lambda rows: sorted(rows, key=told_order),
+}
 
 
 def _unique(keys: Iterable[str | None]) -> list[str]:
     return sorted({k for k in keys if k})
 
 
-def persons(store: Store, iins: Iterable[str]) -> dict[str, Row]:
+async def _read(store: Store, part: Part, keys: list[str]) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = {k: [] for k in keys}
+    if keys:
+        for r in await store.aread_keyed(part.by_key(), keys):
+            out[r.pop("of")].append(r)
+    return out
+
+
+async def _per_person(store: Store, name: str, iins: Iterable[str]) -> dict[str, list[Row]]:
+    found = await _read(store, _parts(store.engine)[name], _unique(iins))
+    return {k: _FINISH[name](rows) for k, rows in found.items()}
+
+
+async def persons(store: Store, iins: Iterable[str]) -> dict[str, Row]:
     """The stored persons among ``iins``, by IIN (absent ones are left out)."""
-    keys = _unique(iins)
-    rows = store.read_keyed(f"MATCH (p:Person {{iin: $key}}) RETURN {_PERSON}", keys) if keys else []
-    return {r["iin"]: r for r in rows}
+    return {k: rows[0] for k, rows in (await _read(store, _PERSON, _unique(iins))).items() if rows}
 
 
-def relations(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
+async def relations(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """Each person's kin: the relation as seen from them, the kin's person fields and the
     link's dates and provenance; ordered by relation, birth date, IIN."""
     keys = _unique(iins)
-    if not keys:
-        return {}
-    out: dict[str, list[Row]] = {k: [] for k in keys}
-    for inward, q in _relations_queries(store.engine):
-        for r in store.read_keyed(q, keys):
-            of = r.pop("of")
-            r["inward"] = inward
-            r["relation"] = RELATION[(r["link_type"], inward)]
-            out[of].append(r)
-    for rows in out.values():
-        rows.sort(key=lambda r: (r["relation"], r["birth_date"] or dt.date.min, r["iin"]))
-    return out
+    parts = _parts(store.engine)
+    out, inn = await _read(store, parts["kin_out"], keys), await _read(store, parts["kin_in"], keys)
+    return {k: _kin(out[k], inn[k]) for k in keys}
 
 
-def households(store: Store, address_ids: Iterable[str]) -> dict[str, list[Row]]:
+async def households(store: Store, address_ids: Iterable[str]) -> dict[str, list[Row]]:
     """Who is registered at each address, by birth date."""
-    keys = _unique(address_ids)
-    if not keys:
-        return {}
-    rows = store.read_keyed(f"MATCH (a:Address {{id: $key}})<-[:LIVES_AT]-(q:Person) RETURN $key AS at, {_KIN}", keys)
-    out = _grouped(rows, "at", keys)
-    for members in out.values():
-        members.sort(key=lambda r: (r["birth_date"] or dt.date.min, r["iin"]))
-    return out
+    found = await _read(store, _HOUSEHOLD, _unique(address_ids))
+    return {k: _FINISH["household"](rows) for k, rows in found.items()}
 
 
-def _per_person(store: Store, iins: Iterable[str], link: str, label: str, fields: Sequence[str],
-                order: Sequence[str]) -> dict[str, list[Row]]:
-    keys = _unique(iins)
-    if not keys:
-        return {}
-    q = f"MATCH (p:Person {{iin: $key}})-[:{link}]->(x:{label}) RETURN $key AS of, {_cols('x', fields)}"
-    out = _grouped(store.read_keyed(q, keys), "of", keys)
-
-    def sort_key(r: Row) -> tuple:
-        return tuple((r[f] is None, r[f] if r[f] is not None else 0) for f in order)
-
-    for rows in out.values():
-        rows.sort(key=sort_key)
-    return out
-
-
-def _owned(label: str) -> str:
-    return model.OWNER_LINKS[label].name
-
-
-def facts(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
+async def facts(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """Each person's registry facts, oldest first (monthly ones in month order)."""
-    return _per_person(store, iins, "HAS_FACT", "Fact", _FACT_FIELDS, ("valid_from", "type", "month", "key"))
+    return await _per_person(store, "facts", iins)
 
 
-def offers(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
+async def offers(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """The offers made to each person (as recipient), newest first by the day they were found."""
-    out = _per_person(store, iins, _owned("Offer"), "Offer", _OFFER_FIELDS, ("first_as_of", "code", "key"))
-    return {k: rows[::-1] for k, rows in out.items()}
+    return await _per_person(store, "offers", iins)
 
 
-def assignments(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
-    return _per_person(store, iins, _owned("Assignment"), "Assignment", _ASSIGNMENT_FIELDS, ("assigned_at", "key"))
+async def assignments(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
+    return await _per_person(store, "assignments", iins)
 
 
-def payments(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
+async def payments(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """Payment orders to each person, newest month first."""
-    out = _per_person(store, iins, _owned("Payment"), "Payment", _PAYMENT_FIELDS, ("month", "key"))
-    return {k: rows[::-1] for k, rows in out.items()}
+    return await _per_person(store, "payments", iins)
 
 
-def events(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
+async def events(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """The audit events about each person (their offers', SMS', assignments' and payments'
     state changes), in the order they happened; ``ref`` says whose."""
-    out = _per_person(store, iins, _owned("Event"), "Event", _EVENT_FIELDS, ())
-    for evs in out.values():
-        evs.sort(key=told_order)
+    return await _per_person(store, "events", iins)
+
+
+#: What ``card`` can read: ``relations`` (both kin parts), ``household`` and the per-person parts.
+CARD_PARTS = ("relations", "household", "facts", "offers", "assignments", "payments", "events")
+
+
+async def card(store: Store, iin: str, wanted: Iterable[str]) -> dict[str, object] | None:
+    """One person and the ``wanted`` parts of their card (``CARD_PARTS``), as the functions
+    above give them: {"person": row, "relations": [...], "household": [...], ...}; None if no
+    such person. Neo4j: one statement; LadybugDB: one key lookup per part, in-process."""
+    wanted = [w for w in CARD_PARTS if w in set(wanted)]
+    parts = _parts(store.engine)
+    names = [n for w in wanted for n in (("kin_out", "kin_in") if w == "relations" else (w,))]
+    if store.engine == "neo4j":
+        cols = ", ".join(f"{parts[n].collected()} AS {n}" for n in names)
+        person = ", ".join(f"{expr} AS {name}" for name, expr in _PERSON.columns)
+        rows = await store.aread(f"MATCH (p:Person {{iin: $iin}}) RETURN {person}{', ' + cols if cols else ''}",
+                                 {"iin": iin})
+        if not rows:
+            return None
+        got = {n: [dict(r) for r in rows[0].pop(n)] for n in names}
+        person_row = rows[0]
+    else:
+        found = await persons(store, [iin])
+        if iin not in found:
+            return None
+        person_row = found[iin]
+        got = {}
+        for n in names:
+            if n != "household":
+                got[n] = (await _read(store, parts[n], [iin]))[iin]
+            else:  # by address, as ``households`` reads it
+                address = person_row["address_id"]
+                got[n] = (await _read(store, _HOUSEHOLD, [address]))[address] if address else []
+    out: dict[str, object] = {"person": person_row}
+    for w in wanted:
+        out[w] = _kin(got["kin_out"], got["kin_in"]) if w == "relations" else _FINISH[w](got[w])
     return out
 
 
@@ -168,10 +240,10 @@ class FamilyGraph:
     truncated: bool = False
 
 
-def family_graph(store: Store, iin: str, hops: int, max_persons: int = 500) -> FamilyGraph | None:
+async def family_graph(store: Store, iin: str, hops: int, max_persons: int = 500) -> FamilyGraph | None:
     """Breadth first, one batched call per hop (at most ``hops`` + 2 store calls), each link
     once, in its stored direction. Beyond ``max_persons`` no one is added (``truncated``)."""
-    found = persons(store, [iin])
+    found = await persons(store, [iin])
     if not found:
         return None
     g = FamilyGraph(iin, hops, dict(found), {iin: 0})
@@ -183,7 +255,7 @@ def family_graph(store: Store, iin: str, hops: int, max_persons: int = 500) -> F
         # The last round adds no one: it finds the links among the outermost people (two
         # spouses both `hops` away), so that the drawing is complete.
         closing = depth > hops
-        kin = relations(store, frontier)
+        kin = await relations(store, frontier)
         nxt: list[str] = []
         for person in frontier:
             for r in kin.get(person, ()):
@@ -207,7 +279,7 @@ def family_graph(store: Store, iin: str, hops: int, max_persons: int = 500) -> F
     return g
 
 
-def find_offers(store: Store, *, code: str | None = None, status: str | None = None,
+async def find_offers(store: Store, *, code: str | None = None, status: str | None = None,
                 found_from: dt.date | None = None, found_to: dt.date | None = None,
                 address_id: str | None = None, skip: int = 0, limit: int = 100) -> tuple[list[Row], int]:
     """Offers across everyone, newest first, filtered; with how many match in all.
@@ -227,7 +299,7 @@ def find_offers(store: Store, *, code: str | None = None, status: str | None = N
     else:
         head = "MATCH (o:Offer) "
     cond = f"WHERE {' AND '.join(where)} " if where else ""
-    total = store.read(f"{head}{cond}RETURN count(o) AS n", params)[0]["n"]
-    rows = store.read(f"{head}{cond}RETURN {_cols('o', _OFFER_FIELDS)} "
+    total = (await store.aread(f"{head}{cond}RETURN count(o) AS n", params))[0]["n"]
+    rows = await store.aread(f"{head}{cond}RETURN {_cols('o', _OFFER_FIELDS)} "
                       f"ORDER BY o.first_as_of DESC, o.key SKIP $skip LIMIT $limit", params)
     return rows, total
