@@ -178,3 +178,80 @@ def test_sum_over_no_rows_differs_so_rules_coalesce(store):
                       "RETURN sum(f.amount_kzt) AS raw, coalesce(sum(f.amount_kzt), 0) AS s")
     assert rows[0]["s"] == 0
     assert rows[0]["raw"] == (None if store.engine == "ladybug" else 0)
+
+
+def test_the_event_loop_reads_and_writes_as_the_thread_does_on_both(store):
+    import asyncio
+
+    _two_people(store)
+    q = "MATCH (p:Person {iin: $key})-[:SPOUSE_OF]-(q:Person) RETURN $key AS of, q.iin AS kin"
+
+    async def calls():
+        try:
+            written = await store.awrite("CREATE (n:Access {key: 'a1', iin: '870101300019'}) RETURN n.key AS key")
+            return (written, await store.aread("MATCH (n:Access) RETURN n.key AS key"),
+                    await store.aread_keyed(q, ["870101300019", "000000000000"]), await store.aread_keyed(q, []))
+        finally:
+            await store.aclose()
+
+    written, read, keyed, none = asyncio.run(calls())
+    assert written == read == [{"key": "a1"}]
+    assert keyed == store.read_keyed(q, ["870101300019", "000000000000"]) == [{"of": "870101300019",
+                                                                               "kin": "870101300028"}]
+    assert none == []
+
+
+def test_ladybug_answers_in_the_loop_unless_another_thread_holds_the_connection(ladybug_store):
+    import asyncio
+    import threading
+
+    held, release = threading.Event(), threading.Event()
+
+    def sweep_like():  # a long transaction in a worker thread
+        with ladybug_store._lock:
+            held.set()
+            release.wait(5)
+
+    async def meanwhile():
+        worker = threading.Thread(target=sweep_like)
+        worker.start()
+        held.wait(5)
+        ticks = 0
+
+        async def tick():
+            nonlocal ticks
+            while not release.is_set():
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticker = asyncio.ensure_future(tick())
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.3, release.set)
+        rows = await ladybug_store.aread("RETURN 1 AS x")  # waits for the connection in a thread
+        await ticker
+        worker.join()
+        return rows, ticks, threading.get_ident()
+
+    rows, ticks, _ = asyncio.run(meanwhile())
+    assert rows == [{"x": 1}] and ticks >= 10  # the loop went on while the read waited
+
+    seen = []
+    real = ladybug_store.read
+
+    def spy(*a):
+        seen.append(threading.get_ident())
+        return real(*a)
+
+    ladybug_store.read = spy
+    try:
+        loop_thread = asyncio.run(_in_thread_id(ladybug_store))
+    finally:
+        ladybug_store.read = real
+    assert seen == [loop_thread]  # free: read in the loop's own thread
+
+
+async def _in_thread_id(store):
+    import threading
+
+    await store.aread("RETURN 1 AS x")
+    return threading.get_ident()

@@ -1,0 +1,67 @@
+"""api/audit.py: the access rows of requests that wait together are stored together, and no
+request's data leaves before its own rows are stored; on both engines."""
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from familycard.api.app import create_app
+from test_api import KEYS, family, settings_for  # noqa: F401 - the fixture
+
+CARD = "query($iin: String!) { familyCard(iin: $iin) { person { givenName } relations { citizen { givenName } } } }"
+
+
+class SlowLog:
+    """The store, its writes slow to commit (and, if told, failing): the requests that finish
+    meanwhile wait for the next write."""
+
+    def __init__(self, store, fail: bool = False):
+        self._store, self.fail, self.writes = store, fail, []
+
+    async def awrite(self, query, params=None):
+        self.writes.append(len(params["rows"]))
+        await asyncio.sleep(0.05)
+        if self.fail:
+            raise RuntimeError("disk full")
+        return await self._store.awrite(query, params)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def _cards(app, iins: list[str]) -> list[dict]:
+    async def go():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            rs = await asyncio.gather(*(c.post("/graphql", json={"query": CARD, "variables": {"iin": i}},
+                                               headers={"Authorization": f"Bearer {KEYS['caseworker']}"})
+                                        for i in iins))
+        await app.state.store.aclose()
+        return [r.json() for r in rs]
+    return asyncio.run(go())
+
+
+def test_requests_that_wait_together_are_logged_in_one_write_each_before_its_answer(store, family, tmp_path):
+    slow = SlowLog(store)
+    app = create_app(settings_for(tmp_path), store=slow)
+    iins = [family.mother["iin"], family.father["iin"], family.girl["iin"], family.granny["iin"],
+            family.small_mother["iin"], family.small_child["iin"], family.baby["iin"], family.student["iin"]]
+    answers = _cards(app, iins)
+    assert all(a["data"]["familyCard"]["person"]["givenName"] for a in answers)
+    # Eight requests, their rows in one or two writes (those ready when the first write began,
+    # then those that finished while it was written).
+    assert 1 <= len(slow.writes) <= 2, slow.writes
+    assert sum(slow.writes) == store.read("MATCH (a:Access) RETURN count(a) AS n")[0]["n"]
+    logged = {r["iin"] for r in store.read("MATCH (a:Access) WHERE a.role = 'caseworker' RETURN a.iin AS iin")}
+    assert set(iins) <= logged
+    requests = {r["r"] for r in store.read("MATCH (a:Access) RETURN DISTINCT a.request AS r")}
+    assert len(requests) == len(iins)
+
+
+def test_when_the_log_cannot_be_written_no_request_of_that_write_shows_anything(store, family, tmp_path):
+    app = create_app(settings_for(tmp_path), store=SlowLog(store, fail=True))
+    answers = _cards(app, [family.mother["iin"], family.father["iin"], family.granny["iin"]])
+    for a in answers:
+        assert a["data"] is None and "access log could not be written" in a["errors"][0]["message"]
+    assert store.read("MATCH (a:Access) RETURN count(a) AS n") == [{"n": 0}]
