@@ -44,11 +44,13 @@ def test_case(case_store, rule, case):
     got = found(run_rule(case_store, rule, case.as_of))
     assert got == case.expect, f"missing {sorted(case.expect - got, key=str)}, unexpected {sorted(got - case.expect, key=str)}"
 
-    # The explanation agrees with the sweep, for everyone in the case.
+    # The explanation agrees with the sweep, for everyone in the case: each person's own
+    # explanation names every right they are the recipient or the subject of.
     people = {r["iin"] for r in case.records if r.get("kind") == "person"}
     explained = set()
-    for iin in people:
-        for finding in explain_rule(case_store, rule, iin, case.as_of):
-            if finding.entitled:
-                explained.add((finding.iin, finding.subject, finding.amount_kzt))
+    for iin in sorted(people):
+        mine = {(f.iin, f.subject, f.amount_kzt) for f in explain_rule(case_store, rule, iin, case.as_of) if f.entitled}
+        theirs = {r for r in got if iin in (r[0], r[1])}
+        assert theirs <= mine, f"explain {iin} does not name {sorted(theirs - mine, key=str)}"
+        explained |= mine
     assert explained == got

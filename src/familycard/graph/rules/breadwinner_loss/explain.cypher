@@ -1,12 +1,14 @@
 // breadwinner_loss, for one person ($iin): each dead parent of their children (their
-// co-parents) and each dead parent of their own, with the children each leaves.
+// co-parents), each dead parent of their own, and themselves if dead, with the children each
+// leaves. (Themselves by name: Neo4j never walks one link twice in a pattern, so the co-parent
+// pattern cannot come back to them, while LadybugDB's can.)
 MATCH (y:Person {iin: $iin})
 OPTIONAL MATCH (y)-[:PARENT_OF|GUARDIAN_OF]->(:Person)<-[:PARENT_OF]-(d1:Person) WHERE d1.death_date IS NOT NULL
 OPTIONAL MATCH (d2:Person)-[:PARENT_OF]->(y) WHERE d2.death_date IS NOT NULL
 WITH y, collect(DISTINCT d1.iin) + collect(DISTINCT d2.iin) AS dead
-UNWIND dead AS xi
+UNWIND dead + [y.iin] AS xi
 WITH DISTINCT xi
-MATCH (x:Person)-[lx:PARENT_OF]->(c:Person) WHERE x.iin = xi
+MATCH (x:Person)-[lx:PARENT_OF]->(c:Person) WHERE x.iin = xi AND x.death_date IS NOT NULL
 OPTIONAL MATCH (c)-[:HAS_FACT]->(s:Fact)
   WHERE s.type = 'student' AND s.valid_from <= $as_of AND (s.valid_to IS NULL OR s.valid_to >= $as_of)
 WITH x, c, lx, count(s) > 0 AS student
