@@ -467,7 +467,7 @@ def ingest_lines(store: Store, lines: Iterable[bytes], origin: str, today: dt.da
     _reconcile_homes(store)
     summary.pending = pending_count(store)
     if summary.stored:
-        store.after_load()
+        store.after_load(summary.stored)
     return summary
 
 

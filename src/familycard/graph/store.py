@@ -112,8 +112,8 @@ class Store(ABC):
     async def aclose(self) -> None:
         """Let go of what the store holds for the running event loop (not the store itself)."""
 
-    def after_load(self) -> None:
-        """Called after a load changed the graph a lot: whatever the engine needs so that the
+    def after_load(self, stored: int) -> None:
+        """Called after a load stored ``stored`` records: whatever the engine needs so that the
         next queries are planned for the data as it now is (nothing, by default)."""
 
     def bulk_insert(self, table: str, rows: list[Row]) -> None:
