@@ -165,3 +165,27 @@ def test_the_access_log_failing_means_no_data_is_shown(store, people, tmp_path):
     with TestClient(create_app(settings_for(tmp_path), store=NoLog(store))) as c:
         r = _post(c, q).json()
     assert r["data"] is None and "access log could not be written" in r["errors"][0]["message"]
+
+
+def test_past_the_requests_it_runs_at_once_a_request_is_told_to_come_back_not_left_to_time_out(store, people,
+                                                                                              tmp_path):
+    import httpx
+
+    app = create_app(settings_for(tmp_path, max_in_flight=2, queue_wait_s=0.2), store=SlowStore(store, 0.5))
+    q = {"query": "{ familyCard(iin: \"%s\") { person { givenName } } }" % people[0]["iin"]}
+
+    async def six_at_once():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            t = time.monotonic()
+            rs = await asyncio.gather(*(c.post("/graphql", json=q, headers={"Authorization": f"Bearer {KEYS['admin']}"})
+                                        for _ in range(6)))
+            return rs, time.monotonic() - t
+
+    answers, took = asyncio.run(six_at_once())
+    ok = [r for r in answers if r.status_code == 200]
+    busy = [r for r in answers if r.status_code == 503]
+    assert len(ok) == 2 and len(busy) == 4, [r.status_code for r in answers]
+    assert all(r.json()["data"]["familyCard"]["person"]["givenName"] for r in ok)
+    assert all(r.json()["errors"][0]["extensions"]["code"] == "BUSY" and r.headers["retry-after"] == "1"
+               for r in busy)
+    assert took < 2.0  # the two ran, the four were told after their wait: nobody queued for the others

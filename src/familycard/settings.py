@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     max_page: int = 100
     """The largest `first` a connection accepts."""
     request_timeout_s: float = 10.0
+    max_in_flight: int = 16
+    """GraphQL requests run at once; more wait for a turn, up to `queue_wait_s`."""
+    queue_wait_s: float = 0.25
+    """How long a request may wait for its turn before it is refused (503, Retry-After)."""
     query_timeout_s: float = 5.0
     """A saved query's run: its time limit and its row cap."""
     query_max_rows: int = 1_000
