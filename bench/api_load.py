@@ -45,8 +45,8 @@ each rate with this generator (raw asyncio streams; and httpx.AsyncClient, for c
 apparatus' own latency and CPU per request.
 
 If the card's p99 at --target-rate misses --target-ms (or with --profile), one card request is
-profiled in-process (cProfile through httpx.ASGITransport, the app's worker-thread calls run
-inline so that the profile sees them) and the store calls are timed apart: the top costs go to
+profiled in-process (cProfile through httpx.ASGITransport, any worker-thread call run inline
+so that the profile sees it) and the store calls are timed apart: the top costs go to
 the JSON and the console.
 
 Results: bench/results/api-<timestamp>.json (written after every rate); a Markdown table.
@@ -674,7 +674,8 @@ def post_once(port: int, query: str, variables: dict | None = None) -> dict:
 
 def profile_card(engine: str, data_dir: Path, neo4j_uri: str | None, sample: list[str], n: int) -> dict:
     """One card request at a time through the app in-process: cProfile's top costs, and the
-    store calls' share. The app's worker-thread hops run inline (cProfile sees one thread)."""
+    store calls' share (the API's async store calls, timed). Any worker-thread hop runs inline
+    (cProfile sees one thread)."""
     import cProfile
     import io
     import pstats
@@ -710,7 +711,19 @@ def profile_card(engine: str, data_dir: Path, neo4j_uri: str | None, sample: lis
                 end = b
         return total
 
-    store.read = timed("read", store.read)
+    def atimed(name, fn):
+        async def wrapper(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return await fn(*a, **kw)
+            finally:
+                calls.append((name, t, time.perf_counter()))
+        return wrapper
+
+    # The API reads through the async methods and writes the access log with awrite (the
+    # sync read/read_keyed are called inside them: timing those too would count twice).
+    for name in ("aread", "aread_keyed", "awrite"):
+        setattr(store, name, atimed(name, getattr(store, name)))
     store.transaction = timed("transaction", store.transaction)
 
     async def inline(func, *args, **kwargs):
