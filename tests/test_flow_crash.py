@@ -29,7 +29,7 @@ FLOW = ("Offer", "Message", "Assignment", "Payment", "Task", "Event")
 def feed(tmp_path_factory):
     path = tmp_path_factory.mktemp("flowcrash") / "feed.jsonl"
     with open(path, "w", encoding="utf-8") as out:
-        write_feed(out, people=3000, seed=5, as_of=AS_OF)
+        write_feed(out, people=2000, seed=5, as_of=AS_OF)
     return path
 
 
