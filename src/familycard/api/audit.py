@@ -17,7 +17,7 @@ from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentN
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
-from familycard.graph import dialect, flow, model
+from familycard.graph import flow, model
 from familycard.graph.store import Store
 
 log = logging.getLogger("familycard.api")
@@ -108,14 +108,16 @@ class AccessLog:
 
 
 async def store_rows(store: Store, rows: list[dict]) -> None:
-    """Access rows as nodes, each with the link from the person it is about (``WAS_READ``)."""
-    t, link = model.ACCESS, model.OWNER_LINKS["Access"]
-    for part in flow.chunks(rows, 2_000):
-        made = {r["key"] for r in await store.awrite(dialect.create_owned_statement(t, link, flow.null_columns(t, part)),
-                                                     {"rows": part})}
-        rest = [r for r in part if r["key"] not in made]  # a person no longer stored: the row still lands
-        if rest:
-            await store.awrite(dialect.create_statement(t, flow.null_columns(t, rest)), {"rows": rest})
+    """Access rows as nodes, each with the link from the person it is about (``WAS_READ``),
+    in the statements ``flow.create`` runs (a person no longer stored: the row still lands),
+    each awaited in a transaction of its own."""
+    steps = flow.create_steps("Access", rows)
+    try:
+        step = next(steps)
+        while True:
+            step = steps.send(await store.awrite(*step))
+    except StopIteration:
+        pass
 
 
 class AccessLogExtension(SchemaExtension):

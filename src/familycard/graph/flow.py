@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Iterable, Mapping
+from typing import Any, Generator, Iterable, Mapping
 
 from familycard.graph import dialect, model
 from familycard.graph.store import Store, Tx
@@ -87,6 +87,18 @@ def create(tx: Tx, table: str, rows: list[dict]) -> None:
     """Create nodes known to be new, in statements (see ``dialect.create_statement``); a
     column a row leaves out is null. A node a person owns (``model.OWNER_LINKS``) is created
     with its link from that person."""
+    steps = create_steps(table, rows)
+    try:
+        step = next(steps)
+        while True:
+            step = steps.send(tx.run(*step))
+    except StopIteration:
+        pass
+
+
+def create_steps(table: str, rows: list[dict]) -> Generator[tuple[str, dict], list[dict], None]:
+    """The statements of ``create``, for a caller that runs them its own way (the API awaits
+    each one): yields (statement, parameters) and is sent each statement's rows back."""
     t = model.TABLES[table]
     link = model.OWNER_LINKS.get(table)
     for part in chunks(rows, 2_000):
@@ -94,11 +106,11 @@ def create(tx: Tx, table: str, rows: list[dict]) -> None:
         made: set = set()
         owned = [r for r in full if link is not None and r["iin"] is not None]
         if owned:
-            made = {r["key"] for r in tx.run(dialect.create_owned_statement(t, link, null_columns(t, owned)),
-                                             {"rows": owned})}
+            made = {r["key"] for r in (yield dialect.create_owned_statement(t, link, null_columns(t, owned)),
+                                       {"rows": owned})}
         bare = [r for r in full if r[t.key] not in made]  # no owner, or one the graph does not hold
         if bare:
-            tx.run(dialect.create_statement(t, null_columns(t, bare)), {"rows": bare})
+            yield dialect.create_statement(t, null_columns(t, bare)), {"rows": bare}
 
 
 def null_columns(table: model.Table, rows: list[dict]) -> list[str]:

@@ -157,16 +157,7 @@ class LadybugStore(Store):
     # where no GIL is waited for (see Store.aread). Only while another thread holds the
     # connection (a sweep, a saved query) does a call wait for it in a worker thread, so
     # that the loop goes on serving meanwhile.
-    async def aread(self, query: str, params: Params = None) -> list[Row]:
-        return await self._in_loop(self.read, query, params)
-
-    async def aread_keyed(self, query: str, keys: Sequence[Any]) -> list[Row]:
-        return await self._in_loop(self.read_keyed, query, keys)
-
-    async def awrite(self, query: str, params: Params = None) -> list[Row]:
-        return await self._in_loop(self.write, query, params)
-
-    async def _in_loop(self, fn: Callable[..., T], *args: Any) -> T:
+    async def _from_loop(self, fn: Callable[..., T], *args: Any) -> T:
         if self._lock.acquire(blocking=False):
             try:
                 return fn(*args)

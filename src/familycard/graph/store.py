@@ -97,17 +97,22 @@ class Store(ABC):
     # waits for the GIL each time it gives it up (every socket read, every LadybugDB execute)
     # for up to the interpreter's switch interval (5 ms). Measured next to one busy Python
     # thread: a Neo4j `RETURN 1` 18 ms instead of 2.4 ms, LadybugDB key lookups 43 times
-    # slower. So each store answers the loop in its own way; this default is a thread.
+    # slower. So each store answers the loop in its own way: by default the blocking call goes
+    # through ``_from_loop`` (a thread; a store may answer in the loop itself instead), or the
+    # store overrides the calls with an asyncio client of its own.
 
     async def aread(self, query: str, params: Params = None) -> list[Row]:
-        return await asyncio.to_thread(self.read, query, params)
+        return await self._from_loop(self.read, query, params)
 
     async def aread_keyed(self, query: str, keys: Sequence[Any]) -> list[Row]:
-        return await asyncio.to_thread(self.read_keyed, query, keys)
+        return await self._from_loop(self.read_keyed, query, keys)
 
     async def awrite(self, query: str, params: Params = None) -> list[Row]:
         """One statement, in a transaction of its own."""
-        return await asyncio.to_thread(self.write, query, params)
+        return await self._from_loop(self.write, query, params)
+
+    async def _from_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.to_thread(fn, *args)
 
     async def aclose(self) -> None:
         """Let go of what the store holds for the running event loop (not the store itself)."""
