@@ -1,6 +1,7 @@
 """Replies in: an SMS from a citizen, read against the open offers of that phone.
 
-Consent assigns (and orders the first payment); refusal records it; an answer that says
+Consent re-checks the right and assigns it (and orders the first payment), or withdraws the
+offer if the right no longer holds (``recheck``); refusal records it; an answer that says
 nothing useful gets one clarifying SMS per offer attempt and the clock runs on; a reply from
 an unknown number, or with no offer waiting, is logged and answered politely (once a day per
 phone, so an auto-responder cannot start an SMS ping-pong). A reply after its offer's deadline
@@ -13,9 +14,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from familycard.graph import flow
-from familycard.graph.offers import CONSENTED, REFUSED, lapse, rules_by_code
-from familycard.graph.payments import assign
+from familycard.graph.offers import CONSENTED, REFUSED, WITHDRAWN, lapse, rules_by_code
 from familycard.graph.phones import mask_phone, normalise_phone
+from familycard.graph.recheck import confirm
 from familycard.graph.replies import CONSENT, parse_reply, resolve
 from familycard.graph.store import Store, Tx
 from familycard.graph.texts import clarify_text, flow_text
@@ -25,7 +26,7 @@ from familycard.graph.texts import clarify_text, flow_text
 class ReplyOutcome:
     outcome: str   # consented | refused | decided (both) | clarify | unclear_again | no_offer | unknown_number | duplicate
     phone: str
-    decisions: dict[str, str] = field(default_factory=dict)  # offer key → consent | refusal
+    decisions: dict[str, str] = field(default_factory=dict)  # offer key → consent | refusal | withdrawn
     answered_with: list[str] = field(default_factory=list)   # keys of the SMS queued in reply
     orders: int = 0
     reason: str = ""
@@ -102,8 +103,13 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime) -> ReplyOu
                 replies.append((f"{name}|{o['key']}", name, flow_text(name, rules[o["code"]]), o["key"]))
             flow.patch(tx, "Offer", patches)
             for n, verdict in sorted(res.decisions.items()):
-                if verdict == CONSENT:
-                    result.orders += assign(tx, by_number[n], at, who)[0]
+                if verdict == CONSENT:  # the right re-checked first: assigned, or withdrawn
+                    done = confirm(tx, by_number[n], at, who)
+                    result.orders += done.orders
+                    if done.reply:
+                        okey = by_number[n]["key"]
+                        replies = [done.reply if r[0] == f"consented|{okey}" else r for r in replies]
+                        result.decisions[okey] = WITHDRAWN
             kinds = set(res.decisions.values())
             result.outcome = "decided" if len(kinds) > 1 else ("consented" if CONSENT in kinds else "refused")
 

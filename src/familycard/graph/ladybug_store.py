@@ -122,6 +122,11 @@ class LadybugStore(Store):
                     self._conn.execute("COMMIT")
                 else:
                     self._conn.execute(ddl)
+                if table.name in before and table in model.FLOW_TABLES:
+                    # A store from before a flow table gained columns: added, null in old rows.
+                    have = [r["name"] for r in _rows(self._conn.execute(f"CALL table_info('{table.name}') RETURN name"))]
+                    for alter in dialect.ladybug_add_columns(table, have):
+                        self._conn.execute(alter)
 
     def read(self, query: str, params: Params = None) -> list[Row]:
         with self._lock:

@@ -88,13 +88,16 @@ HAS_FACT = Table("HAS_FACT", (), "Person", "Fact")
 CHANGE = Table("Change", (("key", STRING), ("at", TIMESTAMP), ("iin", STRING), ("address_id", STRING)))
 
 # status: open (waiting for an answer) | notified (a notice that asks nothing) | consented |
-# refused | lapsed (no answer in time; offered once more) | expired (lapsed again: final).
+# refused | lapsed (no answer in time; offered once more) | expired (lapsed again: final) |
+# withdrawn (the right no longer held when re-checked: `reason` says which conditions failed).
+# `round`: 0, then +1 each time a withdrawn right reappears and is offered anew (it keys that
+# round's SMS and events apart from the earlier ones).
 OFFER = Table("Offer", (
     ("key", STRING), ("code", STRING), ("iin", STRING), ("subject", STRING), ("event", DATE),
     ("amount_kzt", INT64), ("periodicity", STRING), ("inputs", STRING), ("first_as_of", DATE),
     ("as_of", DATE), ("attempt", INT64), ("status", STRING), ("number", INT64), ("phone", STRING),
     ("offered_at", TIMESTAMP), ("sent_at", TIMESTAMP), ("deadline", TIMESTAMP),
-    ("answered_at", TIMESTAMP), ("clarified", INT64),
+    ("answered_at", TIMESTAMP), ("clarified", INT64), ("reason", STRING), ("round", INT64),
 ))
 # direction out: status queued | sent | failed; direction in: status received.
 MESSAGE = Table("Message", (
@@ -106,7 +109,7 @@ MESSAGE = Table("Message", (
 ASSIGNMENT = Table("Assignment", (
     ("key", STRING), ("code", STRING), ("iin", STRING), ("subject", STRING), ("event", DATE),
     ("periodicity", STRING), ("amount_kzt", INT64), ("assigned_on", DATE), ("assigned_at", TIMESTAMP),
-    ("status", STRING), ("ended_on", DATE),
+    ("status", STRING), ("ended_on", DATE), ("reason", STRING),
 ))
 PAYMENT = Table("Payment", (
     ("key", STRING), ("order_id", STRING), ("assignment", STRING), ("code", STRING), ("iin", STRING),

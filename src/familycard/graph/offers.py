@@ -1,7 +1,9 @@
 """Offers: each right the sweep finds is offered once (and once more after a lapse).
 
 A right already offered, consented, refused or expired is never offered again; a right whose
-offer lapsed (no answer in 72 hours) is offered a second and last time. Each offer queues one
+offer lapsed (no answer in 72 hours) is offered a second and last time. A right whose offer was
+withdrawn (it no longer held: see ``recheck``) and that the rules find again is offered anew,
+as a new round of the same offer. Each offer queues one
 SMS; a recipient without a usable phone goes on the caseworkers' worklist instead.
 Everything a chunk of offers needs (offer, SMS, worklist task, audit events) is written in one
 transaction, so a crash leaves each right either fully offered or not at all.
@@ -22,6 +24,7 @@ from familycard.graph.store import Store, Tx
 from familycard.graph.texts import offer_text
 
 OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED = "open", "notified", "consented", "refused", "lapsed", "expired"
+WITHDRAWN = "withdrawn"
 
 
 @dataclass
@@ -33,12 +36,18 @@ class OfferSummary:
     worklisted: int = 0   # no usable phone: a caseworker's task instead of an SMS
     lapsed: int = 0
     expired: int = 0
+    withdrawn: int = 0    # open offers whose right no longer holds
     by_code: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def line(self) -> str:
         return (f"offers: {self.offered:,} new, {self.reoffered:,} offered again, {self.already:,} already offered; "
                 f"{self.queued_sms:,} SMS queued, {self.worklisted:,} to the worklist; "
-                f"{self.lapsed:,} lapsed, {self.expired:,} expired")
+                f"{self.lapsed:,} lapsed, {self.expired:,} expired, {self.withdrawn:,} withdrawn")
+
+
+def seq(attempt: int, round_: int | None) -> str:
+    """What keys an attempt's SMS and events: the attempt, and the round after a withdrawal."""
+    return f"{attempt}r{round_}" if round_ else str(attempt)
 
 
 def _json(inputs) -> str:
@@ -50,14 +59,15 @@ def lapse(tx: Tx, now: dt.datetime, phone: str | None = None) -> list[dict]:
     and expire on their second; returns them (key, iin, code, attempt, status)."""
     rows = tx.run("MATCH (o:Offer) WHERE o.status = 'open' AND o.deadline IS NOT NULL AND o.deadline < $now "
                   + ("AND o.phone = $phone " if phone else "")
-                  + "RETURN o.key AS key, o.iin AS iin, o.code AS code, o.attempt AS attempt, o.deadline AS deadline",
+                  + "RETURN o.key AS key, o.iin AS iin, o.code AS code, o.attempt AS attempt, o.deadline AS deadline, "
+                    "o.round AS round",
                   {"now": now, **({"phone": phone} if phone else {})})
     events = []
     for r in rows:
         r["status"] = LAPSED if r["attempt"] == 1 else EXPIRED
         events.append(flow.event(r["key"], r["status"], r["deadline"], r["iin"], "no answer within 72 hours",
                                  "offered once more at the next sweep" if r["status"] == LAPSED else "final",
-                                 seq=str(r["attempt"])))
+                                 seq=seq(r["attempt"], r["round"])))
     flow.patch(tx, "Offer", [{"key": r["key"], "status": r["status"]} for r in rows])
     flow.record_events(tx, events)
     return rows
@@ -85,12 +95,13 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
     known = {}
     for part in flow.chunks(sorted(by_key), 50_000):
         known.update({r["key"]: r for r in store.read(
-            "UNWIND $keys AS k MATCH (o:Offer {key: k}) RETURN o.key AS key, o.status AS status, o.attempt AS attempt",
+            "UNWIND $keys AS k MATCH (o:Offer {key: k}) RETURN o.key AS key, o.status AS status, o.attempt AS attempt, "
+            "o.round AS round",
             {"keys": part})})
     todo = []
     for k, e in by_key.items():
         cur = known.get(k)
-        if cur is None or (cur["status"] == LAPSED and cur["attempt"] == 1):
+        if cur is None or (cur["status"] == LAPSED and cur["attempt"] == 1) or cur["status"] == WITHDRAWN:
             todo.append((k, e, cur))
         else:
             summary.already += 1
@@ -139,28 +150,31 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
     out = {"offered": 0, "reoffered": 0, "queued_sms": 0, "worklisted": 0, "by_code": defaultdict(int)}
     new_offers, again, messages, tasks, events = [], [], [], [], []
     for k, e, cur, rule, raw_phone, phone, number in plans:
-        attempt = 1 if cur is None else 2
+        # A withdrawn right found again starts over: attempt 1 of a new round.
+        anew = cur is not None and cur["status"] == WITHDRAWN
+        attempt = 1 if cur is None or anew else 2
+        round_ = (cur["round"] or 0) + 1 if anew else (cur["round"] or 0) if cur else 0
         status = OPEN if rule.answers else NOTIFIED
         several = number is not None and len(used[phone]) > 1
         row = {"key": k, "code": e.benefit, "iin": e.iin, "subject": e.subject, "event": e.event,
                "amount_kzt": e.amount_kzt, "periodicity": rule.periodicity, "inputs": _json(e.inputs),
                "first_as_of": as_of, "as_of": as_of, "attempt": attempt, "status": status,
                "number": number, "phone": phone, "offered_at": now, "sent_at": None, "deadline": None,
-               "answered_at": None, "clarified": 0}
+               "answered_at": None, "clarified": 0, "reason": None, "round": round_}
         if cur is None:
             new_offers.append(row)
             out["offered"] += 1
         else:
             again.append({c: row[c] for c in ("key", "amount_kzt", "inputs", "as_of", "attempt", "status",
                                               "number", "phone", "offered_at", "sent_at", "deadline",
-                                              "answered_at", "clarified")})
+                                              "answered_at", "clarified", "reason", "round")})
             out["reoffered"] += 1
         out["by_code"][e.benefit] += 1
         events.append(flow.event(k, "offered", now, e.iin, cause,
                                  f"attempt {attempt}" + (f", {e.amount_kzt} KZT" if e.amount_kzt is not None else ""),
-                                 seq=str(attempt)))
+                                 seq=seq(attempt, round_)))
         if phone:
-            mkey = f"offer|{k}|{attempt}"
+            mkey = f"offer|{k}|{seq(attempt, round_)}"
             messages.append({"key": mkey, "direction": "out", "kind": "offer", "phone": phone, "iin": e.iin,
                              "offers": k, "text": offer_text(rule, e.amount_kzt, number if several else None),
                              "status": "queued", "created_at": now, "attempts": 0})
@@ -169,7 +183,7 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
         else:
             reason, detail = ("no_phone", "no phone in the registry") if not raw_phone else \
                 ("invalid_phone", f"phone '{raw_phone}' is not a Kazakh mobile number")
-            tasks.append({"key": f"{k}|{reason}", "iin": e.iin, "code": e.benefit, "ref": k, "reason": reason,
+            tasks.append({"key": f"{k}|{reason}" + (f"|r{round_}" if round_ else ""), "iin": e.iin, "code": e.benefit, "ref": k, "reason": reason,
                           "detail": detail, "status": "open", "created_at": now})
             events.append(flow.event(k, "worklisted", now, e.iin, detail, reason))
             out["worklisted"] += 1

@@ -1,8 +1,9 @@
 """Assignment and payment orders.
 
 Consent assigns the right (a dated Assignment) and issues its first payment order; one-off
-benefits are paid once, monthly ones once a month while the right lasts (``pay_month``
-re-checks the rule on the first day of each month). An order is keyed by the right and the
+benefits are paid once, monthly ones once a month while the right lasts. Every order is
+re-checked first (``recheck``): at consent for the day, by ``pay_month`` for the month's first
+day; a right that no longer holds is ended with its reason, and the amount is the day's. An order is keyed by the right and the
 period ("once" or the month), so no rerun can pay twice. A recipient without a valid bank
 account gets a caseworker's task instead, and the order is issued once the account is there.
 """
@@ -125,7 +126,7 @@ class PaySummary:
         files = ", ".join(str(f) for f in self.files)
         n = lambda x: f"{x:,}".replace(",", " ")  # noqa: E731
         return (f"{self.month}: {n(self.ordered)} new payment orders, {n(self.worklisted)} to the worklist, "
-                f"{n(self.ended)} monthly rights ended; register: {n(self.orders)} orders, "
+                f"{n(self.ended)} rights ended; register: {n(self.orders)} orders, "
                 f"{n(self.total_kzt)} KZT" + (f" → {files}" if files else ""))
 
 
@@ -140,36 +141,15 @@ def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Pay
         "RETURN a.key AS key, a.code AS code, a.iin AS iin, a.subject AS subject, a.event AS event, "
         "a.periodicity AS periodicity, a.amount_kzt AS amount_kzt, a.assigned_on AS assigned_on "
         "ORDER BY a.key", {"last": last})
-    wanted, ended = [], []
-    monthly = [a for a in active if a["periodicity"] == "monthly"]
-    wanted += [a for a in active if a["periodicity"] == "one_off"]
-    # A monthly right is paid for a month it still holds in: the rule, re-run on the first day
-    # (or the assignment day, in the month it was assigned), at that month's amount.
-    holds: dict[tuple[str, dt.date], dict[str, int | None]] = {}
-    for a in monthly:
-        day = max(first, a["assigned_on"])
-        if (a["code"], day) not in holds:
-            rule = load_rules([a["code"]])[0]
-            holds[(a["code"], day)] = {e.key: e.amount_kzt
-                                       for e in run_rule(store, rule, day)}
-        found = holds[(a["code"], day)]
-        if a["key"] in found:
-            wanted.append({**a, "amount_kzt": found[a["key"]]})
-        else:
-            ended.append({**a, "ended_on": day})
+    wanted, ended = _still_held(store, active, month, first)
     at = now()
     for chunk in flow.chunks(wanted, batch):
         o, w = store.transaction(lambda tx, c=chunk: issue_orders(tx, c, month, at, f"payments for {month}"))
         summary.ordered += o
         summary.worklisted += w
     if ended:
-        def end(tx: Tx) -> None:
-            flow.patch(tx, "Assignment", [{"key": a["key"], "status": "ended", "ended_on": a["ended_on"]}
-                                               for a in ended])
-            flow.record_events(tx, [flow.event(a["key"], "ended", at, a["iin"],
-                                               f"the rule no longer finds the right on {a['ended_on'].isoformat()}",
-                                               seq=month) for a in ended])
-        store.transaction(end)
+        from familycard.graph.recheck import end_rights
+        store.transaction(lambda tx: end_rights(tx, ended, at, month))
         summary.ended = len(ended)
     orders = month_orders(store, month)
     summary.orders = len(orders)
@@ -177,6 +157,40 @@ def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Pay
     if out_dir is not None and orders:
         summary.files = write_register(orders, month, out_dir, payer, store)
     return summary
+
+
+def _still_held(store: Store, active: list[dict], month: str, first: dt.date) -> tuple[list[dict], list[dict]]:
+    """The assignments to order for ``month``, re-checked, at the amount of the day; and those
+    to end, with the reason. Orders already issued are left alone. A monthly right is paid for
+    a month it still holds in: the rule, re-run on the first day (or the assignment day, in the
+    month it was assigned) for everyone at once, and per person for those it no longer finds
+    (the reason in words). A one-off not yet paid (waiting for an account) is re-checked for
+    the day it was assigned. An ended right that no longer holds even for its assignment day
+    (a registry corrected what it was granted on) is told to the citizen and a caseworker."""
+    from familycard.graph import recheck  # it assigns through this module
+
+    period = {a["key"]: f"{a['key']}|{_period(a['periodicity'], month)}" for a in active}
+    done = flow.existing(store, "Payment", period.values())
+    wanted, ended = [], []
+    holds: dict[tuple[str, dt.date], dict[str, int | None]] = {}
+    for a in active:
+        if period[a["key"]] in done or (a["periodicity"] == "one_off" and not a["amount_kzt"]):
+            continue
+        day = max(first, a["assigned_on"])
+        if a["periodicity"] == "monthly":
+            if (a["code"], day) not in holds:
+                holds[(a["code"], day)] = {e.key: e.amount_kzt for e in run_rule(store, load_rules([a["code"]])[0], day)}
+            if a["key"] in holds[(a["code"], day)]:
+                wanted.append({**a, "amount_kzt": holds[(a["code"], day)][a["key"]]})
+                continue
+        v = recheck.check(store, a, day if a["periodicity"] == "monthly" else a["assigned_on"])
+        if v.holds:
+            wanted.append({**a, "amount_kzt": v.amount_kzt})
+            continue
+        told = a["periodicity"] == "one_off" or day == a["assigned_on"] or \
+            not recheck.check(store, a, a["assigned_on"]).holds
+        ended.append({**a, "ended_on": day, "reason": v.reason, "told": told})
+    return wanted, ended
 
 
 def month_orders(store: Store, month: str) -> list[PaymentOrder]:

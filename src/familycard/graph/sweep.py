@@ -2,7 +2,8 @@
 
 ``sweep`` reads only (the dry run). ``daily_sweep`` is the real one: it lapses offers left
 unanswered, runs the rules (all persons, or incrementally: only from what changed since the
-last sweep of the day), and records an offer and an SMS for each right not offered yet.
+last sweep of the day), withdraws the open offers whose right it no longer finds (``recheck``)
+and records an offer and an SMS for each right not offered yet.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Callable, Iterable
 
 from familycard.graph import flow, scope as scopes
 from familycard.graph.offers import OfferSummary, lapse_overdue, record_offers
+from familycard.graph.recheck import withdraw_vanished
 from familycard.graph.rules import Entitlement, Rule, load_rules, run_rule
 from familycard.graph.scope import Scope
 from familycard.graph.store import Store
@@ -117,9 +119,11 @@ def daily_sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None
         mode = "incremental"
     lapsed, expired = lapse_overdue(store, started)
     result = sweep(store, as_of, codes, on_rule, scope)
-    offers = record_offers(store, result.entitlements, as_of, started,
-                           f"{mode} sweep of {as_of.isoformat()}", progress, batch)
-    offers.lapsed, offers.expired = lapsed, expired
+    cause = f"{mode} sweep of {as_of.isoformat()}"
+    # Before offering: a withdrawn offer frees its short number for the day's new ones.
+    withdrawn = withdraw_vanished(store, result.entitlements, load_rules(codes), as_of, started, cause, scope)
+    offers = record_offers(store, result.entitlements, as_of, started, cause, progress, batch)
+    offers.lapsed, offers.expired, offers.withdrawn = lapsed, expired, withdrawn
     store.transaction(lambda tx: tx.insert("SweepRun", [{
         "key": f"{as_of.isoformat()}|{started.isoformat()}|{mode}|{uuid.uuid4().hex[:8]}", "as_of": as_of, "mode": mode,
         "since": scope.since if scope else None, "started_at": started, "finished_at": now(),

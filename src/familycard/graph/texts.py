@@ -44,7 +44,7 @@ def offer_text(rule: Rule, amount_kzt: int | None, number: int | None) -> str:
 
 
 def flow_text(name: str, rule: Rule | None = None) -> str:
-    """consented | refused | too_late | too_late_final | no_offer, for one rule's offer."""
+    """consented | refused | too_late | too_late_final | no_offer | withdrawn | ended, for one rule's offer."""
     t = _texts()[name]
     return _both({lang: t[lang].format(title=rule.title[lang] if rule else "") for lang in LANGS})
 
