@@ -332,6 +332,30 @@ def test_a_sweep_offers_then_a_reply_consents_and_the_card_shows_offer_history_a
     assert "filter.benefit: 'pony' is not one of" in unknown["errors"][0]["message"]
 
 
+def test_a_consent_to_a_right_corrected_away_is_withdrawn_and_staff_see_why(client, store, family, tmp_path):
+    gql(client, """mutation { runSweep(asOf: "2026-11-25", benefits: ["birth"]) { __typename } }""", "admin")
+    with FileGateway(tmp_path / "sms.jsonl") as gw:
+        send_outbox(store, gw)
+    # the civil registry: the baby is not hers (the link ends the day after the birth)
+    fix = link("PARENT_OF", family.mother, family.baby, until="2026-11-02", recorded_at="2026-11-25T00:00:00Z")
+    ingested = gql(client, "mutation($r: [JSON!]!) { ingestRecords(records: $r) { __typename } }", "admin", r=[fix])
+    assert ingested["data"]["ingestRecords"]["__typename"] == "IngestReport", ingested
+    reply = """mutation { receiveSmsReply(input: {from: "+77011234567", text: "Иә", id: "p-9"}) {
+      __typename ... on ReplyReceived { outcome paymentOrders decisions { decision } } } }"""
+    out = gql(client, reply, "caseworker")["data"]["receiveSmsReply"]
+    assert (out["paymentOrders"], out["decisions"]) == (0, [{"decision": "withdrawn"}])
+    q = """query($iin: String!) { familyCard(iin: $iin) { assignments { status }
+      offers(status: "withdrawn") { edges { node { status reason history { kind cause } } } } } }"""
+    card = gql(client, q, "caseworker", iin=family.mother["iin"])["data"]["familyCard"]
+    assert card["assignments"] == []
+    [offer] = [e["node"] for e in card["offers"]["edges"]]
+    # the father is the baby's carer now: the right is his, not hers
+    assert f"the right now goes to {family.father['iin']}" in offer["reason"]
+    assert [h["kind"] for h in offer["history"]] == ["offered", "consented", "withdrawn"]
+    listed = gql(client, """{ offers(filter: {status: "withdrawn"}) { totalCount } }""", "auditor")
+    assert listed["data"]["offers"]["totalCount"] == 1
+
+
 def test_entitlements_as_of_a_day_explain_each_condition(client, family):
     q = """query($iin: String!) { familyCard(iin: $iin) { entitlements(asOf: "2026-11-25", benefit: "birth") {
       benefit { code } entitled amountKzt checks { id ok text { en } } } } }"""

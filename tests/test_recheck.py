@@ -261,3 +261,16 @@ def test_the_sweep_withdraws_an_open_offer_whose_right_vanished_and_offers_it_an
     sms = store.read("MATCH (m:Message) WHERE m.kind = 'offer' AND m.offers = $k RETURN m.key AS key",
                      {"k": offers[("birth", new)]["key"]})
     assert len(sms) == 2  # the first round's offer SMS and the new round's
+
+
+def test_a_store_from_before_withdrawals_gets_the_new_columns_when_opened(ladybug_store):
+    # as an older familycard left it: Offer without reason and round, Assignment without reason
+    for table, column in (("Offer", "reason"), ("Offer", "round"), ("Assignment", "reason")):
+        ladybug_store.write(f"ALTER TABLE {table} DROP {column}")
+    ladybug_store.write("CREATE (:Offer {key: 'o1', status: 'open'})")
+    ladybug_store.setup_schema()
+    assert ladybug_store.read("MATCH (o:Offer) RETURN o.key AS k, o.reason AS r, o.round AS n") == \
+        [{"k": "o1", "r": None, "n": None}]
+    ladybug_store.setup_schema()  # once only
+    ladybug_store.write("MATCH (o:Offer {key: 'o1'}) SET o.status = 'withdrawn', o.reason = 'on 2026-11-25: ✗ …'")
+    assert ladybug_store.read("MATCH (a:Assignment) RETURN a.reason AS r") == []

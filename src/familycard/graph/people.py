@@ -29,9 +29,9 @@ PERSON_FIELDS = ("iin", "surname", "given_name", "patronymic", "birth_date", "se
 _FACT_FIELDS = ("key", "type", "valid_from", "valid_to", "disability_group", "work_capacity_loss_percent",
                 "employer_bin", "month", "amount_kzt", "name", "benefit", "source", "recorded_at")
 _OFFER_FIELDS = ("key", "code", "iin", "subject", "event", "amount_kzt", "periodicity", "first_as_of", "as_of",
-                 "attempt", "status", "number", "phone", "offered_at", "sent_at", "deadline", "answered_at")
+                 "attempt", "status", "number", "phone", "offered_at", "sent_at", "deadline", "answered_at", "reason")
 _ASSIGNMENT_FIELDS = ("key", "code", "iin", "subject", "event", "periodicity", "amount_kzt", "assigned_on",
-                      "assigned_at", "status", "ended_on")
+                      "assigned_at", "status", "ended_on", "reason")
 _PAYMENT_FIELDS = ("key", "order_id", "assignment", "code", "iin", "subject", "month", "amount_kzt",
                    "bank_account", "name", "status", "created_at")
 _EVENT_FIELDS = ("key", "iin", "kind", "at", "cause", "ref", "detail")

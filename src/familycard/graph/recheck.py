@@ -108,10 +108,9 @@ def withdraw(tx: Tx, rows: list[tuple[Mapping, str]], at: dt.datetime, cause: st
     for o, reason in rows:
         k, s = o["key"], _offer_seq(o)
         patches.append({"key": k, "status": WITHDRAWN, "reason": reason})
-        events.append(flow.event(k, WITHDRAWN, at, o["iin"], reason, cause, seq=s))
+        events.append(flow.event(k, WITHDRAWN, at, o["iin"], reason, f"{cause}; a caseworker's task opened", seq=s))
         tasks.append({"key": f"{k}|withdrawn|{s}", "iin": o["iin"], "code": o["code"], "ref": k,
                       "reason": "withdrawn", "detail": reason, "status": "open", "created_at": at})
-        events.append(flow.event(k, "worklisted", at, o["iin"], reason, "withdrawn", seq=f"withdrawn{s}"))
         suffix = f"|r{o['round']}" if o.get("round") else ""
         closed += [f"{k}|no_phone{suffix}", f"{k}|invalid_phone{suffix}"]
         if o.get("phone"):
@@ -194,8 +193,9 @@ def end_rights(tx: Tx, ended: list[Mapping], at: dt.datetime, month: str) -> Non
     rules = rules_by_code()
     flow.patch(tx, "Assignment", [{"key": a["key"], "status": "ended", "ended_on": a["ended_on"],
                                    "reason": a["reason"]} for a in ended])
-    events = [flow.event(a["key"], "ended", at, a["iin"], a["reason"], f"re-checked for {month}", seq=month)
-              for a in ended]
+    events = [flow.event(a["key"], "ended", at, a["iin"], a["reason"],
+                         f"re-checked for {month}" + ("; a caseworker's task opened" if a.get("told") else ""),
+                         seq=month) for a in ended]
     told = [a for a in ended if a.get("told")]
     phones = {r["iin"]: r["phone"] for r in tx.run(
         "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin, p.phone AS phone",
@@ -205,7 +205,6 @@ def end_rights(tx: Tx, ended: list[Mapping], at: dt.datetime, month: str) -> Non
         k = a["key"]
         tasks.append({"key": f"{k}|ended|{month}", "iin": a["iin"], "code": a["code"], "ref": k, "reason": "ended",
                       "detail": a["reason"], "status": "open", "created_at": at})
-        events.append(flow.event(k, "worklisted", at, a["iin"], a["reason"], "ended", seq=f"ended{month}"))
         closed += [f"{k}|no_account", f"{k}|invalid_account"]
         phone = normalise_phone(phones.get(a["iin"]) or "")
         if phone:

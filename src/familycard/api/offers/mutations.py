@@ -27,7 +27,7 @@ class SmsReplyInput:
 @strawberry.type
 class OfferDecision:
     offer_id: strawberry.ID
-    decision: str = strawberry.field(description="consent | refusal")
+    decision: str = strawberry.field(description="consent | refusal | withdrawn (consented, but the right no longer held)")
 
 
 @strawberry.type(description="What a reply did.")
@@ -56,6 +56,8 @@ class SweepReport:
     worklisted: int
     lapsed: int
     expired: int
+    withdrawn: int = strawberry.field(description="open offers whose right no longer held: withdrawn, with the "
+                                                  "citizen told and a caseworker's task")
     seconds: float
 
 
@@ -97,5 +99,5 @@ class Mutation:
         o = d.offers
         return SweepReport(as_of=as_of, mode=d.mode, found=len(d.result.entitlements), offered=o.offered,
                            offered_again=o.reoffered, already_offered=o.already, sms_queued=o.queued_sms,
-                           worklisted=o.worklisted, lapsed=o.lapsed, expired=o.expired,
+                           worklisted=o.worklisted, lapsed=o.lapsed, expired=o.expired, withdrawn=o.withdrawn,
                            seconds=round(d.result.seconds, 3))

@@ -13,7 +13,7 @@ from familycard.api.permissions import STAFF
 from familycard.graph import people
 from familycard.graph.offers import rules_by_code
 
-STATUSES = ("open", "notified", "consented", "refused", "lapsed", "expired")
+STATUSES = ("open", "notified", "consented", "refused", "lapsed", "expired", "withdrawn")
 
 
 @strawberry.input(description="Every field narrows the list; none set: all offers.")

@@ -25,7 +25,8 @@ class OfferEvent:
     detail: str
 
 
-@strawberry.type(description="A right offered by SMS: open | notified | consented | refused | lapsed | expired.")
+@strawberry.type(description="A right offered by SMS: open | notified | consented | refused | lapsed | expired | "
+                              "withdrawn (it no longer held when re-checked).")
 class Offer:
     id: strawberry.ID = strawberry.field(description="The right: benefit, recipient, subject, event.")
     status: str
@@ -43,6 +44,8 @@ class Offer:
     sent_at: dt.datetime | None
     deadline: dt.datetime | None
     answered_at: dt.datetime | None
+    reason: str | None = strawberry.field(description="Why it was withdrawn: the conditions that failed when the "
+                                                      "right was re-checked, as `explain` words them.")
     _code: strawberry.Private[str]
     _key: strawberry.Private[str]
     _iin: strawberry.Private[str]
@@ -68,7 +71,8 @@ def offer(info: Info, r: Mapping[str, Any]) -> Offer:
                  first_found_on=r["first_as_of"], last_found_on=r["as_of"],
                  recipient_iin=mask_iin(r["iin"], role), subject_iin=mask_iin(r["subject"], role),
                  phone=mask_phone_for(r["phone"], role), offered_at=r["offered_at"], sent_at=r["sent_at"],
-                 deadline=r["deadline"], answered_at=r["answered_at"], _code=r["code"], _key=r["key"],
+                 deadline=r["deadline"], answered_at=r["answered_at"], reason=r.get("reason"), _code=r["code"],
+                 _key=r["key"],
                  _iin=r["iin"])
 
 
@@ -79,6 +83,8 @@ class Assignment:
     amount_kzt: Decimal | None
     assigned_on: dt.date
     ended_on: dt.date | None
+    end_reason: str | None = strawberry.field(description="Why it ended: the conditions that failed when the right "
+                                                          "was re-checked before a month's payment.")
     event: dt.date | None
     subject_iin: str | None
     _code: strawberry.Private[str]
@@ -90,7 +96,8 @@ class Assignment:
 
 def assignment(info: Info, r: Mapping[str, Any]) -> Assignment:
     return Assignment(status=r["status"], periodicity=r["periodicity"], amount_kzt=_money(r["amount_kzt"]),
-                      assigned_on=r["assigned_on"], ended_on=r["ended_on"], event=r["event"],
+                      assigned_on=r["assigned_on"], ended_on=r["ended_on"], end_reason=r.get("reason"),
+                      event=r["event"],
                       subject_iin=mask_iin(r["subject"], info.context.role), _code=r["code"])
 
 
