@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from familycard.graph import flow
 from familycard.graph.audit import history
 from familycard.graph.inbox import receive
 from familycard.graph.ingest import ingest_lines
@@ -52,9 +53,9 @@ def births(store):
 def widow(store):
     """A father who died in October, his wife (phone, account) and their son of five: burial
     (a one-off without an amount) and breadwinner loss (monthly), both to her."""
-    wife = person("1990-02-02", "F", phone=PHONE, bank_account=iban("1250000000000000"), address_id="A1")
-    husband = person("1988-05-05", "M", address_id="A1", death_date="2026-10-15")
-    son = person("2021-04-04", "M", address_id="A1")
+    wife = person("1990-02-02", "F", phone=PHONE, bank_account=iban("1250000000000000"), address_id="B1")
+    husband = person("1988-05-05", "M", address_id="B1", death_date="2026-10-15")
+    son = person("2021-04-04", "M", address_id="B1")
     _ingest(store, wife, husband, son, link("SPOUSE_OF", husband, wife, since="2015-01-01"),
             link("PARENT_OF", wife, son), link("PARENT_OF", husband, son), *_incomes(wife))
     return {"wife": wife, "husband": husband, "son": son}
@@ -274,3 +275,20 @@ def test_a_store_from_before_withdrawals_gets_the_new_columns_when_opened(ladybu
     ladybug_store.setup_schema()  # once only
     ladybug_store.write("MATCH (o:Offer {key: 'o1'}) SET o.status = 'withdrawn', o.reason = 'on 2026-11-25: ✗ …'")
     assert ladybug_store.read("MATCH (a:Assignment) RETURN a.reason AS r") == []
+
+
+def test_an_incremental_sweep_withdraws_only_offers_of_persons_it_re_ran_from(store, births, widow):
+    _offer_and_send(store)
+    new, husband = births["newborn"]["iin"], widow["husband"]["iin"]
+    since = flow.utcnow()  # Change nodes carry the real time of their ingest
+    _ingest(store, _end_link(births["mother"], births["newborn"]))
+    # a change no ingest logged (so no incremental sweep can know of it): the death is gone
+    store.write("MATCH (p:Person {iin: $i}) SET p.death_date = NULL", {"i": husband})
+    at = T0 + dt.timedelta(hours=1)
+    inc = daily_sweep(store, AS_OF, now=_clock(at), changed_since=since)
+    offers = _offers(store)
+    assert inc.offers.withdrawn == 2 and offers[("birth", new)]["status"] == "withdrawn"
+    assert offers[("burial", husband)]["status"] == offers[("breadwinner_loss", husband)]["status"] == "open"
+    full = daily_sweep(store, AS_OF, now=_clock(at + dt.timedelta(minutes=1)))
+    assert full.offers.withdrawn == 2
+    assert _offers(store)[("burial", husband)]["status"] == "withdrawn"

@@ -164,13 +164,23 @@ def withdraw_vanished(store: Store, found: Iterable[Entitlement], rules: list[Ru
         v = check(store, o, as_of)
         if not v.holds:
             gone.append((o, v.reason))
+    done = 0
     for part in flow.chunks(gone, 1_000):
-        store.transaction(lambda tx, p=part: withdraw(tx, p, now, cause))
-    return len(gone)
+        done += store.transaction(lambda tx, p=part: _withdraw_still_open(tx, p, now, cause))
+    return done
+
+
+def _withdraw_still_open(tx: Tx, rows: list[tuple[Mapping, str]], at: dt.datetime, cause: str) -> int:
+    # A reply may have consented (and been re-checked itself) since the offers were read.
+    still = {r["key"] for r in tx.run("UNWIND $keys AS k MATCH (o:Offer {key: k}) WHERE o.status = $open "
+                                      "RETURN o.key AS key", {"keys": [o["key"] for o, _ in rows], "open": OPEN})}
+    rows = [(o, why) for o, why in rows if o["key"] in still]
+    withdraw(tx, rows, at, cause)
+    return len(rows)
 
 
 def _in_scope(store: Store, offers: list[dict], rules: Mapping[str, Rule], scope: scopes.Scope) -> list[dict]:
-    homes = {}
+    homes, keys = {}, {}
     if any(scope_label(rules[o["code"]]) == "Address" for o in offers):
         homes = {r["iin"]: r["a"] for r in store.read(_ADDRESSES, {"keys": sorted({o["iin"] for o in offers})})}
     out = []
@@ -179,8 +189,11 @@ def _in_scope(store: Store, offers: list[dict], rules: Mapping[str, Rule], scope
         if scope_label(rule) == "Address":
             if homes.get(o["iin"]) in scope.addresses:
                 out.append(o)
-        elif {o["iin"], o["subject"]} & set(scope.keys_for(rule)):
-            out.append(o)
+        else:
+            if rule.code not in keys:
+                keys[rule.code] = set(scope.keys_for(rule))
+            if {o["iin"], o["subject"]} & keys[rule.code]:
+                out.append(o)
     return out
 
 
