@@ -292,3 +292,20 @@ def test_an_incremental_sweep_withdraws_only_offers_of_persons_it_re_ran_from(st
     full = daily_sweep(store, AS_OF, now=_clock(at + dt.timedelta(minutes=1)))
     assert full.offers.withdrawn == 2
     assert _offers(store)[("burial", husband)]["status"] == "withdrawn"
+
+
+def test_a_one_off_waiting_for_an_account_is_not_paid_once_a_correction_takes_the_right_away(store):
+    mother = person("1995-03-01", "F", phone=PHONE, address_id="A1")  # no bank account yet
+    baby = person("2026-11-01", "F", address_id="A1")
+    _ingest(store, mother, baby, link("PARENT_OF", mother, baby), *_incomes(mother))
+    _offer_and_send(store)
+    receive(store, PHONE, "барлығы иә", at=T0 + dt.timedelta(hours=2))
+    assert {t["reason"] for t in open_tasks(store)} == {"no_account"} and _payments(store) == []
+    # the link is corrected, then the account arrives: the birth grant is not paid after all
+    _ingest(store, _end_link(mother, baby),
+            {**mother, "bank_account": iban("1250000000000009"), "recorded_at": LATER})
+    dec = pay_month(store, "2026-12", None, now=_clock(dt.datetime(2026, 12, 1, 4)))
+    assert (dec.ordered, dec.ended) == (0, 2) and _payments(store) == []
+    assert {a["status"] for a in _assignments(store).values()} == {"ended"}
+    assert sorted(t["reason"] for t in open_tasks(store)) == ["ended", "ended"]  # no_account closed
+    assert len(_out_sms(store, "ended")) == 2
