@@ -1,5 +1,5 @@
 """The audit trail: every state change of the flow (offered, queued, sent, replied, consented,
-refused, lapsed, expired, assigned, paid, ended, worklisted) is an Event with its time and cause,
+refused, reopened (a refusal taken back), lapsed, expired, assigned, paid, ended, worklisted) is an Event with its time and cause,
 written in the same transaction as the change itself."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from familycard.graph.store import Store
 
 # Events of one transaction share its time; they are told in the order they happen.
 _ORDER = {k: i for i, k in enumerate((
-    "offered", "worklisted", "replied", "lapsed", "expired", "consented", "refused", "assigned",
+    "offered", "worklisted", "replied", "lapsed", "expired", "reopened", "consented", "refused", "assigned",
     "paid", "ended", "queued", "sent", "failed"))}
 
 
