@@ -69,3 +69,17 @@ def test_the_webhook_is_closed_without_a_configured_token(ladybug_store, tmp_pat
     with TestClient(create_app(Settings(data_dir=tmp_path, webhook_token=token), store=ladybug_store)) as c:
         r = c.post("/sms/inbound", json={"from": PHONE, "text": "да"}, headers={"Authorization": "Bearer "})
     assert r.status_code == 503 and "FAMILYCARD_WEBHOOK_TOKEN" in r.json()["error"]
+
+
+def test_a_refusal_by_webhook_can_be_taken_back_the_same_day(client):
+    no = client.post("/sms/inbound", json={"from": PHONE, "text": "Не согласна", "id": "prov-1",
+                                           "at": "2026-11-25T10:00:00+05:00"}, headers=AUTH)
+    assert no.status_code == 200 and no.json()["outcome"] == "refused"
+    yes = client.post("/sms/inbound", json={"from": PHONE, "text": "Иә, келісемін, рахмет", "id": "prov-2",
+                                            "at": "2026-11-25T18:00:00+05:00"}, headers=AUTH)
+    assert yes.status_code == 200 and yes.json()["outcome"] == "consented" and yes.json()["payment_orders"] == 1
+
+
+def test_a_negated_yes_by_webhook_consents_nothing(client):
+    r = client.post("/sms/inbound", json={"from": PHONE, "text": "не да", "id": "prov-3", "at": "2026-11-25T10:00:00+05:00"}, headers=AUTH)
+    assert r.status_code == 200 and r.json()["outcome"] == "clarify"

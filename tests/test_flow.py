@@ -19,7 +19,8 @@ from familycard.graph.payments import pay_month
 from familycard.graph.rules import load_rules
 from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
-from familycard.graph.worklist import open_tasks
+from familycard.graph.texts import SMS_MAX_PARTS, offer_text, recipient_name, sms_parts
+from familycard.graph.worklist import open_tasks, render
 from feedmaker import fact, iban, lines, link, person
 
 AS_OF = dt.date(2026, 11, 25)
@@ -103,6 +104,10 @@ def test_offer_sms_is_in_kazakh_and_russian_from_1414_with_its_number_and_amount
     rule = load_rules(["birth"])[0]
     assert kk.startswith("№1. ") and "«1 иә»" in kk and rule.title["kk"] in kk
     assert ru.startswith("№1. ") and "«1 да»" in ru and rule.title["ru"] in ru and "₸" in ru
+    # a numbered offer drops the rule's own "yes or 1, no or 2": "2" beside "№2" is how "1 2" happens
+    assert "немесе 2" not in kk and "или 2" not in ru
+    # one person on this phone: no name in the SMS
+    assert not any("Алушы" in m["text"] or "Получатель" in m["text"] for m in mine)
     # deadline: 72 hours from the SMS
     assert all(o["deadline"] == T0 + dt.timedelta(hours=72) for o in _offers(store, family["mother"]))
 
@@ -141,8 +146,9 @@ def test_numbered_consent_assigns_and_orders_the_payment_and_a_refusal_is_record
     assert out2.outcome == "refused"
     assert {o["code"]: o["status"] for o in _offers(store, family["mother"])} == \
         {"birth": "consented", "childcare_1_5": "refused"}
-    # no offer is open any more: a further "да" gets the polite answer
-    assert receive(store, PHONE, "да", at=at + dt.timedelta(minutes=9)).outcome == "no_offer"
+    # no offer is open any more: a further "да" takes the refusal back (24 hours), then nothing is left
+    assert receive(store, PHONE, "да", at=at + dt.timedelta(minutes=9)).outcome == "consented"
+    assert receive(store, PHONE, "да", at=at + dt.timedelta(minutes=10)).outcome == "no_offer"
 
 
 def test_a_bare_answer_to_two_offers_gets_one_clarifying_sms_listing_them(store, family, tmp_path):
@@ -293,3 +299,172 @@ def test_a_message_refused_for_good_does_not_stop_the_rest_of_the_outbox(store, 
     summary = send_outbox(store, _RefusesOne(keys[0]), now=_clock(T0), batch=1)
     assert (summary.sent, summary.failed, summary.left) == (len(keys) - 1, 1, 0)
     assert {t["reason"] for t in open_tasks(store)} >= {"sms_failed"}
+
+
+def _text(store, key):
+    return store.read("MATCH (m:Message {key: $k}) RETURN m.text AS t", {"k": key})[0]["t"]
+
+
+def _status(store, iin):
+    return {o["code"]: o["status"] for o in _offers(store, iin)}
+
+
+def test_one_two_from_a_mother_with_two_open_offers_refuses_nothing_and_asks_which(store, family, tmp_path):
+    _sweep(store)
+    _send(store, tmp_path)
+    at = T0 + dt.timedelta(hours=1)
+    for i, text in enumerate(("1 2", "12", "1,2")):
+        out = receive(store, PHONE, text, at=at + dt.timedelta(minutes=i))
+        assert out.outcome in ("clarify", "unclear_again") and out.decisions == {}
+    assert _status(store, family["mother"]) == {"birth": "open", "childcare_1_5": "open"}
+    assert "refused" not in [e["kind"] for e in history(store, family["mother"])]
+    # words make it clear: both named offers are consented
+    both = receive(store, PHONE, "1 2 иә", at=at + dt.timedelta(minutes=5))
+    assert both.outcome == "consented" and both.orders == 2
+    assert _status(store, family["mother"]) == {"birth": "consented", "childcare_1_5": "consented"}
+
+
+def test_a_negated_yes_consents_nothing(store, family, tmp_path):
+    _sweep(store)
+    _send(store, tmp_path)
+    out = receive(store, "+77021234567", "иә емес", at=T0 + dt.timedelta(hours=1))
+    assert out.outcome == "clarify" and out.decisions == {}
+    assert set(_status(store, family["no_account"]).values()) == {"open"}
+
+
+def test_a_refusal_taken_back_within_24_hours_reopens_and_consents_and_history_shows_both(store, family, tmp_path):
+    _sweep(store)
+    _send(store, tmp_path)
+    at = T0 + dt.timedelta(hours=1)
+    no = receive(store, PHONE, "1 жоқ", at=at)
+    assert no.outcome == "refused"
+    confirmation = _text(store, no.answered_with[0])
+    kk, ru = confirmation.split("\n")
+    # offer 2 is still open, so a bare "иә" would be ambiguous: the SMS says "1 иә"
+    assert "24 сағат" in kk and "«1 иә»" in kk and "24 часов" in ru and "«1 да»" in ru
+    yes = receive(store, PHONE, "1 иә", at=at + dt.timedelta(hours=20))
+    assert yes.outcome == "consented" and yes.orders == 1
+    assert _status(store, family["mother"]) == {"birth": "consented", "childcare_1_5": "open"}
+    birth = [e for e in history(store, family["mother"]) if e["ref"].startswith("birth|")]
+    kinds = [e["kind"] for e in birth]
+    assert kinds.index("refused") < kinds.index("reopened") < kinds.index("consented") < kinds.index("assigned")
+    assert store.read("MATCH (a:Assignment) RETURN a.code AS code") == [{"code": "birth"}]
+
+
+def test_after_24_hours_a_refusal_stands(store, family, tmp_path):
+    _sweep(store)
+    _send(store, tmp_path)
+    at = T0 + dt.timedelta(hours=1)
+    receive(store, PHONE, "1 жоқ", at=at)
+    late = receive(store, PHONE, "1 иә", at=at + dt.timedelta(hours=24, minutes=1))
+    assert late.outcome == "clarify" and late.reason == "number 1 is not an open offer"
+    assert _status(store, family["mother"]) == {"birth": "refused", "childcare_1_5": "open"}
+    assert store.read("MATCH (a:Assignment) RETURN count(a) AS n")[0]["n"] == 0
+
+
+def test_a_lone_refusal_is_taken_back_by_a_bare_yes(store, family, tmp_path):
+    _sweep(store)
+    _send(store, tmp_path)
+    at = T0 + dt.timedelta(hours=1)
+    assert receive(store, PHONE, "все жоқ", at=at).outcome == "refused"
+    # two refusals to take back: a bare "иә" could mean either, so only numbers do it
+    assert receive(store, PHONE, "иә", at=at + dt.timedelta(hours=1)).outcome == "no_offer"
+    assert receive(store, PHONE, "2 иә", at=at + dt.timedelta(hours=2)).outcome == "consented"
+    assert _status(store, family["mother"]) == {"birth": "refused", "childcare_1_5": "consented"}
+
+
+SHARED_PHONE = "+77051112233"
+
+
+@pytest.fixture
+def shared(store):
+    """Two mothers of two households with one phone between them (sisters, say), each with a
+    baby: birth and childcare for each, four offers to one phone."""
+    aigul = person("1995-03-01", "F", phone=SHARED_PHONE, bank_account=iban("1250000000000010"), address_id="B1")
+    gulnar = person("1990-07-15", "F", phone=SHARED_PHONE, bank_account=iban("1250000000000011"),
+                    address_id="B2", given_name="Гүлнар", surname="Ахметова")
+    baby_a = person("2026-11-02", "M", address_id="B1")
+    baby_g = person("2026-11-03", "F", address_id="B2")
+    feed = [aigul, gulnar, baby_a, baby_g, link("PARENT_OF", aigul, baby_a), link("PARENT_OF", gulnar, baby_g)]
+    feed += [fact(m, "income", f"2026-{k:02d}-01", source="KGD", month=f"2026-{k:02d}", amount_kzt=900_000)
+             for m in (aigul, gulnar) for k in range(5, 13)]
+    assert ingest_lines(store, lines(*feed), "shared", AS_OF).rejected == 0
+    return {"Айгүл С.": aigul["iin"], "Гүлнар А.": gulnar["iin"]}
+
+
+def _shared_offers(store):
+    return store.read("MATCH (o:Offer) WHERE o.phone = $p RETURN o.key AS key, o.iin AS iin, o.code AS code, "
+                      "o.number AS number, o.status AS status ORDER BY o.number", {"p": SHARED_PHONE})
+
+
+def test_a_shared_phone_names_each_recipient_and_all_yes_consents_nothing_but_numbers_do(store, shared, tmp_path):
+    _sweep(store)
+    _send(store, tmp_path)
+    offers = _shared_offers(store)
+    assert len(offers) == 4 and {o["iin"] for o in offers} == set(shared.values())
+    name_of = {iin: name for name, iin in shared.items()}
+    for m in (m for m in _sms_lines(tmp_path) if m["to"] == SHARED_PHONE):
+        o = next(o for o in offers if o["key"] in m["key"])
+        kk, ru = m["text"].split("\n")
+        assert f"Алушы — {name_of[o['iin']]}:" in kk and f"Получатель — {name_of[o['iin']]}:" in ru
+        assert f"«{o['number']} иә»" in kk and not any(iin in m["text"] for iin in shared.values())
+        assert sms_parts(m["text"]) <= SMS_MAX_PARTS
+
+    at = T0 + dt.timedelta(hours=1)
+    everyone = receive(store, SHARED_PHONE, "барлығы иә", at=at)
+    assert everyone.outcome == "clarify" and everyone.decisions == {}
+    assert {o["status"] for o in _shared_offers(store)} == {"open"}
+    ask = _text(store, everyone.answered_with[0])
+    for o in offers:
+        assert f"{o['number']} — «" in ask and name_of[o["iin"]] in ask
+    assert "барлығы" not in ask and "все да" not in ask
+
+    mine = next(o for o in offers if o["iin"] == shared["Айгүл С."] and o["code"] == "birth")
+    hers = next(o for o in offers if o["iin"] == shared["Гүлнар А."] and o["code"] == "childcare_1_5")
+    out = receive(store, SHARED_PHONE, f"{mine['number']} иә, {hers['number']} иә", at=at + dt.timedelta(minutes=3))
+    assert out.outcome == "consented" and set(out.decisions) == {mine["key"], hers["key"]}
+    assert {o["key"] for o in _shared_offers(store) if o["status"] == "consented"} == {mine["key"], hers["key"]}
+    # history says the phone was shared; a caseworker is asked to confirm who answered
+    consents = [e for iin in shared.values() for e in history(store, iin) if e["kind"] == "consented"]
+    assert len(consents) == 2 and all("phone shared by 2 recipients" in e["detail"] for e in consents)
+    tasks = open_tasks(store, "shared_phone")
+    assert {(t["iin"], t["right"]) for t in tasks} == {(mine["iin"], mine["key"]), (hers["iin"], hers["key"])}
+    assert "shared_phone" in render(tasks) and "confirm who answered" in render(tasks)
+
+
+def test_a_phone_with_one_recipient_works_as_before_and_history_says_so(store, family, tmp_path):
+    _sweep(store)
+    _send(store, tmp_path)
+    out = receive(store, PHONE, "все да", at=T0 + dt.timedelta(hours=1))
+    assert out.outcome == "consented" and len(out.decisions) == 2
+    consents = [e for e in history(store, family["mother"]) if e["kind"] == "consented"]
+    assert len(consents) == 2 and all("phone serves 1 recipient" in e["detail"] for e in consents)
+    assert open_tasks(store, "shared_phone") == []
+
+
+def test_every_numbered_offer_sms_with_a_long_name_fits_the_budget_and_never_asks_for_a_bare_digit():
+    name = recipient_name("Айгүлжаназаркүлмариямгүл", "серікова")
+    assert name == "Айгүлжаназаркүлмария С."
+    for rule in load_rules():
+        if rule.answers:
+            text = offer_text(rule, 1_234_567, 12, name)
+            assert sms_parts(text) <= SMS_MAX_PARTS, (rule.code, len(text))
+            assert "немесе 1" not in text and "или 1" not in text, rule.code  # "reply 1 or 2" beside "№12"
+            assert "«12 иә»" in text and "«12 да»" in text, rule.code
+
+
+def test_a_refusal_that_can_be_taken_back_keeps_its_number_from_new_offers(store, family, tmp_path):
+    _sweep(store)
+    _send(store, tmp_path)
+    at = T0 + dt.timedelta(hours=1)
+    assert receive(store, PHONE, "1 жоқ", at=at).outcome == "refused"
+    # a second baby is registered the same day: its offers must not be "№1", which "1 иә" takes back
+    twin = person("2026-11-01", "F", address_id="A1", recorded_at="2026-11-25T06:00:00Z")
+    assert ingest_lines(store, lines(twin, link("PARENT_OF", family["mother"], twin,
+                                                recorded_at="2026-11-25T06:00:00Z")), "twin", AS_OF).rejected == 0
+    _sweep(store, at + dt.timedelta(hours=1))
+    numbers = {o["number"] for o in _offers(store, family["mother"]) if o["status"] == "open"}
+    assert 1 not in numbers and len(numbers) >= 2
+    back = receive(store, PHONE, "1 иә", at=at + dt.timedelta(hours=2))
+    assert back.outcome == "consented" and len(back.decisions) == 1
+    assert next(iter(back.decisions)).startswith(f"birth|{family['mother']}|{family['baby']}|")

@@ -1,6 +1,7 @@
 """The audit trail: every state change of the flow (offered, queued, sent, replied, consented,
-refused, lapsed, expired, withdrawn, assigned, paid, ended, worklisted) is an Event with its time and cause,
-written in the same transaction as the change itself."""
+refused, reopened (a refusal taken back), lapsed, expired, withdrawn, assigned, paid, ended,
+worklisted) is an Event with its time and cause, written in the same transaction as the change
+itself."""
 from __future__ import annotations
 
 from familycard.graph.store import Store
@@ -8,8 +9,8 @@ from familycard.graph.store import Store
 
 # Events of one transaction share its time; they are told in the order they happen.
 _ORDER = {k: i for i, k in enumerate((
-    "offered", "worklisted", "replied", "lapsed", "expired", "consented", "refused", "withdrawn", "assigned",
-    "paid", "ended", "queued", "sent", "failed"))}
+    "offered", "worklisted", "replied", "lapsed", "expired", "reopened", "consented", "refused", "withdrawn",
+    "assigned", "paid", "ended", "queued", "sent", "failed"))}
 
 
 def history(store: Store, iin: str) -> list[dict]:

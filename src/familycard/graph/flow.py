@@ -17,6 +17,9 @@ from familycard.graph.store import Store, Tx
 # payment is the day there. Stored times are UTC (naive), like recorded_at.
 LOCAL = dt.timezone(dt.timedelta(hours=5))
 REPLY_WINDOW = dt.timedelta(hours=72)
+# A refusal can be taken back this long after it was made (a consent then reopens the offer):
+# a refusal is final, and one typed in haste must not cost a right.
+TAKE_BACK_WINDOW = dt.timedelta(hours=24)
 SENDER = "1414"
 CHUNK = 5_000
 

@@ -1,8 +1,11 @@
 """Replies in: an SMS from a citizen, read against the open offers of that phone.
 
 Consent re-checks the right and assigns it (and orders the first payment), or withdraws the
-offer if the right no longer holds (``recheck``); refusal records it; an answer that says
-nothing useful gets one clarifying SMS per offer attempt and the clock runs on; a reply from
+offer if the right no longer holds (``recheck``); refusal records it, and a consent within 24
+hours takes it back (the offer reopens and is consented); an answer that says nothing useful
+gets one clarifying SMS per offer attempt and the clock runs on. A phone whose open offers are
+for several people is not let to consent "for all", each decision from it says so in the
+history and puts a task on the worklist (who answered?). A reply from
 an unknown number, or with no offer waiting, is logged and answered politely (once a day per
 phone, so an auto-responder cannot start an SMS ping-pong). A reply after its offer's deadline
 lapses the offer there and then. Each reply is handled in one transaction, and the same
@@ -14,12 +17,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from familycard.graph import flow
+from familycard.graph.flow import TAKE_BACK_WINDOW
 from familycard.graph.offers import CONSENTED, REFUSED, WITHDRAWN, lapse, rules_by_code
 from familycard.graph.phones import mask_phone, normalise_phone
 from familycard.graph.recheck import confirm
 from familycard.graph.replies import CONSENT, parse_reply, resolve
 from familycard.graph.store import Store, Tx
-from familycard.graph.texts import clarify_text, flow_text
+from familycard.graph.texts import clarify_text, flow_text, recipient_name, refused_text
+
+_OFFER_ROW = ("RETURN o.key AS key, o.code AS code, o.iin AS iin, o.subject AS subject, o.event AS event, "
+              "o.periodicity AS periodicity, o.amount_kzt AS amount_kzt, o.number AS number, "
+              "o.attempt AS attempt, o.clarified AS clarified, o.answered_at AS answered_at ORDER BY o.number")
 
 
 @dataclass
@@ -59,15 +67,17 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime) -> ReplyOu
 
     # An offer past its deadline lapses now, whatever the sweep has not yet done.
     late = lapse(tx, at, phone=phone)
-    offers = tx.run(
-        "MATCH (o:Offer) WHERE o.phone = $p AND o.status = 'open' "
-        "RETURN o.key AS key, o.code AS code, o.iin AS iin, o.subject AS subject, o.event AS event, "
-        "o.periodicity AS periodicity, o.amount_kzt AS amount_kzt, o.number AS number, o.attempt AS attempt, "
-        "o.clarified AS clarified ORDER BY o.number", {"p": phone})
-    iin = offers[0]["iin"] if offers else None
+    offers = tx.run("MATCH (o:Offer) WHERE o.phone = $p AND o.status = 'open' " + _OFFER_ROW, {"p": phone})
+    # Refusals this phone may still take back: a consent to one reopens it.
+    back = tx.run("MATCH (o:Offer) WHERE o.phone = $p AND o.status = 'refused' AND o.answered_at >= $since "
+                  + _OFFER_ROW, {"p": phone, "since": at - TAKE_BACK_WINDOW})
+    people = sorted({o["iin"] for o in offers + back})
+    res = resolve(parse_reply(text), [o["number"] for o in offers], retractable=[o["number"] for o in back],
+                  shared=len({o["iin"] for o in offers}) > 1) if offers or back else None
+    iin = (offers or back)[0]["iin"] if offers or back else None
     result = ReplyOutcome("", phone)
 
-    if not offers:
+    if not offers and (res is None or res.unclear):
         known = tx.run("MATCH (p:Person) WHERE p.phone = $p RETURN p.iin AS iin LIMIT 1", {"p": phone})
         iin = known[0]["iin"] if known else None
         result.outcome = "no_offer" if known else "unknown_number"
@@ -78,30 +88,43 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime) -> ReplyOu
         else:
             replies.append((f"polite|{phone}|{flow.local_day(at).isoformat()}", "polite", flow_text("no_offer"), ""))
     else:
-        by_number = {o["number"]: o for o in offers}
-        res = resolve(parse_reply(text), sorted(by_number))
+        by_number = {o["number"]: o for o in back} | {o["number"]: o for o in offers}  # an open offer wins
         result.reason = res.reason
         if res.unclear:
             fresh = [o for o in offers if not o["clarified"]]
             if fresh:
                 result.outcome = "clarify"
-                listing = [(o["number"], rules[o["code"]]) for o in offers]
+                names = _names(tx, offers)
+                listing = [(o["number"], rules[o["code"]], names.get(o["iin"])) for o in offers]
                 ck = "clarify|" + flow.digest(*sorted(f"{o['key']}#{o['attempt']}" for o in offers))
                 replies.append((ck, "clarify", clarify_text(listing), ",".join(o["key"] for o in offers)))
                 flow.patch(tx, "Offer", [{"key": o["key"], "clarified": 1} for o in fresh])
             else:
                 result.outcome = "unclear_again"  # one clarifying SMS only: logged, not answered
         else:
-            patches = []
+            # History says, for every decision, whether the phone served one person or several.
+            served = "phone serves 1 recipient" if len(people) == 1 else f"phone shared by {len(people)} recipients"
+            patches, tasks = [], []
+            taken_back = {o["key"] for o in back}
             for n, verdict in sorted(res.decisions.items()):
                 o = by_number[n]
                 status = CONSENTED if verdict == CONSENT else REFUSED
                 result.decisions[o["key"]] = verdict
                 patches.append({"key": o["key"], "status": status, "answered_at": at})
-                events.append(flow.event(o["key"], status, at, o["iin"], who, f"attempt {o['attempt']}"))
-                name = "consented" if status == CONSENTED else "refused"
-                replies.append((f"{name}|{o['key']}", name, flow_text(name, rules[o["code"]]), o["key"]))
+                if o["key"] in taken_back:
+                    events.append(flow.event(o["key"], "reopened", at, o["iin"], who,
+                                             f"takes back the refusal of {o['answered_at']:%Y-%m-%d %H:%M} UTC"))
+                events.append(flow.event(o["key"], status, at, o["iin"], who, f"attempt {o['attempt']}; {served}"))
+                if status == CONSENTED:
+                    replies.append((f"consented|{o['key']}", "consented", flow_text("consented", rules[o["code"]]), o["key"]))
+                else:  # how to take it back: by number when a bare "иә" could mean another offer
+                    body = refused_text(rules[o["code"]], n if len(offers) + len(back) > 1 else None)
+                    replies.append((f"refused|{o['key']}", "refused", body, o["key"]))
+                if len(people) > 1:
+                    tasks.append(_shared_phone_task(o, verdict, phone, len(people), at))
+                    events.append(flow.event(o["key"], "worklisted", at, o["iin"], tasks[-1]["detail"], "shared_phone"))
             flow.patch(tx, "Offer", patches)
+            flow.insert_new(tx, "Task", tasks)
             for n, verdict in sorted(res.decisions.items()):
                 if verdict == CONSENT:  # the right re-checked first: assigned, or withdrawn
                     done = confirm(tx, by_number[n], at, who)
@@ -125,3 +148,21 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime) -> ReplyOu
     events += [flow.event(m["key"], "queued", at, iin, f"reply to {key}") for m in fresh if m["direction"] == "out"]
     flow.record_events(tx, events)
     return result
+
+
+def _names(tx: Tx, offers: list[dict]) -> dict[str, str]:
+    """Recipients' short names (``recipient_name``) when the offers are for more than one."""
+    iins = sorted({o["iin"] for o in offers})
+    if len(iins) < 2:
+        return {}
+    rows = tx.run("UNWIND $iins AS k MATCH (p:Person {iin: k}) "
+                  "RETURN p.iin AS iin, p.given_name AS given_name, p.surname AS surname", {"iins": iins})
+    return {r["iin"]: recipient_name(r["given_name"], r["surname"]) for r in rows}
+
+
+def _shared_phone_task(offer: dict, verdict: str, phone: str, people: int, at: dt.datetime) -> dict:
+    """A caseworker confirms who answered: the phone carries offers for several people."""
+    return {"key": f"{offer['key']}|shared_phone", "iin": offer["iin"], "code": offer["code"], "ref": offer["key"],
+            "reason": "shared_phone", "status": "open", "created_at": at,
+            "detail": f"{verdict} by SMS from {mask_phone(phone)}, a phone with offers for {people} people: "
+                      "confirm who answered"}

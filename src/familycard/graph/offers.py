@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from familycard.graph import flow
-from familycard.graph.flow import REPLY_WINDOW
+from familycard.graph.flow import REPLY_WINDOW, TAKE_BACK_WINDOW
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, load_rules
 from familycard.graph.store import Store, Tx
-from familycard.graph.texts import offer_text
+from familycard.graph.texts import offer_text, recipient_name
 
 OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED = "open", "notified", "consented", "refused", "lapsed", "expired"
 WITHDRAWN = "withdrawn"
@@ -108,19 +108,26 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
     if not todo:
         return summary
     persons = {r["iin"]: r for r in store.read(
-        "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin, p.phone AS phone",
+        "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin, p.phone AS phone, "
+        "p.given_name AS given_name, p.surname AS surname",
         {"keys": sorted({e.iin for _, e, _ in todo})})}
-    # Short numbers are per phone (replies come from a phone), among its open offers.
+    # Short numbers are per phone (replies come from a phone), among its open offers and the
+    # refusals it may still take back ("2 иә" must find the refused offer, not a new one).
     phones = {}
     for _, e, _ in todo:
         raw = (persons.get(e.iin) or {}).get("phone")
         phones[e.iin] = (raw, normalise_phone(raw) if raw else None)
     used: dict[str, set[int]] = defaultdict(set)
+    recipients: dict[str, set[str]] = defaultdict(set)  # whose open offers each phone carries
     wanted = sorted({p for _, p in phones.values() if p})
     for part in flow.chunks(wanted, 50_000):
-        for r in store.read("UNWIND $phones AS ph MATCH (o:Offer) WHERE o.phone = ph AND o.status = 'open' "
-                            "AND o.number IS NOT NULL RETURN o.phone AS phone, o.number AS number", {"phones": part}):
+        for r in store.read("UNWIND $phones AS ph MATCH (o:Offer) WHERE o.phone = ph AND o.number IS NOT NULL "
+                            "AND (o.status = 'open' OR (o.status = 'refused' AND o.answered_at >= $since)) "
+                            "RETURN o.phone AS phone, o.number AS number, o.iin AS iin, o.status AS status",
+                            {"phones": part, "since": now - TAKE_BACK_WINDOW}):
             used[r["phone"]].add(r["number"])
+            if r["status"] == OPEN:
+                recipients[r["phone"]].add(r["iin"])
 
     plans = []
     for k, e, cur in todo:
@@ -130,11 +137,15 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
         if phone and rule.answers:
             number = next(n for n in range(1, len(used[phone]) + 2) if n not in used[phone])
             used[phone].add(number)
+            recipients[phone].add(e.iin)
         plans.append((k, e, cur, rule, raw_phone, phone, number))
+    # One phone, several people: each SMS says whose offer it is (consent is the recipient's).
+    names = {e.iin: recipient_name(persons[e.iin].get("given_name"), persons[e.iin].get("surname"))
+             for _, e, _, _, _, phone, number in plans if number is not None and len(recipients[phone]) > 1}
 
     done = 0
     for chunk in flow.chunks(plans, batch):
-        out = store.transaction(lambda tx, c=chunk: _write(tx, c, as_of, now, cause, used))
+        out = store.transaction(lambda tx, c=chunk: _write(tx, c, as_of, now, cause, used, names))
         for attr in ("offered", "reoffered", "queued_sms", "worklisted"):
             setattr(summary, attr, getattr(summary, attr) + out[attr])
         for code, n in out["by_code"].items():
@@ -146,7 +157,7 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
 
 
 def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
-           used: dict[str, set[int]]) -> dict:
+           used: dict[str, set[int]], names: dict[str, str]) -> dict:
     out = {"offered": 0, "reoffered": 0, "queued_sms": 0, "worklisted": 0, "by_code": defaultdict(int)}
     new_offers, again, messages, tasks, events = [], [], [], [], []
     for k, e, cur, rule, raw_phone, phone, number in plans:
@@ -176,7 +187,8 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
         if phone:
             mkey = f"offer|{k}|{seq(attempt, round_)}"
             messages.append({"key": mkey, "direction": "out", "kind": "offer", "phone": phone, "iin": e.iin,
-                             "offers": k, "text": offer_text(rule, e.amount_kzt, number if several else None),
+                             "offers": k, "text": offer_text(rule, e.amount_kzt, number if several else None,
+                                                 names.get(e.iin) if several else None),
                              "status": "queued", "created_at": now, "attempts": 0})
             events.append(flow.event(mkey, "queued", now, e.iin, f"offer {k}"))
             out["queued_sms"] += 1

@@ -1,8 +1,9 @@
 """The caseworkers' worklist: rights that cannot go on by themselves.
 
 A recipient without a usable phone cannot be offered by SMS, one without a valid bank account
-cannot be paid, an SMS the gateway refused for good needs a person, and so does a right that
-no longer held when re-checked (a registry corrected itself after the offer); each is a Task, kept
+cannot be paid, an SMS the gateway refused for good needs a person, an answer from a phone
+that carries offers for several people needs someone to confirm who answered, and a right
+that no longer held when re-checked (a registry corrected itself) needs a call; each is a Task, kept
 open until the cause goes away, never dropped.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ REASONS = {
     "sms_failed": "the SMS gateway refused the message",
     "no_account": "consented, but no bank account: payment waits",
     "invalid_account": "consented, but the bank account is not a valid IBAN: payment waits",
+    "shared_phone": "answered from a phone with offers for several people: confirm who answered",
     "withdrawn": "the right no longer held when re-checked: offer withdrawn, the citizen was told to call 1414",
     "ended": "the right no longer held when re-checked: payments stopped, the citizen was told to call 1414",
 }
