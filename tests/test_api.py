@@ -121,6 +121,23 @@ def test_pages_follow_their_cursors_and_a_bad_cursor_or_size_is_named(client, fa
     assert "first: 1000 is not between 0 and 100" in big["errors"][0]["message"]
 
 
+def test_a_cursor_past_any_list_is_refused_naming_it(client, family):
+    """`after:` a 30-digit offset answered "Unexpected error" (the stores' SKIP overflowed)."""
+    import base64
+
+    huge = base64.urlsafe_b64encode(b"o:" + b"9" * 30).decode()
+    arabic = base64.urlsafe_b64encode("o:٣".encode()).decode()  # a digit, but not an ASCII one
+    for q, role in (("query($after: String) { accessLog(after: $after) { totalCount } }", "admin"),
+                    ("query($after: String) { offers(after: $after) { totalCount } }", "caseworker")):
+        err = gql(client, q, role, after=huge)["errors"][0]["message"]
+        assert err == f"after: cursor '{huge[:40]}' is at offset 99999999999999999999…; " \
+                      "no list this API serves goes past 1000000000"
+        assert "is not a cursor this API gave out" in gql(client, q, role, after=arabic)["errors"][0]["message"]
+    last = base64.urlsafe_b64encode(b"o:999999999").decode()
+    assert gql(client, "query($after: String) { accessLog(after: $after) { totalCount edges { cursor } } }", "admin",
+               after=last)["data"]["accessLog"]["edges"] == []
+
+
 def test_a_relative_is_followed_by_opaque_id_and_a_made_up_id_is_refused(client, family):
     card = gql(client, CARD, "frontend", iin=family.mother["iin"])["data"]["familyCard"]
     granny = next(r for r in card["relations"] if r["relation"] == "parent")["citizen"]
