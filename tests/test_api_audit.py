@@ -88,3 +88,28 @@ def test_the_subject_an_offer_or_assignment_names_is_logged_under_their_own_iin(
     assert sorted((r["actor"], tuple(r["fields"]), r["operation"]) for r in rows) == [
         ("key:caseworker-app", ("edges.node.subjectIin",), "offers"),
         ("key:frontend-app", ("offers.edges.node.subjectIin",), "familyCard")]
+
+
+def test_request_ids_are_the_servers_and_the_callers_id_and_operation_name_are_bounded(store, family, tmp_path):
+    """X-Request-Id was stored verbatim (and made the rows' keys); a 200 KB operationName was
+    stored once per person shown."""
+    import re
+
+    from starlette.testclient import TestClient
+
+    from test_api import gql
+
+    name = "Card" + "x" * 200_000
+    query = "query %s($iin: String!) { familyCard(iin: $iin) { person { givenName } } }" % name
+    with TestClient(create_app(settings_for(tmp_path, max_body_bytes=1_000_000), store=store)) as c:
+        for caller in ("evil\r\nid" + "z" * 500, "ticket-42"):
+            r = c.post("/graphql", json={"query": query, "variables": {"iin": family.mother["iin"]},
+                                         "operationName": name},
+                       headers={"Authorization": f"Bearer {KEYS['caseworker']}", "X-Request-Id": caller})
+            assert r.status_code == 200 and r.json()["data"]["familyCard"]["person"]["givenName"]
+        log = """{ accessLog { edges { node { requestId callerRequestId operation } } } }"""
+        rows = [e["node"] for e in gql(c, log, "admin")["data"]["accessLog"]["edges"]]
+    assert len(rows) == 2 and len({r["requestId"] for r in rows}) == 2
+    assert all(re.fullmatch("[0-9a-f]{32}", r["requestId"]) for r in rows)
+    assert sorted(r["callerRequestId"] for r in rows) == sorted(["evilid" + "z" * 58, "ticket-42"])
+    assert all(r["operation"] == name[:200] for r in rows)
