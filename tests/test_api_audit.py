@@ -65,3 +65,51 @@ def test_when_the_log_cannot_be_written_no_request_of_that_write_shows_anything(
     for a in answers:
         assert a["data"] is None and "access log could not be written" in a["errors"][0]["message"]
     assert store.read("MATCH (a:Access) RETURN count(a) AS n") == [{"n": 0}]
+
+
+def test_the_subject_an_offer_or_assignment_names_is_logged_under_their_own_iin(store, family, tmp_path):
+    """The offers list showed `subjectIin` (the child a birth benefit is about) without a row
+    for the child: 58 of 135 people shown were missing from the log."""
+    import datetime as dt
+
+    from starlette.testclient import TestClient
+
+    from familycard.graph.sweep import daily_sweep
+    from test_api import gql
+
+    daily_sweep(store, dt.date(2026, 11, 25), ["birth"])
+    log = """query($iin: String) { accessLog(iin: $iin) { edges { node { actor fields operation } } } }"""
+    with TestClient(create_app(settings_for(tmp_path), store=store)) as c:
+        listed = gql(c, "{ offers { edges { node { recipientIin subjectIin } } } }", "caseworker")["data"]["offers"]
+        assert [e["node"]["subjectIin"] for e in listed["edges"]] == [family.baby["iin"]]
+        card = """query($iin: String!) { familyCard(iin: $iin) { offers { edges { node { subjectIin } } } } }"""
+        gql(c, card, "frontend", iin=family.mother["iin"])
+        rows = [e["node"] for e in gql(c, log, "admin", iin=family.baby["iin"])["data"]["accessLog"]["edges"]]
+    assert sorted((r["actor"], tuple(r["fields"]), r["operation"]) for r in rows) == [
+        ("key:caseworker-app", ("edges.node.subjectIin",), "offers"),
+        ("key:frontend-app", ("offers.edges.node.subjectIin",), "familyCard")]
+
+
+def test_request_ids_are_the_servers_and_the_callers_id_and_operation_name_are_bounded(store, family, tmp_path):
+    """X-Request-Id was stored verbatim (and made the rows' keys); a 200 KB operationName was
+    stored once per person shown."""
+    import re
+
+    from starlette.testclient import TestClient
+
+    from test_api import gql
+
+    name = "Card" + "x" * 200_000
+    query = "query %s($iin: String!) { familyCard(iin: $iin) { person { givenName } } }" % name
+    with TestClient(create_app(settings_for(tmp_path, max_body_bytes=1_000_000), store=store)) as c:
+        for caller in ("evil\r\nid" + "z" * 500, "ticket-42"):
+            r = c.post("/graphql", json={"query": query, "variables": {"iin": family.mother["iin"]},
+                                         "operationName": name},
+                       headers={"Authorization": f"Bearer {KEYS['caseworker']}", "X-Request-Id": caller})
+            assert r.status_code == 200 and r.json()["data"]["familyCard"]["person"]["givenName"]
+        log = """{ accessLog { edges { node { requestId callerRequestId operation } } } }"""
+        rows = [e["node"] for e in gql(c, log, "admin")["data"]["accessLog"]["edges"]]
+    assert len(rows) == 2 and len({r["requestId"] for r in rows}) == 2
+    assert all(re.fullmatch("[0-9a-f]{32}", r["requestId"]) for r in rows)
+    assert sorted(r["callerRequestId"] for r in rows) == sorted(["evilid" + "z" * 58, "ticket-42"])
+    assert all(r["operation"] == name[:200] for r in rows)

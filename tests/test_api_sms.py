@@ -83,3 +83,30 @@ def test_a_refusal_by_webhook_can_be_taken_back_the_same_day(client):
 def test_a_negated_yes_by_webhook_consents_nothing(client):
     r = client.post("/sms/inbound", json={"from": PHONE, "text": "не да", "id": "prov-3", "at": "2026-11-25T10:00:00+05:00"}, headers=AUTH)
     assert r.status_code == 200 and r.json()["outcome"] == "clarify"
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00",
+                                "1999-12-31T23:59:59Z", "2999-01-01T00:00:00+05:00"])
+def test_a_reply_time_outside_a_sane_window_is_refused_naming_the_field_not_a_crash(client, at):
+    """Times at the datetime limits overflowed converting to UTC: 500."""
+    r = client.post("/sms/inbound", json={"from": PHONE, "text": "да", "at": at}, headers=AUTH)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == f"'at': '{at}' is not between 2000-01-01 and a day from now (UTC)"
+
+
+def test_a_body_past_the_apis_cap_is_refused_before_it_is_read_whole(ladybug_store, tmp_path):
+    settings = Settings(data_dir=tmp_path, webhook_token=SecretStr("s3cret"), max_body_bytes=1000)
+    with TestClient(create_app(settings, store=ladybug_store)) as c:
+        big = {"from": PHONE, "text": "да" + " " * 2000}
+        r = c.post("/sms/inbound", json=big, headers=AUTH)
+        assert r.status_code == 413 and r.json()["error"] == "the request body is larger than 1000 bytes"
+
+        def chunks():  # no content-length: counted as it arrives
+            yield b'{"from": "+77011234567", "text": "'
+            for _ in range(20):
+                yield b" " * 100
+            yield b'"}'
+        r = c.post("/sms/inbound", content=chunks(), headers={**AUTH, "Content-Type": "application/json"})
+        assert r.status_code == 413
+        small = c.post("/sms/inbound", data={"from": "+77770000009", "text": "да"}, headers=AUTH)
+        assert small.status_code == 200 and small.json()["outcome"] == "unknown_number"

@@ -131,3 +131,17 @@ def test_a_ceiling_bound_is_a_whole_number_pre_filter_from_parameters():
     # 3 months × 0.70 × 50 851 = 106 787.1 -> 106 788 tenge a member (the exact test is `when`)
     assert rule.query_params(D(2026, 11, 25))["income_cap"] == 106788
     assert rule.query_params(D(2025, 12, 31))["income_cap"] == 97079  # 3 × 0.70 × 46 228 = 97 078.8
+
+
+class TestExplanationTexts:
+    def test_a_person_is_named_as_the_naming_says_whatever_placeholder_holds_their_iin(self):
+        """A new rule's `{mother}` (not a declared person placeholder) must not leak an IIN either."""
+        from familycard.graph.explain import _fill
+
+        names = {"900301400010": "Айгүл Серікова (********0010)", "150909600040": "Ерлан (********0040)"}
+        text, people = _fill("mother {mother}, carer {carer}, {n} children ({kids}) at {address_id}",
+                             {"mother": "900301400010", "carer": "150909600040", "n": 3,
+                              "kids": ["150909600040"], "address_id": "A1"}, names)
+        assert text == ("mother Айгүл Серікова (********0010), carer Ерлан (********0040), 3 children "
+                        "(Ерлан (********0040)) at A1")
+        assert people == {"900301400010", "150909600040"}

@@ -56,6 +56,7 @@ class AccessRecorder:
     """Collects, during one request, whose data it shows."""
     principal: "Principal | None"
     request_id: str
+    caller_request: str = ""
     operation: str = ""
     shown: dict[str, set[str]] = field(default_factory=dict)
 
@@ -67,7 +68,7 @@ class AccessRecorder:
         return [{"key": f"{at:%Y%m%dT%H%M%S%f}|{self.request_id}|{iin}", "at": at,
                  "actor": p.subject if p else "anonymous", "role": p.role if p else "",
                  "iin": iin, "fields": ",".join(sorted(fields)), "operation": self.operation,
-                 "request": self.request_id}
+                 "request": self.request_id, "caller_request": self.caller_request}
                 for iin, fields in sorted(self.shown.items())]
 
 
@@ -120,6 +121,9 @@ async def store_rows(store: Store, rows: list[dict]) -> None:
         pass
 
 
+MAX_OPERATION = 200  # characters of an operation's name kept in the log
+
+
 class AccessLogExtension(SchemaExtension):
     """Writes what the request showed before the response leaves; no log, no data."""
 
@@ -127,7 +131,8 @@ class AccessLogExtension(SchemaExtension):
         yield
         ctx = self.execution_context.context
         rec: AccessRecorder = ctx.access
-        rec.operation = self.execution_context.operation_name or _top_fields(self.execution_context)
+        # Bounded: a 200 KB operationName, once per person shown, grew the store by megabytes.
+        rec.operation = (self.execution_context.operation_name or _top_fields(self.execution_context))[:MAX_OPERATION]
         if not rec.shown:
             return
         try:
@@ -165,6 +170,7 @@ def query(store: Store, *, iin: str | None, actor: str | None, since: dt.datetim
         head = f"MATCH (:Person {{iin: $iin}})-[:{model.OWNER_LINKS['Access'].name}]->(a:Access) "
     total = store.read(f"{head}{cond}RETURN count(a) AS n", params)[0]["n"]
     rows = store.read(f"{head}{cond}RETURN a.key AS key, a.at AS at, a.actor AS actor, a.role AS role, "
-                      f"a.iin AS iin, a.fields AS fields, a.operation AS operation, a.request AS request "
+                      f"a.iin AS iin, a.fields AS fields, a.operation AS operation, a.request AS request, "
+                      f"a.caller_request AS caller_request "
                       f"ORDER BY a.at DESC, a.key DESC SKIP $skip LIMIT $limit", params)
     return rows, total

@@ -1,6 +1,7 @@
 """The typed context every resolver gets: who calls, the store, the request's loaders."""
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -38,8 +39,14 @@ class Context:
 
 def make_context(request: Request, response: Response, principal: Principal | None) -> Context:
     state = request.app.state
-    request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+    # The server names each request (the access log's keys hang on it); the caller's own id is
+    # kept beside it, cleaned and bounded (it was stored verbatim, and made the rows' keys).
+    request_id = uuid.uuid4().hex
+    caller = _CALLER_ID.sub("", request.headers.get("x-request-id", ""))[:64]
     return Context(request=request, response=response, settings=state.settings, store=state.store,
                    ids=state.ids, principal=principal, loaders=Loaders.for_request(state.store),
-                   access=AccessRecorder(principal, request_id), access_log=state.access_log,
+                   access=AccessRecorder(principal, request_id, caller), access_log=state.access_log,
                    request_id=request_id)
+
+
+_CALLER_ID = re.compile(r"[^A-Za-z0-9._:/+=-]")

@@ -1,7 +1,8 @@
 """Relay-style cursor connections for every list that can grow.
 
 Cursors are opaque (base64 of an offset): a client passes ``after`` back as it got it.
-``first`` is capped (``FAMILYCARD_MAX_PAGE``); a bad cursor or size is a clear error.
+``first`` is capped (``FAMILYCARD_MAX_PAGE``); a bad cursor or size is a clear error, and so is
+an offset past ``MAX_OFFSET`` (a 30-digit one overflowed the stores' SKIP: "Unexpected error").
 """
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ class Connection(Generic[T]):
     total_count: int = strawberry.field(description="How many there are in all, across every page.")
 
 
+MAX_OFFSET = 1_000_000_000  # no list this API serves comes near it
+
+
 def _cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
 
@@ -60,11 +64,14 @@ def page(info: Info, first: int | None, after: str | None) -> Page:
     if after is not None:
         try:
             tag, _, n = base64.urlsafe_b64decode(after.encode()).decode().partition(":")
-            if tag != "o" or not n.isdigit():
+            if tag != "o" or not (n.isascii() and n.isdigit()):
                 raise ValueError
-            skip = int(n) + 1
         except (binascii.Error, ValueError, UnicodeDecodeError):
             raise PublicError(f"after: '{after[:40]}' is not a cursor this API gave out") from None
+        if len(n) > len(str(MAX_OFFSET)) or int(n) >= MAX_OFFSET:
+            raise PublicError(f"after: cursor '{after[:40]}' is at offset {n[:20]}{'…' if len(n) > 20 else ''}; "
+                              f"no list this API serves goes past {MAX_OFFSET}")
+        skip = int(n) + 1
     return Page(skip, size)
 
 

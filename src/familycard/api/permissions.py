@@ -21,7 +21,7 @@ Masking happens where a value leaves the API, whatever the query asked.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from strawberry.permission import BasePermission
 from strawberry.types import Info
@@ -41,6 +41,20 @@ def mask_iin(iin: str | None, role: Role) -> str | None:
     if iin is None or SEES["iin"][role] == FULL:
         return iin
     return "********" + iin[-4:]
+
+
+def naming_for(role: Role) -> Callable[[Mapping[str, Any]], str] | None:
+    """How explanation texts name people for a role (``graph.explain.Naming``): by IIN for the
+    roles that see IINs (None: the texts' own way), else by name and the masked IIN, as a
+    Citizen shows them to that role. Built from the person's values, never by editing a text."""
+    if SEES["iin"][role] == FULL:
+        return None
+
+    def name(person: Mapping[str, Any]) -> str:
+        masked = mask_iin(person["iin"], role)
+        full = " ".join(x for x in (person.get("given_name"), person.get("surname")) if x)
+        return f"{full} ({masked})" if full else masked
+    return name
 
 
 def mask_phone_for(phone: str | None, role: Role) -> str | None:

@@ -5,21 +5,38 @@ Each rule folder's ``explain.cypher`` returns, for the rights the person is invo
 recipient, as the subject, or as kin), one row per candidate right with every condition of
 ``rule.yaml`` as a boolean column; a condition without a column is the rule's ``when``. A right
 is found exactly when every condition holds: the tests check that this agrees with the sweep.
+
+Texts name people as a ``Naming`` says (the API's masks them for the caller's role): the names
+are looked up for the people the texts will show, then filled in, so no text is ever edited
+after it is made; each check and item keeps the IINs it names (for the access log).
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Mapping
 
 from familycard.dates import add_years, age
 from familycard.graph.rules import LANGS, Rule, load_rules
 from familycard.graph.rules.formula import Table, evaluate
 from familycard.graph.store import Store
 
-__all__ = ["Check", "Finding", "Explanation", "explain", "explain_rule", "render"]
+__all__ = ["Check", "Finding", "Explanation", "Naming", "explain", "explain_rule", "render"]
+
+# How a text names a person, from their row (iin, surname, given_name: whatever the store has;
+# only the iin when they are not stored). Without one, texts name people by IIN (the CLI, and
+# roles that see IINs); the API passes one that masks them for the caller's role.
+Naming = Callable[[Mapping[str, Any]], str]
+
+# The placeholders of rule texts that hold a person's IIN. A value of another placeholder
+# shaped like an IIN is taken for a person too (a 12-digit BIN with them: naming it as a
+# person is the safe side), so a new rule's `{mother}` cannot leak one.
+PEOPLE = frozenset({"iin", "subject", "recipient", "carer"})
+_IIN_SHAPED = re.compile(r"[0-9]{12}")
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,7 @@ class Check:
     id: str
     ok: bool
     text: Mapping[str, str]  # per language
+    people: tuple[str, ...] = ()  # the IINs of the people the text names
 
 
 @dataclass(frozen=True)
@@ -41,6 +59,7 @@ class Finding:
     checks: tuple[Check, ...]
     items: tuple[Mapping[str, str], ...] = ()  # per-person detail (children counted or not), per language
     item_iins: tuple[str, ...] = ()
+    item_people: tuple[str, ...] = ()  # the IINs of the people the item texts name
 
     @property
     def concerned(self) -> bool:
@@ -84,8 +103,36 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _fill(template: str, values: Mapping[str, Any]) -> str:
-    return string.Formatter().vformat(template, (), _Values({k: _fmt(v) for k, v in values.items()}))
+@lru_cache(maxsize=1024)
+def _placeholders(template: str) -> tuple[str, ...]:
+    return tuple(name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def _people_in(template: str, values: Mapping[str, Any]) -> set[str]:
+    """The IINs the template would show: those of person placeholders, and any IIN-shaped value."""
+    out = set()
+    for name in _placeholders(template):
+        v = values.get(name)
+        for x in v if isinstance(v, (list, tuple)) else (v,):
+            if isinstance(x, str) and (name in PEOPLE or _IIN_SHAPED.fullmatch(x)):
+                out.add(x)
+    return out
+
+
+def _fill(template: str, values: Mapping[str, Any], names: Mapping[str, str]) -> tuple[str, set[str]]:
+    """The text, with each person it names as ``names`` says (never their IIN unless ``names``
+    is the IIN itself), and the IINs it names."""
+    people = _people_in(template, values)
+    shown = {}
+    for name in _placeholders(template):
+        v = values.get(name)
+        if isinstance(v, (list, tuple)) and any(x in people for x in v):
+            shown[name] = ", ".join(names[x] if x in people else _fmt(x) for x in v) or "—"
+        elif isinstance(v, str) and v in people:
+            shown[name] = names[v]
+        else:
+            shown[name] = _fmt(v) if name in values else "?"
+    return string.Formatter().vformat(template, (), _Values(shown)), people
 
 
 def _item_values(item: Mapping[str, Any], as_of: dt.date) -> dict[str, Any]:
@@ -97,37 +144,90 @@ def _item_values(item: Mapping[str, Any], as_of: dt.date) -> dict[str, Any]:
     return out
 
 
-def explain_rule(store: Store, rule: Rule, iin: str, as_of: dt.date) -> list[Finding]:
-    """The candidate rights under ``rule`` that involve ``iin`` on ``as_of``."""
+@dataclass
+class _Candidate:
+    """One row of a rule's explain query, with the names its texts and formulas use."""
+    row: Mapping[str, Any]
+    names: dict[str, Any]
+    items: list[tuple[Mapping[str, str], dict[str, Any]]]  # (texts, values) of each item with a reason
+
+
+def _candidates(store: Store, rule: Rule, iin: str, as_of: dt.date) -> list[_Candidate]:
     params = rule.query_params(as_of)
-    findings = []
+    out = []
     for row in store.read(rule.explain_cypher, {**params, "iin": iin}):
         names = rule.formula_names(as_of, row)
         names.update(params)
         for name, expr in rule.explain_values.items():
             names[name] = evaluate(expr, names)
-        checks = []
-        for cond in rule.conditions:
-            if cond.id in row:
-                ok = row[cond.id] is True
-            else:  # the rule's `when`, evaluated in decimals as the sweep does
-                ok = rule.when is not None and evaluate(rule.when, names) is True
-            checks.append(Check(cond.id, ok, {lang: _fill(t, names) for lang, t in cond.text.items()}))
-        entitled = all(c.ok for c in checks) and row.get("iin") is not None
-        amount = None
-        if entitled:
-            entitled, amount = rule.decide(as_of, row)
         items = []
         for item in row.get("items") or ():
             texts = rule.reasons.get(str(item.get("reason")))
             if texts:
-                values = _item_values(item, as_of)
-                items.append({lang: _fill(t, values) for lang, t in texts.items()})
-        item_iins = tuple(str(i["iin"]) for i in row.get("items") or () if i.get("iin"))
-        findings.append(Finding(rule, row.get("iin"), row.get("subject"), row.get("event"), entitled, amount,
-                                tuple(checks), tuple(items), item_iins))
-    findings.sort(key=lambda f: (not f.entitled, not f.concerned, f.subject or "", f.iin or ""))
-    return findings
+                items.append((texts, _item_values(item, as_of)))
+        out.append(_Candidate(row, names, items))
+    return out
+
+
+def _named(rule: Rule, candidates: Iterable[_Candidate]) -> set[str]:
+    """The IINs the texts of these candidates would show."""
+    out = set()
+    for c in candidates:
+        for cond in rule.conditions:
+            for t in cond.text.values():
+                out |= _people_in(t, c.names)
+        for texts, values in c.items:
+            for t in texts.values():
+                out |= _people_in(t, values)
+    return out
+
+
+def _names(store: Store, iins: set[str], naming: Naming | None) -> dict[str, str]:
+    """How texts name each of these people: by ``naming`` of their stored row, or by IIN."""
+    if naming is None:
+        return {i: i for i in iins}
+    rows = {r["iin"]: r for r in store.read(_PERSON, {"iins": sorted(iins)})} if iins else {}
+    return {i: naming(rows.get(i) or {"iin": i}) for i in iins}
+
+
+def _finding(rule: Rule, c: _Candidate, as_of: dt.date, names: Mapping[str, str]) -> Finding:
+    row, checks = c.row, []
+    for cond in rule.conditions:
+        if cond.id in row:
+            ok = row[cond.id] is True
+        else:  # the rule's `when`, evaluated in decimals as the sweep does
+            ok = rule.when is not None and evaluate(rule.when, c.names) is True
+        text, people = {}, set()
+        for lang, t in cond.text.items():
+            text[lang], named = _fill(t, c.names, names)
+            people |= named
+        checks.append(Check(cond.id, ok, text, tuple(sorted(people))))
+    entitled = all(ch.ok for ch in checks) and row.get("iin") is not None
+    amount = None
+    if entitled:
+        entitled, amount = rule.decide(as_of, row)
+    items, item_people = [], set()
+    for texts, values in c.items:
+        item = {}
+        for lang, t in texts.items():
+            item[lang], named = _fill(t, values, names)
+            item_people |= named
+        items.append(item)
+    item_iins = tuple(str(i["iin"]) for i in row.get("items") or () if i.get("iin"))
+    return Finding(rule, row.get("iin"), row.get("subject"), row.get("event"), entitled, amount,
+                   tuple(checks), tuple(items), item_iins, tuple(sorted(item_people)))
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (not f.entitled, not f.concerned, f.subject or "", f.iin or ""))
+
+
+def explain_rule(store: Store, rule: Rule, iin: str, as_of: dt.date, naming: Naming | None = None) -> list[Finding]:
+    """The candidate rights under ``rule`` that involve ``iin`` on ``as_of``; ``naming`` says
+    how their texts name people (default: by IIN)."""
+    candidates = _candidates(store, rule, iin, as_of)
+    names = _names(store, _named(rule, candidates), naming)
+    return _sorted([_finding(rule, c, as_of, names) for c in candidates])
 
 
 _PERSON = ("MATCH (p:Person) WHERE p.iin IN $iins RETURN p.iin AS iin, p.surname AS surname, "
@@ -146,16 +246,20 @@ _LINKS = {t: (f"MATCH (a:Person)-[l:{t}]->(b:Person) WHERE a.iin IN $iins AND b.
           for t in ("PARENT_OF", "SPOUSE_OF", "GUARDIAN_OF")}
 
 
-def explain(store: Store, iin: str, as_of: dt.date, codes: Iterable[str] | None = None) -> Explanation:
-    """Every rule (or the named ones) for one person on one day, with the evidence."""
+def explain(store: Store, iin: str, as_of: dt.date, codes: Iterable[str] | None = None,
+            naming: Naming | None = None) -> Explanation:
+    """Every rule (or the named ones) for one person on one day, with the evidence; ``naming``
+    says how the texts name people (default: by IIN)."""
     rules = load_rules(codes)
     person = store.read(_PERSON, {"iins": [iin]})
     out = Explanation(iin, as_of, person[0] if person else None)
     if not person:
         return out
+    candidates = {rule.code: _candidates(store, rule, iin, as_of) for rule in rules}
+    names = _names(store, set().union(*(_named(r, candidates[r.code]) for r in rules)), naming)
     involved, fact_types = {iin}, set()
     for rule in rules:
-        out.findings[rule.code] = found = explain_rule(store, rule, iin, as_of)
+        out.findings[rule.code] = found = _sorted([_finding(rule, c, as_of, names) for c in candidates[rule.code]])
         for f in found:
             if f.concerned:
                 involved.update(x for x in (f.iin, f.subject, *f.item_iins) if x)

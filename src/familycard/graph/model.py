@@ -142,9 +142,11 @@ QUERY_RUN = Table("QueryRun", (
     ("error", STRING),
 ))
 # One row per person whose card (or part of it) a response showed: who, whose, when, which fields.
+# `request` is the server's id of the request; `caller_request` the caller's own (X-Request-Id),
+# cleaned and bounded.
 ACCESS = Table("Access", (
     ("key", STRING), ("at", TIMESTAMP), ("actor", STRING), ("role", STRING), ("iin", STRING),
-    ("fields", STRING), ("operation", STRING), ("request", STRING),
+    ("fields", STRING), ("operation", STRING), ("request", STRING), ("caller_request", STRING),
 ))
 API_TABLES = (SAVED_QUERY, QUERY_RUN, ACCESS)
 

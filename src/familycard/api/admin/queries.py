@@ -19,13 +19,15 @@ class AccessRecord:
     iin: str
     fields: list[str]
     operation: str
-    request_id: str
+    request_id: str = strawberry.field(description="The server's id of the request.")
+    caller_request_id: str | None = strawberry.field(
+        description="The caller's X-Request-Id, if it sent one (letters, digits and ._:/+=- only; 64 at most).")
 
 
 def _record(r: dict) -> AccessRecord:
     return AccessRecord(at=r["at"], actor=r["actor"], role=r["role"], iin=r["iin"],
                         fields=r["fields"].split(",") if r["fields"] else [], operation=r["operation"] or "",
-                        request_id=r["request"])
+                        request_id=r["request"], caller_request_id=r.get("caller_request") or None)
 
 
 @strawberry.type

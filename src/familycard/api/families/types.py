@@ -13,9 +13,10 @@ from strawberry.types import Info
 from familycard.api.benefits.types import Benefit, Texts, benefit, texts
 from familycard.api.citizens.types import Citizen, citizen
 from familycard.api.errors import PublicError
-from familycard.api.offers.types import Assignment, Offer, Payment, assignment, offer, payment
+from familycard.api.offers.types import Assignment, Offer, Payment, assignment, note_subjects, offer, payment
 from familycard.api.pagination import Connection, from_list, page
-from familycard.api.permissions import mask_iin
+from familycard.api.audit import selected_fields
+from familycard.api.permissions import mask_iin, naming_for
 from familycard.dates import add_years
 from familycard.graph import explain as explaining
 from familycard.graph.offers import rules_by_code
@@ -69,6 +70,24 @@ def _entitlement(info: Info, f: explaining.Finding) -> Entitlement:
                        amount_kzt=Decimal(f.amount_kzt) if f.amount_kzt is not None else None,
                        checks=[Check(id=c.id, ok=c.ok, text=texts(c.text)) for c in f.checks],
                        items=[texts(i) for i in f.items])
+
+
+def _note_people(info: Info, findings: list[explaining.Finding]) -> None:
+    """Everyone the entitlements show, in the access log: the people their texts name, their
+    recipients and subjects (under the fields that show them)."""
+    asked = selected_fields(info)
+
+    def under(*prefixes: str) -> list[str]:
+        return [f"entitlements.{p}" for p in asked if p.startswith(prefixes)]
+
+    checks, items, recipient, subject = under("checks.text"), under("items"), under("recipientIin"), under("subjectIin")
+    note = info.context.access.note
+    for f in findings:
+        for fields, people in ((checks, {i for c in f.checks for i in c.people}), (items, f.item_people),
+                               (recipient, [f.iin] if f.iin else []), (subject, [f.subject] if f.subject else [])):
+            if fields:
+                for iin in people:
+                    note(iin, fields)
 
 
 def _today(info: Info) -> dt.date:
@@ -127,13 +146,12 @@ class FamilyCard:
             if benefit not in rules_by_code():
                 raise PublicError(f"benefit: '{benefit}' is not one of {', '.join(rules_by_code())}")
             codes = [benefit]
-        found = await run_in_threadpool(explaining.explain, info.context.store, self._iin, as_of or _today(info), codes)
-        out = []
-        for findings in found.findings.values():
-            for f in findings:
-                if f.concerned and (f.entitled or not entitled_only):
-                    out.append(_entitlement(info, f))
-        return out
+        found = await run_in_threadpool(explaining.explain, info.context.store, self._iin, as_of or _today(info), codes,
+                                        naming_for(info.context.role))
+        shown = [f for findings in found.findings.values() for f in findings
+                 if f.concerned and (f.entitled or not entitled_only)]
+        _note_people(info, shown)
+        return [_entitlement(info, f) for f in shown]
 
     @strawberry.field(description="Offers made to the person, newest first; filter by status and benefit.")
     async def offers(self, info: Info, status: str | None = None, benefit: str | None = None,
@@ -141,11 +159,14 @@ class FamilyCard:
         p = page(info, first, after)
         rows = [r for r in await info.context.loaders.offers.load(self._iin)
                 if (status is None or r["status"] == status) and (benefit is None or r["code"] == benefit)]
+        note_subjects(info, rows[p.skip:p.skip + p.limit], selected_fields(info), "offers.")
         return from_list(rows, p, lambda r: offer(info, r))
 
     @strawberry.field(description="Consented rights.")
     async def assignments(self, info: Info) -> list[Assignment]:
-        return [assignment(info, r) for r in await info.context.loaders.assignments.load(self._iin)]
+        rows = await info.context.loaders.assignments.load(self._iin)
+        note_subjects(info, rows, selected_fields(info), "assignments.")
+        return [assignment(info, r) for r in rows]
 
     @strawberry.field(description="Payment orders, newest month first.")
     async def payments(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Payment]:

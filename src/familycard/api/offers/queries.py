@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from familycard.api.audit import selected_fields
 from familycard.api.errors import PublicError
-from familycard.api.offers.types import Offer, offer
+from familycard.api.offers.types import Offer, note_subjects, offer
 from familycard.api.pagination import Connection, connection, page
 from familycard.api.permissions import STAFF
 from familycard.graph import people
@@ -42,4 +42,5 @@ class Query:
         fields = selected_fields(info)
         for r in rows:  # offers name people: each recipient's data shown is logged as a card read
             info.context.access.note(r["iin"], fields)
+        note_subjects(info, rows, fields)
         return connection(rows, total, p, lambda r: offer(info, r))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import strawberry
 from strawberry.types import Info
@@ -60,6 +60,16 @@ class Offer:
         rows = await info.context.loaders.events.load(self._iin)  # the recipient's: one read for all their offers
         return [OfferEvent(kind=r["kind"], at=r["at"], cause=r["cause"] or "", detail=r["detail"] or "")
                 for r in rows if r["ref"] == self._key]
+
+
+def note_subjects(info: Info, rows: Iterable[Mapping[str, Any]], fields: Iterable[str], prefix: str = "") -> None:
+    """An offer or assignment shows its subject too (the child a birth benefit is about):
+    logged under the subject's own IIN when `subjectIin` is asked for."""
+    shown = [prefix + f for f in fields if f.endswith("subjectIin")]
+    if shown:
+        for r in rows:
+            if r.get("subject"):
+                info.context.access.note(r["subject"], shown)
 
 
 def offer(info: Info, r: Mapping[str, Any]) -> Offer:
