@@ -11,7 +11,7 @@ import pytest
 from familycard.graph import flow, ladybug_store, neo4j_store
 from familycard.graph import saved_queries as sq
 from familycard.graph.saved_queries import Parameter, SavedQueryError
-from familycard.graph.store import QueryRefused, QueryTimeout, check_read_query
+from familycard.graph.store import QueryRefused, QueryTimeout, check_read_query, cypher_tokens
 
 T0 = dt.datetime(2026, 11, 25, 4, 0)
 KIDS = ("MATCH (p:Person) WHERE p.birth_date >= $born_after AND p.given_name STARTS WITH $prefix "
@@ -170,6 +170,52 @@ def test_check_read_query_reads_strings_comments_and_names():
                           "calls db.stats.retrieve"), ("", "empty"), ("// nothing", "empty")]:
         with pytest.raises(QueryRefused, match=message):
             check_read_query(bad)
+
+
+# Issue 14, finding 1: a `//` comment ended by a character the engines take as a line end
+# but the checker did not hid LOAD CSV / CALL dbms.listConfig from it.
+HIDDEN_BEHIND_A_COMMENT = ["WITH 1 AS x //{}LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l LIMIT 3",
+                           "WITH 1 AS x //{}CALL dbms.listConfig() YIELD name, value RETURN name, value"]
+LINE_ENDS = {"\r": "carriage return", "\r\n": "carriage return", "\u2028": "line separator",
+             "\u2029": "paragraph separator", "\u0085": "next line", "\f": "form feed", "\v": "vertical tab"}
+
+
+@pytest.mark.parametrize("end", sorted(LINE_ENDS))
+@pytest.mark.parametrize("probe", HIDDEN_BEHIND_A_COMMENT)
+def test_a_comment_cannot_hide_a_file_read_or_a_procedure(probe, end):
+    text = probe.format(end)
+    position = text.index(end[0])
+    with pytest.raises(QueryRefused, match=rf"U\+{ord(end[0]):04X} \({LINE_ENDS[end]}\) at position {position} "):
+        check_read_query(text)
+    # and the tokenizer ends the comment where the engines do, whatever the text
+    assert ("word", "CALL" if "CALL" in probe else "LOAD") in cypher_tokens(text)
+    with pytest.raises(QueryRefused, match="uses LOAD|calls dbms.listConfig"):
+        check_read_query(text.replace(end, "\n"))
+
+
+@pytest.mark.parametrize(("char", "name"), [("\x00", "NUL"), ("\x1b", "escape"), ("\u202e", "right-to-left override"),
+                                            ("\u200b", "zero width space"), ("\x7f", "delete")])
+def test_control_and_invisible_characters_are_refused_by_name_and_position(char, name):
+    text = f"MATCH (p:Person)\nRETURN p.iin AS iin // {char}"
+    with pytest.raises(QueryRefused, match=rf"U\+{ord(char):04X} \({name}\) at position 40 \(line 2\)"):
+        check_read_query(text)
+    check_read_query("MATCH (p:Person)\n\tRETURN p.iin AS iin // ünïcödé ok")
+
+
+def test_saving_a_comment_trick_is_refused(ladybug_store):
+    with pytest.raises(SavedQueryError, match=r"cannot be saved: .*U\+000D \(carriage return\)"):
+        sq.save(ladybug_store, "passwd", HIDDEN_BEHIND_A_COMMENT[0].format("\r"), [], "", "alice", T0)
+
+
+def test_neo4j_reads_no_server_file_even_past_the_checker(neo4j_store, monkeypatch):
+    """The local server runs with file URLs for LOAD CSV off: the engine refuses the read
+    the checker missed before (issue 14, finding 1)."""
+    for probe in HIDDEN_BEHIND_A_COMMENT:
+        with pytest.raises(QueryRefused):
+            neo4j_store.read_only(probe.format("\r"), None, timeout_s=5, max_rows=5)
+    _no_text_check(monkeypatch)
+    with pytest.raises(QueryRefused, match="allow_csv_import_from_file_urls' is false"):
+        neo4j_store.read_only(HIDDEN_BEHIND_A_COMMENT[0].format("\n"), None, timeout_s=5, max_rows=5)
 
 
 # --- running ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, Sequence, TypeVar
 
@@ -172,8 +173,15 @@ _REFUSED_WORDS = {
     "BEGIN": "controls the transaction", "COMMIT": "controls the transaction",
     "ROLLBACK": "controls the transaction",
 }
+# Every character either engine takes as the end of a line (and so of a `//` comment):
+# Neo4j's parser ends one at \r too, LadybugDB's at \r, \f, \v, U+0085, U+2028 and U+2029
+# (measured on Neo4j 5.26 and LadybugDB 0.22). A comment that ran past one of them would hide
+# the rest of the line from these checks but not from the engine. They are refused in a
+# user's query anyway (``_refuse_control_characters``); ending comments at them as well keeps
+# the tokenizer right whatever text it is given.
+_LINE_ENDS = "\n\r\f\v\x1c\x1d\x1e\x85\u2028\u2029"
 _CYPHER_TOKEN = re.compile(r"""
-    (?P<space>\s+) | (?P<comment>//[^\n]*|/\*.*?\*/)
+    (?P<space>\s+) | (?P<comment>//[^""" + _LINE_ENDS + r"""]*|/\*.*?\*/)
   | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<quoted>`(?:[^`]|``)*`)
   | (?P<param>\$(?:[A-Za-z0-9_]+|`(?:[^`]|``)*`))
@@ -201,8 +209,29 @@ def cypher_tokens(query: str) -> list[tuple[str, str]]:
     return out
 
 
+_CHARACTER_NAMES = {"\r": "carriage return", "\f": "form feed", "\v": "vertical tab", "\x00": "NUL",
+                    "\x1b": "escape", "\x7f": "delete",
+                    "\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator",
+                    "\u200b": "zero width space", "\ufeff": "byte order mark"}
+
+
+def _refuse_control_characters(query: str) -> None:
+    """A user's query holds no control character but \\n and \\t, no line or paragraph
+    separator and no invisible format character (bidi overrides, zero-width spaces): each is
+    read differently by some parser (a comment that ends at \\r for Neo4j but not for a
+    checker), or shows the reader something other than what runs."""
+    for i, ch in enumerate(query):
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"):
+            continue
+        name = _CHARACTER_NAMES.get(ch) or unicodedata.name(ch, "control character").lower()
+        line = query.count("\n", 0, i) + 1
+        raise QueryRefused(f"the query holds U+{ord(ch):04X} ({name}) at position {i} (line {line}): "
+                           "only printable characters, \\n and \\t are allowed (end lines with \\n)")
+
+
 def check_read_query(query: str) -> None:
     """Refuse (``QueryRefused``) a query that is not one plain read: see the note above."""
+    _refuse_control_characters(query)
     tokens = cypher_tokens(query)
     while tokens and tokens[-1] == ("symbol", ";"):
         tokens.pop()
