@@ -443,3 +443,92 @@ def test_run_parameters_json_is_the_log(ladybug_store):
     (log,), _ = sq.runs(ladybug_store, skip=0, limit=1)
     assert log["parameters"] == {"f": 2.0, "b": True, "d": "2026-01-01", "s": "x"}
     assert json.loads(ladybug_store.read("MATCH (r:QueryRun) RETURN r.parameters AS p")[0]["p"]) == log["parameters"]
+
+
+# --- what an auditor can read (issue 14, finding 7) ----------------------------------------
+
+PHONE = "+77011234567"
+AUDITOR_HIDES = frozenset({"phone"})
+PHONE_PROBES = [
+    "MATCH (p:Person) RETURN 'tel:' + p.phone AS t",
+    "MATCH (p:Person) RETURN substring(p.phone, 1) AS t",
+    "MATCH (p:Person) RETURN CAST(p.phone AS INT64) AS t",
+    "MATCH (p:Person) RETURN toInteger(p.phone) AS t",
+    "MATCH (p:Person) RETURN p.PHONE AS t",
+    "MATCH (p:Person) RETURN p.`Phone` AS t",
+    "MATCH (p:Person) RETURN p['phone'] AS t",
+    "MATCH (p:Person) RETURN p['pho' + 'ne'] AS t",
+    "MATCH (p:Person) RETURN properties(p) AS t",
+    "MATCH (p:Person) RETURN p{.*} AS t",
+    "MATCH (p:Person) RETURN p {.phone} AS t",
+    "MATCH (p:Person) RETURN p",
+    "MATCH (p:Person) RETURN *",
+    "MATCH (p:Person) RETURN collect(p) AS t",
+    "MATCH (p:Person) WITH p AS q RETURN q",
+    "MATCH (p:Person) RETURN CAST(p AS STRING) AS t",
+    "MATCH (p:Person) RETURN struct_extract(p, 'ph' + 'one') AS t",
+    "MATCH (p:Person) RETURN {x: p} AS t",
+    "MATCH (p:Person) RETURN [p][0] AS t",
+    "MATCH (p:Person) WHERE p.phone STARTS WITH '+7701' RETURN count(*) AS n",
+    "MATCH (p:Person) WITH collect(p) AS ps UNWIND ps AS x RETURN x.iin AS iin",
+    "MATCH (o:Offer) RETURN o.phone AS t",
+    "MATCH path = (a:Person)-[:PARENT_OF]->(b:Person) RETURN nodes(path) AS t",
+]
+
+
+def _person_with_phone(store):
+    store.transaction(lambda tx: flow.create(tx, "Person", [
+        {"iin": "900301400123", "given_name": "Aigerim", "birth_date": dt.date(1990, 3, 1), "phone": PHONE}]))
+
+
+@pytest.mark.parametrize("cypher", PHONE_PROBES)
+def test_an_auditor_cannot_save_a_query_that_reads_phones(ladybug_store, cypher):
+    with pytest.raises(SavedQueryError, match="the role auditor may not see phone"):
+        sq.save(ladybug_store, "phones", cypher, [], "", "ann", T0, role="auditor", hidden=AUDITOR_HIDES)
+    assert sq.versions(ladybug_store, "phones") == []
+
+
+def test_what_an_auditor_can_still_ask():
+    from familycard.graph.visibility import check_visible
+    for ok in [KIDS, "MATCH (p:Person)-[:PARENT_OF]->(c:Person) WITH p, count(c) AS n RETURN p.iin AS iin, n",
+               "MATCH (a)-[r:SPOUSE_OF]->(b) WHERE a <> b RETURN type(r) AS t, labels(a) AS l, count(DISTINCT b) AS n",
+               "MATCH (p:Person) WHERE NOT (p)-[:PARENT_OF]->(:Person) AND p.death_date IS NULL RETURN count(p) AS n",
+               "MATCH (p:Payment) WHERE p.month = $m RETURN p.iin AS iin, p.bank_account AS account, p.amount_kzt AS kzt",
+               "MATCH (p:Person) RETURN p.iin AS iin, [(p)-[:PARENT_OF]->(c) | c.iin] AS kids",
+               "MATCH path = (a:Person)-[:PARENT_OF*1..2]->(b) RETURN length(path) AS n",
+               "UNWIND range(1, 10) AS i RETURN [x IN range(1, i) | x * 2][$n] AS y"]:
+        check_visible(ok, AUDITOR_HIDES, "auditor", {"n"})
+    with pytest.raises(QueryRefused, match="computed key"):  # a STRING parameter could say 'phone'
+        check_visible("MATCH (p:Person) WITH {a: p.iin} AS m RETURN m[$k] AS x", AUDITOR_HIDES, "auditor", {"n"})
+
+
+def test_a_query_saved_by_an_admin_that_reads_phones_is_refused_to_an_auditor(store):
+    _person_with_phone(store)
+    for i, cypher in enumerate(["MATCH (p:Person) RETURN 'tel:' + p.phone AS t", "MATCH (p:Person) RETURN p"]):
+        sq.save(store, f"admin_q{i}", cypher, [], "", "root", T0, role="admin")
+        assert PHONE in json.dumps(_run(store, f"admin_q{i}", role="admin").rows, default=str)
+        with pytest.raises(QueryRefused, match="the role auditor may not see phone"):
+            _run(store, f"admin_q{i}", hidden=AUDITOR_HIDES)
+    runs, _ = sq.runs(store, skip=0, limit=10)
+    assert sum("may not see phone" in (r["error"] or "") for r in runs) == 2
+
+
+def test_whole_nodes_come_without_hidden_properties(store):
+    _person_with_phone(store)
+    from familycard.graph.visibility import strip_hidden
+    _, rows, _ = store.read_only("MATCH (p:Person) RETURN p, 'phone' AS phone", None, timeout_s=5, max_rows=5)
+    stripped = strip_hidden(rows, AUDITOR_HIDES)
+    assert stripped[0]["p"]["iin"] == "900301400123" and "phone" not in stripped[0]["p"]
+    assert stripped[0]["phone"] == "phone"  # a column is not a node
+
+
+def test_engine_errors_keep_no_value(store):
+    _person_with_phone(store)
+    bad = ("MATCH (p:Person) RETURN CAST(p.phone AS INT64) AS t" if store.engine == "ladybug"
+           else "MATCH (p:Person) RETURN date(p.given_name + '-' + p.phone) AS t")
+    sq.save(store, "bad_cast", bad, [], "", "root", T0, role="admin")
+    with pytest.raises(QueryRefused, match="the query failed: ") as e:
+        _run(store, "bad_cast", role="admin")
+    (log,), _ = sq.runs(store, "bad_cast", skip=0, limit=1)
+    for text in (str(e.value), log["error"]):
+        assert "7011234567" not in text and "Aigerim" not in text, text

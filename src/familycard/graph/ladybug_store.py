@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from familycard.graph import dialect, model
 from familycard.graph.store import (MANY_REFUSED, WRITE_REFUSED, Params, QueryRefused, QueryTimeout, Row, Store,
-                                    StoreUnavailable, check_read_query)
+                                    StoreUnavailable, check_read_query, scrub_engine_message)
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ def _refusal(message: str, timeout_s: float) -> QueryRefused:
     if "multiple statements" in message:
         return QueryRefused(MANY_REFUSED)
     first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    return QueryRefused(f"the query failed: {first}")
+    return QueryRefused(f"the query failed: {scrub_engine_message(first)}")
 
 
 class LadybugStore(Store):

@@ -9,7 +9,7 @@ from neo4j import GraphDatabase, RoutingControl
 
 from familycard.graph import dialect, model
 from familycard.graph.store import (MANY_REFUSED, WRITE_REFUSED, Params, QueryRefused, QueryTimeout, Row, Store,
-                                    StoreUnavailable, check_read_query)
+                                    StoreUnavailable, check_read_query, scrub_engine_message)
 
 T = TypeVar("T")
 
@@ -74,7 +74,7 @@ def _refusal(e: "neo4j.exceptions.Neo4jError", timeout_s: float) -> QueryRefused
     if code == "Neo.ClientError.Statement.SyntaxError" and "exactly one statement" in first:
         return QueryRefused(MANY_REFUSED)
     if code.startswith("Neo.ClientError."):
-        return QueryRefused(f"the query failed: {first}")
+        return QueryRefused(f"the query failed: {scrub_engine_message(first)}")
     return None
 
 

@@ -270,6 +270,17 @@ def check_read_query(query: str) -> None:
                                    f"(allowed: {', '.join(sorted(READ_PROCEDURES))})")
 
 
+_QUOTED_VALUE = re.compile(r"""'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|\{[^{}]*\}?|\+?\d[\d\s().-]{2,}\d""")
+
+
+def scrub_engine_message(message: str) -> str:
+    """An engine's error message without the values it quotes: strings, maps and nodes
+    printed in braces, and runs of 4 or more digits become "…". Such a message is kept in the
+    run log and shown to users who may not see the value (``Could not convert "+77011234567"
+    to INT64``); what went wrong still reads."""
+    return _QUOTED_VALUE.sub("…", message)
+
+
 def open_store(settings: "Settings") -> Store:
     """The store the settings name, with its schema in place."""
     if settings.store == "neo4j":

@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from familycard.api.errors import InvalidInput, NotFound, Refused
-from familycard.api.permissions import AUDIT, mask_value
+from familycard.api.permissions import AUDIT, hidden_properties, mask_value
 from familycard.api.saved_queries.types import QueryResult, SavedQuery, jsonable, saved_query
 from familycard.api.types import JSON
 from familycard.graph import flow
@@ -46,8 +46,10 @@ class Mutation:
         params = [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
                    "description": p.description} for p in input.parameters]
         try:
-            q = await run_in_threadpool(sq.save, info.context.store, input.name, input.cypher, params,
-                                        input.description, info.context.principal.subject, flow.utcnow())
+            ctx = info.context
+            q = await run_in_threadpool(lambda: sq.save(
+                ctx.store, input.name, input.cypher, params, input.description, ctx.principal.subject, flow.utcnow(),
+                role=ctx.role, hidden=hidden_properties(ctx.role)))
         except (sq.SavedQueryError, QueryRefused) as e:
             return InvalidInput(message=str(e))
         return saved_query(q)
@@ -74,7 +76,8 @@ class Mutation:
         try:
             out = await run_in_threadpool(lambda: sq.run(
                 ctx.store, name, arguments or {}, actor=ctx.principal.subject, role=ctx.role, now=flow.utcnow(),
-                version=version, timeout_s=ctx.settings.query_timeout_s, max_rows=ctx.settings.query_max_rows))
+                version=version, timeout_s=ctx.settings.query_timeout_s, max_rows=ctx.settings.query_max_rows,
+                hidden=hidden_properties(ctx.role)))
         except QueryRefused as e:
             return Refused(message=str(e))
         except sq.SavedQueryNotFound as e:  # logged as a run too: someone tried
