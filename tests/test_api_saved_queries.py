@@ -116,3 +116,20 @@ def test_an_auditor_reads_no_phone_by_any_expression(client, family):
     log = gql(client, "{ queryRuns(first: 50) { edges { node { role error } } } }", "auditor")
     errors = [e["node"]["error"] for e in log["data"]["queryRuns"]["edges"] if e["node"]["role"] == "auditor"]
     assert len(errors) == len(PHONE_PROBES) and all("may not see phone" in e for e in errors)
+
+
+def test_every_person_a_result_shows_is_in_the_access_log(client, family):
+    """Issue 14, finding 8: saved-query rows were not access-logged (0 of 50)."""
+    cypher = ("MATCH (p:Person) WHERE p.iin <> $skip RETURN 'person ' + p.iin + ' seen' AS who, "
+              "[p.iin] AS iins ORDER BY who")
+    gql(client, SAVE, "admin", input={"name": "people", "cypher": cypher,
+                                      "parameters": [{"name": "skip", "type": "STRING"}]})
+    out = gql(client, RUN, "auditor", name="people", args={"skip": family.mother["iin"]})["data"]["runSavedQuery"]
+    shown = [r["iins"][0] for r in out["rows"]]
+    assert len(shown) == 2 and family.mother["iin"] not in shown
+    q = """query($iin: String) { accessLog(iin: $iin) { edges { node { actor role iin fields } } } }"""
+    for iin in shown:
+        (row,) = [e["node"] for e in gql(client, q, "admin", iin=iin)["data"]["accessLog"]["edges"]
+                  if e["node"]["actor"] == "key:auditor-app"]
+        assert row["role"] == "auditor" and row["fields"] == ["savedQuery.people@1.iins", "savedQuery.people@1.who"]
+    assert not gql(client, q, "admin", iin=family.mother["iin"])["data"]["accessLog"]["edges"]

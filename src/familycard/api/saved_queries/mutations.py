@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any, Iterator
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -13,6 +14,35 @@ from familycard.api.types import JSON
 from familycard.graph import flow
 from familycard.graph import saved_queries as sq
 from familycard.graph.store import QueryRefused
+from familycard.schema.iin import check_digit
+
+# An IIN anywhere in a value: alone, or inside a text ('child ' + p.iin); 12 digits that are
+# not part of a longer number, with a valid check digit (a BIN or a count is no person).
+_IIN_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+
+
+def _iins(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        for m in _IIN_IN_TEXT.finditer(value):
+            iin = m.group()
+            if check_digit(iin[:11]) == int(iin[11]):
+                yield iin
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _iins(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _iins(k)
+            yield from _iins(v)
+
+
+def _note_people(ctx, out: sq.RunResult) -> None:
+    """Every person a row shows (an IIN in any of its values) goes to the access log, with the
+    query and the row's columns as the fields shown, as a card's reader does."""
+    for row in out.rows:
+        fields = [f"savedQuery.{out.name}@{out.version}.{col}" for col in row]
+        for iin in set(_iins(list(row.values()))):
+            ctx.access.note(iin, fields)
 
 
 @strawberry.input
@@ -84,6 +114,7 @@ class Mutation:
             return NotFound(message=str(e))
         except sq.SavedQueryError as e:
             return InvalidInput(message=str(e), field="arguments" if "parameter" in str(e) else None)
+        _note_people(ctx, out)
         rows = [mask_value(jsonable(r), ctx.role) for r in out.rows]
         return QueryResult(name=out.name, version=out.version, columns=out.columns, rows=rows,
                            row_count=out.row_count, truncated=out.truncated, ms=out.ms)
