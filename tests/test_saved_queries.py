@@ -532,3 +532,65 @@ def test_engine_errors_keep_no_value(store):
     (log,), _ = sq.runs(store, "bad_cast", skip=0, limit=1)
     for text in (str(e.value), log["error"]):
         assert "7011234567" not in text and "Aigerim" not in text, text
+
+
+# --- a pool of their own (issue 14, finding 9) -----------------------------------------------
+
+def test_saved_queries_run_in_a_bounded_pool_beside_the_store_s_reads(store):
+    """One slow saved query held every LadybugDB read, and four at once queued up and ran on
+    after their callers had given up: now at most ``query_slots`` run, on a connection of
+    their own, the next is refused at once, and a timed-out one frees its slot."""
+    from concurrent.futures import ThreadPoolExecutor
+    from familycard.graph.store import QueryBusy
+
+    _addresses(store, 3_000)
+    sq.save(store, "cross", CROSS, [], "", "alice", T0)
+    n = store.query_slots
+    with ThreadPoolExecutor(n) as pool:
+        slow = [pool.submit(_run, store, "cross", timeout_s=4) for _ in range(n)]
+        time.sleep(0.8)  # they run
+        started = time.monotonic()
+        assert store.read("MATCH (a:Address {id: 'A00007'}) RETURN a.id AS id") == [{"id": "A00007"}]
+        # a card's read does not wait for them (ms when the machine is idle; it is shared)
+        assert time.monotonic() - started < 1.5
+        with pytest.raises(QueryBusy, match=rf"busy: {n} saved quer.* running, as many as may run at once"):
+            _run(store, "cross", timeout_s=4)
+        for f in slow:
+            with pytest.raises(QueryTimeout):
+                f.result()
+    # stopped by the engine, the slots are free again
+    cols, rows, _ = store.read_only("MATCH (a:Address) RETURN count(*) AS n", None, timeout_s=5, max_rows=1)
+    assert rows == [{"n": 3_000}]
+    runs, _ = sq.runs(store, "cross", skip=0, limit=10)
+    assert sorted(r["error"].split(":")[0] for r in runs) == ["busy"] + ["the query ran past 4 s"] * n
+
+
+def test_health_answers_while_the_store_is_at_work(ladybug_store, tmp_path):
+    """/health waited 13 s for a LadybugDB connection held by other work."""
+    import threading
+    from starlette.testclient import TestClient
+    from familycard.api.app import create_app
+    from test_api import settings_for
+
+    held, release = threading.Event(), threading.Event()
+
+    def sweep():
+        with ladybug_store._lock:  # what a sweep or an ingest does for their whole length
+            held.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=sweep)
+    worker.start()
+    try:
+        held.wait(5)
+        with TestClient(create_app(settings_for(tmp_path), store=ladybug_store)) as client:
+            started = time.monotonic()
+            r = client.get("/health")
+            assert time.monotonic() - started < 0.5
+            assert r.status_code == 200 and r.json() == {"status": "ok", "store": "ladybug", "busy": True}
+            release.set()
+            worker.join()
+            assert client.get("/health").json() == {"status": "ok", "store": "ladybug", "busy": False}
+    finally:
+        release.set()
+        worker.join()

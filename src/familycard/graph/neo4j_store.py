@@ -215,8 +215,8 @@ class Neo4jStore(Store):
             return list(result.keys()), rows  # the rest is discarded on the server
 
         try:
-            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
-                                      fetch_size=min(limit, 1000)) as session:
+            with self._query_slot(), self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                                          fetch_size=min(limit, 1000)) as session:
                 cols, rows = session.execute_read(neo4j.unit_of_work(timeout=timeout_s)(work))
         except neo4j.exceptions.Neo4jError as e:
             refusal = _refusal(e, timeout_s)

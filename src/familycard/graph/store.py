@@ -6,7 +6,9 @@ implementation from the settings.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import threading
 import unicodedata
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, Sequence, TypeVar
@@ -33,6 +35,13 @@ class QueryTimeout(QueryRefused):
     """A read-only query that ran past its time limit (and was stopped by the engine)."""
 
 
+_GATES = threading.Lock()
+
+
+class QueryBusy(QueryRefused):
+    """Every slot for users' read-only queries is taken: try again in a moment."""
+
+
 class Tx(Protocol):
     """One unit of work: everything done through it lands together or not at all."""
 
@@ -54,6 +63,12 @@ class Store(ABC):
     engine: ClassVar[str]
     # Records an ingest transaction: what suits the engine (measured in BENCHMARKS.md).
     ingest_batch: ClassVar[int] = 10_000
+    #: Users' read-only queries (saved queries) that run at once; the next is refused with
+    #: QueryBusy rather than queued (queued ones ran after their caller had given up). One:
+    #: a saved query can keep a core busy for its whole time limit (measured on 2 cores: with
+    #: two running on Neo4j a key lookup took 1 s, with one it does not wait).
+    query_slots: ClassVar[int] = 1
+    _query_gate: threading.BoundedSemaphore | None = None
 
     @abstractmethod
     def setup_schema(self) -> None:
@@ -89,6 +104,22 @@ class Store(ABC):
         raises ``QueryRefused``; the store stays usable.
         """
 
+    @contextlib.contextmanager
+    def _query_slot(self):
+        """Holds one of ``query_slots`` for a user's query (in the thread that runs it, so that
+        a caller that gave up does not free the slot while the query still runs)."""
+        with _GATES:
+            if self._query_gate is None:
+                self._query_gate = threading.BoundedSemaphore(self.query_slots)
+        if not self._query_gate.acquire(blocking=False):
+            n = self.query_slots
+            raise QueryBusy(f"busy: {n} saved quer{'y is' if n == 1 else 'ies are'} running, as many as may run "
+                            "at once; try again in a few seconds")
+        try:
+            yield
+        finally:
+            self._query_gate.release()
+
     @abstractmethod
     def transaction(self, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` in one transaction (retried on transient errors: keep it idempotent)."""
@@ -114,6 +145,12 @@ class Store(ABC):
 
     async def _from_loop(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
+
+    async def ahealth(self, timeout_s: float = 2.0) -> str:
+        """"ok" if the store answers a trivial read within ``timeout_s`` (raises otherwise);
+        a store may say "busy" instead, when it is at work and a read would wait for it."""
+        await asyncio.wait_for(self.aread("RETURN 1 AS ok"), timeout_s)
+        return "ok"
 
     async def aclose(self) -> None:
         """Let go of what the store holds for the running event loop (not the store itself)."""
