@@ -594,3 +594,20 @@ def test_health_answers_while_the_store_is_at_work(ladybug_store, tmp_path):
     finally:
         release.set()
         worker.join()
+
+
+# --- the size of a result (issue 14, finding 10) ---------------------------------------------
+
+def test_one_huge_row_is_refused_by_its_size(store):
+    """`RETURN range(1, 3000000)` was one row of 26 MB under a row cap of 1 000."""
+    sq.save(store, "huge", "RETURN 1 AS n, range(1, 3000000) AS x", [], "", "alice", T0)
+    with pytest.raises(QueryRefused, match=r"larger than 4,000,000 bytes at row 1 \(column 'x'\): return fewer rows"):
+        _run(store, "huge", max_bytes=4_000_000)
+    (log,), _ = sq.runs(store, "huge", skip=0, limit=1)
+    assert "larger than 4,000,000 bytes" in log["error"]
+    # many small rows add up too; under the limit they come whole
+    _addresses(store, 50)
+    sq.save(store, "ids", "MATCH (a:Address) RETURN a.id AS id ORDER BY id", [], "", "alice", T0)
+    with pytest.raises(QueryRefused, match=r"larger than 300 bytes at row 2[0-9] \(column 'id'\)"):
+        _run(store, "ids", max_bytes=300)
+    assert _run(store, "ids", max_bytes=10_000).row_count == 50

@@ -12,8 +12,9 @@ import ladybug
 import pyarrow.parquet as pq
 
 from familycard.graph import dialect, model
-from familycard.graph.store import (MANY_REFUSED, WRITE_REFUSED, Params, QueryRefused, QueryTimeout, Row, Store,
-                                    StoreUnavailable, check_read_query, scrub_engine_message)
+from familycard.graph.store import (MANY_REFUSED, MAX_RESULT_BYTES, WRITE_REFUSED, Params, QueryRefused, QueryTimeout,
+                                    ResultBudget, Row, Store, StoreUnavailable, check_read_query,
+                                    scrub_engine_message)
 
 T = TypeVar("T")
 
@@ -182,8 +183,8 @@ class LadybugStore(Store):
                 self._lock.release()
         return await asyncio.to_thread(fn, *args)
 
-    def read_only(self, query: str, params: Params, *, timeout_s: float,
-                  max_rows: int) -> tuple[list[str], list[Row], bool]:
+    def read_only(self, query: str, params: Params, *, timeout_s: float, max_rows: int,
+                  max_bytes: int = MAX_RESULT_BYTES) -> tuple[list[str], list[Row], bool]:
         """One statement in a READ ONLY transaction, rolled back; see ``Store.read_only``.
 
         Measured on LadybugDB 0.22: a write in a READ ONLY transaction fails with "Can not
@@ -203,14 +204,14 @@ class LadybugStore(Store):
             try:
                 conn.execute("BEGIN TRANSACTION READ ONLY")
                 try:
-                    return self._read_only_rows(conn, query, params, timeout_s, max_rows)
+                    return self._read_only_rows(conn, query, params, timeout_s, max_rows, ResultBudget(max_bytes))
                 finally:
                     _end_read_only(conn)
             finally:
                 conn.set_query_timeout(0)
 
     def _read_only_rows(self, conn: "ladybug.Connection", query: str, params: Params, timeout_s: float,
-                        max_rows: int) -> tuple[list[str], list[Row], bool]:
+                        max_rows: int, budget: ResultBudget) -> tuple[list[str], list[Row], bool]:
         try:
             # Not conn.execute(text): that runs every statement of the text (and its Python
             # wrapper rewrites `LOAD FROM <name>` into a scan of the caller's variables).
@@ -223,13 +224,14 @@ class LadybugStore(Store):
             try:
                 cols = result.get_column_names()
                 rows = []
-                while len(rows) <= max_rows and result.has_next():
-                    rows.append(dict(zip(cols, map(dialect.to_python, result.get_next()))))
+                while len(rows) < max_rows and result.has_next():
+                    rows.append(budget.take(dict(zip(cols, map(dialect.to_python, result.get_next())))))
+                more = result.has_next()
             finally:
                 result.close()
         except RuntimeError as e:
             raise _refusal(str(e), timeout_s) from None
-        return cols, rows[:max_rows], len(rows) > max_rows
+        return cols, rows, more
 
     async def ahealth(self, timeout_s: float = 2.0) -> str:
         # While a sweep or an ingest holds the connection, a read would wait for it (13 s

@@ -37,7 +37,7 @@ from uuid import uuid4
 
 from familycard.graph import flow
 from familycard.graph.rules import used_params
-from familycard.graph.store import QueryRefused, Row, Store, check_read_query, cypher_tokens
+from familycard.graph.store import MAX_RESULT_BYTES, QueryRefused, Row, Store, check_read_query, cypher_tokens
 from familycard.graph.visibility import check_visible, strip_hidden
 
 __all__ = ["TYPES", "Parameter", "SavedQuery", "RunResult", "SavedQueryError", "SavedQueryNotFound", "save", "delete", "get",
@@ -386,7 +386,7 @@ def list_current(store: Store, *, skip: int = 0, limit: int = 50) -> tuple[list[
 
 
 def run(store: Store, name: str, args: Mapping[str, Any] | None, *, actor: str, role: str, now: dt.datetime,
-        version: int | None = None, timeout_s: float, max_rows: int,
+        version: int | None = None, timeout_s: float, max_rows: int, max_bytes: int = MAX_RESULT_BYTES,
         hidden: frozenset[str] = frozenset()) -> RunResult:
     """Run a saved query read-only (see the module's docstring for which version) and log
     it. Raises SavedQueryError (unknown query or version, deleted, bad arguments) or
@@ -422,7 +422,8 @@ def run(store: Store, name: str, args: Mapping[str, Any] | None, *, actor: str, 
         bound = _bind(q, args)
         log["parameters"] = _dumps(bound)
         check_visible(q.cypher, hidden, role, _int_params(q.parameters))
-        columns, rows, truncated = store.read_only(q.cypher, bound, timeout_s=timeout_s, max_rows=max_rows)
+        columns, rows, truncated = store.read_only(q.cypher, bound, timeout_s=timeout_s, max_rows=max_rows,
+                                                   max_bytes=max_bytes)
         rows = [strip_hidden(r, hidden) for r in rows]
     except Exception as e:
         log["ms"] = round((time.monotonic() - started) * 1000)

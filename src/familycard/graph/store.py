@@ -42,6 +42,52 @@ class QueryBusy(QueryRefused):
     """Every slot for users' read-only queries is taken: try again in a moment."""
 
 
+#: A user's query result, in bytes as JSON (about): `RETURN range(1, 3000000)` is one row of 26 MB.
+MAX_RESULT_BYTES = 4_000_000
+
+
+class ResultBudget:
+    """Counts the size of a result's rows as they are converted (about their JSON size) and
+    refuses the row that passes ``max_bytes``, naming it and its column: the row cap alone let
+    one row of 26 MB through (`RETURN range(1, 3000000) AS x`, +490 MB in the server on its way
+    out). The engine has built that row by then; what is bounded is everything after."""
+
+    def __init__(self, max_bytes: int):
+        self.left = max_bytes
+        self.max_bytes = max_bytes
+        self.rows = 0
+
+    def take(self, row: Row) -> Row:
+        self.rows += 1
+        for col, value in row.items():
+            self.left -= len(col) + 4
+            if not self._fits(value):
+                raise QueryRefused(f"the result is larger than {self.max_bytes:,} bytes at row {self.rows} "
+                                   f"(column '{col}'): return fewer rows or smaller values")
+        return row
+
+    def _fits(self, value: Any) -> bool:
+        # Iterative, leaving as soon as the budget is spent: a list of millions stops early.
+        stack = [value]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, str):
+                self.left -= len(v) + 2
+            elif isinstance(v, (list, tuple)):
+                self.left -= len(v) + 2
+                stack.extend(v)
+            elif isinstance(v, dict):
+                self.left -= len(v) * 4 + 2
+                for k, x in v.items():
+                    self.left -= len(str(k))
+                    stack.append(x)
+            else:
+                self.left -= 8
+            if self.left < 0:
+                return False
+        return True
+
+
 class Tx(Protocol):
     """One unit of work: everything done through it lands together or not at all."""
 
@@ -92,15 +138,16 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def read_only(self, query: str, params: Params, *, timeout_s: float,
-                  max_rows: int) -> tuple[list[str], list[Row], bool]:
+    def read_only(self, query: str, params: Params, *, timeout_s: float, max_rows: int,
+                  max_bytes: int = MAX_RESULT_BYTES) -> tuple[list[str], list[Row], bool]:
         """Run a query that is not ours (an auditor's saved query) so that it cannot write.
 
         The engine enforces it: a read-only transaction (LadybugDB) or read access mode
         (Neo4j), one statement only, stopped after ``timeout_s`` seconds (``QueryTimeout``).
         ``check_read_query`` refuses first what the engines would let through (a file read,
         a procedure that changes the server, a setting). Returns the column names, at most
-        ``max_rows`` rows (plain Python values) and whether there were more. Anything refused
+        ``max_rows`` rows (plain Python values) and whether there were more; rows that come to
+        more than ``max_bytes`` (about, as JSON: ``ResultBudget``) are refused. Anything refused
         raises ``QueryRefused``; the store stays usable.
         """
 
