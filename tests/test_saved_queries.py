@@ -214,7 +214,7 @@ def test_neo4j_reads_no_server_file_even_past_the_checker(neo4j_store, monkeypat
         with pytest.raises(QueryRefused):
             neo4j_store.read_only(probe.format("\r"), None, timeout_s=5, max_rows=5)
     _no_text_check(monkeypatch)
-    with pytest.raises(QueryRefused, match="allow_csv_import_from_file_urls' is false"):
+    with pytest.raises(QueryRefused, match="Cannot load from URL …: configuration property … is false"):
         neo4j_store.read_only(HIDDEN_BEHIND_A_COMMENT[0].format("\n"), None, timeout_s=5, max_rows=5)
 
 
