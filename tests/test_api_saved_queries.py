@@ -133,3 +133,21 @@ def test_every_person_a_result_shows_is_in_the_access_log(client, family):
                   if e["node"]["actor"] == "key:auditor-app"]
         assert row["role"] == "auditor" and row["fields"] == ["savedQuery.people@1.iins", "savedQuery.people@1.who"]
     assert not gql(client, q, "admin", iin=family.mother["iin"])["data"]["accessLog"]["edges"]
+
+
+@pytest.mark.parametrize("probe", [
+    "WITH 1 AS x //\rLOAD CSV FROM 'file:///etc/passwd' AS l RETURN l LIMIT 3",
+    "WITH 1 AS x //\rCALL dbms.listConfig() YIELD name, value RETURN name, value",
+    "WITH 1 AS x //\u2028CALL dbms.listConfig() YIELD name, value RETURN name, value",
+    "LOAD CSV FROM 'http://127.0.0.1:9/x' AS l RETURN l",
+    "CALL dbms.listConfig() YIELD name, value RETURN name, value",
+])
+def test_an_auditor_cannot_save_a_file_read_or_a_settings_dump(client, family, probe):
+    """Issue 14, finding 1: on Neo4j these read /etc/passwd and the server's settings."""
+    for role in ("auditor", "admin"):
+        saved = gql(client, SAVE, role, input={"name": "probe", "cypher": probe})["data"]["saveQuery"]
+        assert saved["__typename"] == "InvalidInput", saved
+        assert any(w in saved["message"] for w in ("U+000D (carriage return) at position 14",
+                                                   "U+2028 (line separator) at position 14",
+                                                   "starts with 'LOAD'", "calls dbms.listConfig")), saved
+    assert gql(client, RUN, "auditor", name="probe")["data"]["runSavedQuery"]["__typename"] == "NotFound"
