@@ -493,7 +493,8 @@ def test_what_an_auditor_can_still_ask():
     for ok in [KIDS, "MATCH (p:Person)-[:PARENT_OF]->(c:Person) WITH p, count(c) AS n RETURN p.iin AS iin, n",
                "MATCH (a)-[r:SPOUSE_OF]->(b) WHERE a <> b RETURN type(r) AS t, labels(a) AS l, count(DISTINCT b) AS n",
                "MATCH (p:Person) WHERE NOT (p)-[:PARENT_OF]->(:Person) AND p.death_date IS NULL RETURN count(p) AS n",
-               "MATCH (p:Payment) WHERE p.month = $m RETURN p.iin AS iin, p.bank_account AS account, p.amount_kzt AS kzt",
+               "MATCH (p:Payment) WHERE p.month = $m RETURN p.iin AS iin, p.bank_account AS account, "
+               "p.amount_kzt AS kzt",
                "MATCH (p:Person) RETURN p.iin AS iin, [(p)-[:PARENT_OF]->(c) | c.iin] AS kids",
                "MATCH path = (a:Person)-[:PARENT_OF*1..2]->(b) RETURN length(path) AS n",
                "UNWIND range(1, 10) AS i RETURN [x IN range(1, i) | x * 2][$n] AS y"]:

@@ -41,6 +41,11 @@ _SAFE_FUNCTIONS = frozenset({"count", "labels", "label", "type", "id", "length",
 _ALL_PROPERTIES = frozenset({"properties"})
 
 
+_NODE_NEXT = (("symbol", ":"), ("symbol", ")"), ("symbol", "{"))  # (p:L…), (p), (p {…})
+_REL_NEXT = (("symbol", ":"), ("symbol", "]"), ("symbol", "*"), ("symbol", "{"))  # -[r:T…]-, -[r]-, -[r*…]-
+_ARROW = (("symbol", "-"), ("symbol", "<"))
+
+
 def _word(tok: tuple[str, str]) -> str:
     return tok[1].upper() if tok[0] == "word" else ""
 
@@ -91,11 +96,10 @@ def _entity_variables(tokens: list[tuple[str, str]]) -> set[str]:
         before = tokens[i - 1] if i else ("", "")
         after = tokens[i + 1] if i + 1 < n else ("", "")
         after_word = _word(after)
-        if before == ("symbol", "(") and not _is_call(tokens, i - 1) and (
-                after in (("symbol", ":"), ("symbol", ")"), ("symbol", "{")) or after_word == "WHERE"):
+        if before == ("symbol", "(") and not _is_call(tokens, i - 1) and (after in _NODE_NEXT or after_word == "WHERE"):
             found.add(text.lower())
-        elif (before == ("symbol", "[") and i >= 2 and tokens[i - 2] in (("symbol", "-"), ("symbol", "<"))
-              and (after in (("symbol", ":"), ("symbol", "]"), ("symbol", "*"), ("symbol", "{")) or after_word == "WHERE")):
+        elif (before == ("symbol", "[") and i >= 2 and tokens[i - 2] in _ARROW
+              and (after in _REL_NEXT or after_word == "WHERE")):
             found.add(text.lower())
         elif after == ("symbol", "=") and i + 2 < n and tokens[i + 2] == ("symbol", "("):
             found.add(text.lower())  # a path: p = (a)-->(b)
@@ -113,11 +117,11 @@ def _in_pattern(tokens: list[tuple[str, str]], i: int, clause: str) -> bool:
     n = len(tokens)
     before = tokens[i - 1] if i else ("", "")
     after = tokens[i + 1] if i + 1 < n else ("", "")
-    if before == ("symbol", "[") and i >= 2 and tokens[i - 2] in (("symbol", "-"), ("symbol", "<")):
-        return after in (("symbol", ":"), ("symbol", "]"), ("symbol", "*"), ("symbol", "{")) or _word(after) == "WHERE"
+    if before == ("symbol", "[") and i >= 2 and tokens[i - 2] in _ARROW:
+        return after in _REL_NEXT or _word(after) == "WHERE"
     if before != ("symbol", "(") or _is_call(tokens, i - 1):
         return False
-    if not (after in (("symbol", ":"), ("symbol", ")"), ("symbol", "{")) or _word(after) == "WHERE"):
+    if not (after in _NODE_NEXT or _word(after) == "WHERE"):
         return False
     if clause == "MATCH":
         return True

@@ -108,7 +108,8 @@ class Mutation:
                 ctx.store, name, arguments or {}, actor=ctx.principal.subject, role=ctx.role, now=flow.utcnow(),
                 # never past the request's own limit: no run goes on after its caller heard 504
                 version=version, timeout_s=min(ctx.settings.query_timeout_s, ctx.settings.request_timeout_s),
-                max_rows=ctx.settings.query_max_rows, max_bytes=ctx.settings.query_max_bytes, hidden=hidden_properties(ctx.role)))
+                max_rows=ctx.settings.query_max_rows, max_bytes=ctx.settings.query_max_bytes,
+                hidden=hidden_properties(ctx.role)))
         except QueryRefused as e:
             return Refused(message=str(e))
         except sq.SavedQueryNotFound as e:  # logged as a run too: someone tried
