@@ -325,7 +325,8 @@ def test_a_sweep_offers_then_a_reply_consents_and_the_card_shows_offer_history_a
     assert report == {"__typename": "SweepReport", "mode": "partial", "found": 1, "offered": 1, "smsQueued": 1}
     with FileGateway(tmp_path / "sms.jsonl") as gw:
         send_outbox(store, gw)
-    reply = """mutation($from: String!) { receiveSmsReply(input: {from: $from, text: "Иә", id: "p-1"}) {
+    reply = """mutation($from: String!) { receiveSmsReply(input: {from: $from, text: "Иә", id: "p-1",
+                                                                 reason: "came to the office"}) {
       __typename ... on ReplyReceived { outcome phone paymentOrders decisions { offerId decision } } } }"""
     out = gql(client, reply, "caseworker", **{"from": "8 701 123 45 67"})["data"]["receiveSmsReply"]
     assert (out["outcome"], out["phone"], out["paymentOrders"]) == ("consented", PHONE, 1)

@@ -122,6 +122,11 @@ class LadybugStore(Store):
                     self._conn.execute("COMMIT")
                 else:
                     self._conn.execute(ddl)
+                if table.name in before and table.columns:  # a column added since the store was made
+                    have = {r["name"] for r in _rows(self._conn.execute(
+                        f"CALL table_info('{table.name}') RETURN name"))}
+                    for stmt in dialect.ladybug_add_columns(table, have):
+                        self._conn.execute(stmt)
 
     def read(self, query: str, params: Params = None) -> list[Row]:
         with self._lock:
