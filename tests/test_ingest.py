@@ -309,3 +309,16 @@ def test_hostile_lines_are_each_rejected_while_the_valid_lines_of_their_batch_la
         assert r.field == fld and words in r.reason, (n, r)
     [f] = family_card(store, p["iin"])["facts"]
     assert f["amount_kzt"] == 300_000
+
+
+def test_a_store_that_refuses_every_write_fails_the_run_rather_than_every_line(ladybug_store, today, monkeypatch):
+    from familycard.graph import ingest
+
+    def full_disk(*_):
+        raise RuntimeError("IO exception: No space left on device")
+
+    monkeypatch.setattr(ingest, "_apply_batch", full_disk)
+    feed = lines(*(person(f"19{80 + i}-01-01", "F") for i in range(ingest.MAX_REFUSED_BY_STORE + 5)))
+    with pytest.raises(RuntimeError, match="No space left"):
+        ingest_lines(ladybug_store, feed, "feed.jsonl", today)
+    assert counts(ladybug_store)["Person"] == 0

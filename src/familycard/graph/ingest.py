@@ -26,6 +26,10 @@ from familycard.schema.records import Record, RecordError, parse_line
 MIN_PARENT_AGE_YEARS = 12
 # Rejections kept with their details (all are counted): a feed of garbage must not fill memory.
 KEEP_REJECTIONS = 10_000
+# Records a run may see the store refuse one by one (validation should leave none). Past that,
+# the store refuses writes rather than records (a full disk, a read-only replica): the run
+# fails, rather than reporting every line of the feed as refused.
+MAX_REFUSED_BY_STORE = 10
 
 
 @dataclass
@@ -45,6 +49,7 @@ class IngestSummary:
     unchanged: int = 0
     rejected: int = 0
     pending: int = 0  # links and facts still waiting for their persons after the run
+    refused_by_store: int = 0  # of the rejected: valid records the store would not take
     stored_by_kind: dict[str, int] = field(default_factory=lambda: {"person": 0, "link": 0, "fact": 0})
     rejections: list[Rejection] = field(default_factory=list)
 
@@ -394,6 +399,9 @@ def _store_batch(store: Store, items: list[_Item], today: dt.date, summary: Inge
             _store_batch(store, items[:mid], today, summary)
             _store_batch(store, items[mid:], today, summary)
             return
+        summary.refused_by_store += 1
+        if summary.refused_by_store > MAX_REFUSED_BY_STORE:
+            raise
         [it] = items
         out = _Outcome(rejections=[Rejection(it.origin, None, f"could not be stored ({type(e).__name__}: "
                                                                 f"{str(e)[:200]})")])
