@@ -142,7 +142,7 @@ def register_csv(orders: Iterable[PaymentOrder], *, month: str) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180; quotes names with commas, quotes, newlines
     w.writerow(REGISTER_COLUMNS)
     for o in rows:
-        w.writerow((o.order_id, o.month, o.benefit, o.iin, _cell(o.subject or ""), _cell(o.name), o.bank_account,
+        w.writerow((*map(_cell, (o.order_id, o.month, o.benefit, o.iin, o.subject or "", o.name, o.bank_account)),
                     int(_whole_tenge(o.amount_kzt)), CURRENCY))
     return buf.getvalue().encode("utf-8")
 
