@@ -482,7 +482,8 @@ def _resolve_pending(store: Store, today: dt.date, summary: IngestSummary, batch
         except RecordError as e:  # parked by an older familycard, whose checks were weaker
             refused.rejections.append(Rejection(origin, e.field, str(e)))
     if refused.rejections:
-        gone = [r["key"] for r in ready if r["key"] not in {it.pending_key for it in items}]
+        kept = {it.pending_key for it in items}
+        gone = [r["key"] for r in ready if r["key"] not in kept]
         store.transaction(lambda tx: tx.delete_nodes("Pending", gone))
         _merge(summary, refused)
     for i in range(0, len(items), batch_size):

@@ -224,9 +224,7 @@ def parse_record(obj: Any, today: dt.date) -> Record:
     """
     try:
         return _parse_record(obj, today)
-    except RecordError:
-        raise
-    except MemoryError:
+    except (RecordError, MemoryError):
         raise
     except Exception as e:  # a check we did not foresee: still this line's fault, and named
         raise RecordError(None, f"could not be validated ({type(e).__name__}: {str(e)[:200]})") from e
