@@ -245,6 +245,8 @@ def test_run_with_typed_arguments_and_defaults(store):
     ({"born_after": "2020-01-01", "n": "5"}, "parameter 'n': '5' is not an integer"),
     ({"born_after": "2020-01-01", "prefix": 7}, "parameter 'prefix': 7 is not a string"),
     ({"born_after": "2020-01-01", "colour": "red"}, "saved query 'kids' has no parameter 'colour'"),
+    ({"born_after": "٢٠٢٠-٠١-٠١"}, "is not a date"),  # ASCII digits only
+    ({"born_after": "２０２０-01-01"}, "is not a date"),
 ])
 def test_run_refuses_bad_arguments_and_logs_it(ladybug_store, args, message):
     sq.save(ladybug_store, "kids", KIDS, KIDS_PARAMS, "", "alice", T0)

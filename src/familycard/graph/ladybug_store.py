@@ -140,15 +140,11 @@ class LadybugStore(Store):
                     self._conn.execute("COMMIT")
                 else:
                     self._conn.execute(ddl)
-                if table.name in before and not table.is_rel:
-                    self._add_columns(table)
-
-    def _add_columns(self, table: model.Table) -> None:
-        """Columns the model gained since the table was made (Neo4j needs nothing: no schema)."""
-        have = {r["name"] for r in _rows(self._conn.execute(f"CALL table_info('{table.name}') RETURN name"))}
-        for name, ty in table.columns:
-            if name not in have:
-                self._conn.execute(f"ALTER TABLE {table.name} ADD {name} {ty}")
+                if table.name in before and table.columns:  # a column added since the store was made
+                    have = {r["name"] for r in _rows(self._conn.execute(
+                        f"CALL table_info('{table.name}') RETURN name"))}
+                    for stmt in dialect.ladybug_add_columns(table, have):
+                        self._conn.execute(stmt)
 
     def read(self, query: str, params: Params = None) -> list[Row]:
         with self._lock:

@@ -48,7 +48,7 @@ CURRENT, SUPERSEDED, DELETED = "current", "superseded", "deleted"
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII: \d also takes "٢٠٢٦"
 MAX_CYPHER = 20_000
 MAX_TEXT = 2_000
 MAX_PARAMETERS = 32
