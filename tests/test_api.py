@@ -314,6 +314,25 @@ def test_ingest_stores_the_valid_records_and_names_each_bad_one(client, family):
     assert gql(client, INGEST, "caseworker", records=[newborn])["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
+def test_ingest_rejects_hostile_records_one_by_one_while_the_valid_ones_land(client, family):
+    newborn = person("2026-11-21", "M", address_id="A1")
+    deep: list = []
+    for _ in range(300):
+        deep = [deep]
+    records = [dict(link("SPOUSE_OF", family.mother, family.father), type=[]),  # once a TypeError
+               dict(newborn, recorded_at="0001-01-01T00:00:00+01:00"),  # once an OverflowError
+               dict(newborn, note=deep),  # nesting no JSON encoder takes
+               dict(newborn, note=2**64),  # an integer beyond 64 bits
+               fact(family.mother, "income", "2026-04-01", source="KGD", month="2026-04", amount_kzt=2**63),
+               newborn]
+    out = gql(client, INGEST, "admin", records=records)["data"]["ingestRecords"]
+    assert (out["read"], out["stored"], out["rejected"]) == (6, 1, 5), out
+    assert [(r["index"], r["field"]) for r in out["rejections"]] == [
+        (0, "type"), (1, "recorded_at"), (2, None), (3, None), (4, "amount_kzt")]
+    assert "not a feed record" in out["rejections"][2]["message"]
+    assert "out of range (0–9223372036854775807)" in out["rejections"][4]["message"]
+
+
 def test_a_sweep_offers_then_a_reply_consents_and_the_card_shows_offer_history_and_payment(client, store, family,
                                                                                          tmp_path):
     sweep = """mutation { runSweep(asOf: "2026-11-25", benefits: ["birth"]) {
@@ -323,7 +342,8 @@ def test_a_sweep_offers_then_a_reply_consents_and_the_card_shows_offer_history_a
     assert report == {"__typename": "SweepReport", "mode": "partial", "found": 1, "offered": 1, "smsQueued": 1}
     with FileGateway(tmp_path / "sms.jsonl") as gw:
         send_outbox(store, gw)
-    reply = """mutation($from: String!) { receiveSmsReply(input: {from: $from, text: "Иә", id: "p-1"}) {
+    reply = """mutation($from: String!) { receiveSmsReply(input: {from: $from, text: "Иә", id: "p-1",
+                                                                 reason: "came to the office"}) {
       __typename ... on ReplyReceived { outcome phone paymentOrders decisions { offerId decision } } } }"""
     out = gql(client, reply, "caseworker", **{"from": "8 701 123 45 67"})["data"]["receiveSmsReply"]
     assert (out["outcome"], out["phone"], out["paymentOrders"]) == ("consented", PHONE, 1)

@@ -9,6 +9,9 @@ from starlette.testclient import TestClient
 
 from familycard.api.app import create_app
 from familycard.graph.gateways import FileGateway
+from familycard.graph.audit import history, render
+from familycard.graph.flow import utcnow
+from familycard.graph.inbox import receive
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
@@ -110,3 +113,89 @@ def test_a_body_past_the_apis_cap_is_refused_before_it_is_read_whole(ladybug_sto
         assert r.status_code == 413
         small = c.post("/sms/inbound", data={"from": "+77770000009", "text": "да"}, headers=AUTH)
         assert small.status_code == 200 and small.json()["outcome"] == "unknown_number"
+
+
+# --- answers given in person, typed in by staff ------------------------------------------------
+
+CASEWORKER_KEY = "key-of-ann"
+STAFF_REPLY = """mutation($from: String!, $reason: String!) {
+  receiveSmsReply(input: {from: $from, text: "Иә", reason: $reason}) {
+    __typename ... on ReplyReceived { outcome paymentOrders } ... on InvalidInput { field message } } }"""
+
+
+@pytest.fixture
+def staff_client(store, tmp_path):
+    mother = person("1995-03-01", "F", phone=PHONE, bank_account=iban("1250000000000000"), address_id="A1")
+    baby = person("2026-11-01", "M", address_id="A1")
+    ingest_lines(store, lines(mother, baby, link("PARENT_OF", mother, baby)), "feed", AS_OF)
+    t0 = utcnow() - dt.timedelta(hours=1)  # staff enter answers now: the offer must still be open
+    daily_sweep(store, AS_OF, ["birth"], now=lambda: t0)
+    with FileGateway(tmp_path / "sms.jsonl") as gw:
+        send_outbox(store, gw, now=lambda: t0)
+    settings = Settings(data_dir=tmp_path, webhook_token=SecretStr("s3cret"),
+                        api_keys={"ann": {"role": "caseworker", "key": CASEWORKER_KEY}})
+    with TestClient(create_app(settings, store=store)) as c:
+        yield c, mother
+
+
+def _staff(client, **variables):
+    r = client.post("/graphql", json={"query": STAFF_REPLY, "variables": {"from": PHONE, **variables}},
+                    headers={"Authorization": f"Bearer {CASEWORKER_KEY}"})
+    return r.json()
+
+
+def test_an_answer_a_caseworker_enters_is_recorded_as_theirs_not_as_the_citizens_sms(staff_client, store):
+    client, mother = staff_client
+    assert _staff(client, reason="  ")["data"]["receiveSmsReply"] == {
+        "__typename": "InvalidInput", "field": "reason",
+        "message": "reason: say why the answer is entered by staff (given in person)"}
+    r = client.post("/graphql", json={"query": 'mutation { receiveSmsReply(input: {from: "%s", text: "Иә"}) '
+                                               '{ __typename } }' % PHONE},
+                    headers={"Authorization": f"Bearer {CASEWORKER_KEY}"})
+    assert "reason" in r.json()["errors"][0]["message"]  # the schema requires one
+    out = _staff(client, reason="came to the office with her ID card")["data"]["receiveSmsReply"]
+    assert (out["outcome"], out["paymentOrders"]) == ("consented", 1)
+    [m] = store.read("MATCH (m:Message) WHERE m.direction = 'in' RETURN m.channel AS channel, "
+                     "m.entered_by AS entered_by, m.reason AS reason")
+    assert m == {"channel": "staff", "entered_by": "caseworker key:ann", "reason": "came to the office with her ID card"}
+    consent = [e for e in history(store, mother["iin"]) if e["kind"] in ("replied", "consented")]
+    assert {e["cause"] for e in consent} == {
+        "entered by caseworker key:ann: answer given in person (came to the office with her ID card): 'Иә'"}
+    assert "SMS from" not in render(history(store, mother["iin"])).split("consented")[1]
+
+
+def test_a_reply_the_gateway_delivers_is_recorded_as_an_sms(staff_client, store):
+    client, mother = staff_client
+    r = client.post("/sms/inbound", json={"from": PHONE, "text": "Иә", "id": "prov-1"}, headers=AUTH)
+    assert r.json()["outcome"] == "consented"
+    [m] = store.read("MATCH (m:Message) WHERE m.direction = 'in' RETURN m.channel AS channel, "
+                     "m.entered_by AS entered_by, m.reason AS reason")
+    assert m == {"channel": "sms", "entered_by": None, "reason": None}
+    [e] = [e for e in history(store, mother["iin"]) if e["kind"] == "consented"]
+    assert e["cause"] == "SMS from +7 701 *** ** 67: 'Иә'"
+
+
+def test_a_staff_entry_without_a_reason_is_refused_by_the_inbox_itself(ladybug_store):
+    with pytest.raises(ValueError, match="needs a reason"):
+        receive(ladybug_store, PHONE, "Иә", entered_by="caseworker ann")
+
+
+def test_a_store_made_before_staff_entries_gets_their_columns_when_opened(tmp_path):
+    import ladybug
+
+    from familycard.graph import dialect, model
+    from familycard.graph.ladybug_store import DB_FILE, LadybugStore
+
+    old = model.Table("Message", tuple(c for c in model.MESSAGE.columns
+                                       if c[0] not in ("channel", "entered_by", "reason")))
+    (tmp_path / "g").mkdir()
+    db = ladybug.Database(str(tmp_path / "g" / DB_FILE))
+    conn = ladybug.Connection(db)
+    conn.execute(dialect.ladybug_ddl([old])[0])
+    conn.execute("CREATE (:Message {key: 'in|x', direction: 'in'})")
+    del conn, db
+    with LadybugStore(tmp_path / "g") as s:
+        s.setup_schema()
+        assert s.read("MATCH (m:Message) RETURN m.key AS key, m.channel AS channel") == [
+            {"key": "in|x", "channel": None}]
+        s.setup_schema()  # and again: nothing left to add

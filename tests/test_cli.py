@@ -47,6 +47,26 @@ def test_ingest_from_stdin_with_a_clean_feed_exits_zero(tmp_path):
     assert "Pending" in r.stdout.decode() and r.returncode == 0
 
 
+def test_ingest_rejects_hostile_lines_one_by_one_and_exits_1_not_as_a_failed_run(tmp_path):
+    p = person("1985-03-04", "F")
+    income = fact(p, "income", "2026-01-01", source="KGD", month="2026-01", amount_kzt=1)
+    hostile = [dict(link("SPOUSE_OF", p, person("1990-01-01", "M")), type=[]), "[" * 990 + "]" * 990,
+               dict(person("1991-01-01", "F"), recorded_at="0001-01-01T00:00:00+01:00"),
+               dict(income, amount_kzt=2**63)]
+    r = run(["ingest", str(_feed(tmp_path, p, *hostile, income)), "--today", "2026-11-25"], tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert r.stdout.decode().strip() == "read 6, stored 2, unchanged 0, rejected 4, pending links 0"
+    err = r.stderr.decode()
+    assert "rejected feed.jsonl:2: type: unknown link type []" in err
+    assert "rejected feed.jsonl:4: recorded_at: '0001-01-01T00:00:00+01:00' is out of range" in err
+
+
+def test_an_ingest_that_fails_as_a_run_exits_4(tmp_path):
+    r = run(["ingest", str(tmp_path / "missing.jsonl")], tmp_path)
+    assert r.returncode == 4
+    assert "familycard: ingest failed: FileNotFoundError" in r.stderr.decode()
+
+
 def test_card_prints_a_family_card_and_names_a_missing_iin(tmp_path):
     m, c = person("1985-03-04", "F", address_id="A1"), person("2015-01-01", "M", address_id="A1")
     run(["ingest", str(_feed(tmp_path, m, c, link("PARENT_OF", m, c)))], tmp_path)

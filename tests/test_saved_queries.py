@@ -11,7 +11,7 @@ import pytest
 from familycard.graph import flow, ladybug_store, neo4j_store
 from familycard.graph import saved_queries as sq
 from familycard.graph.saved_queries import Parameter, SavedQueryError
-from familycard.graph.store import QueryRefused, QueryTimeout, check_read_query
+from familycard.graph.store import QueryRefused, QueryTimeout, check_read_query, cypher_tokens
 
 T0 = dt.datetime(2026, 11, 25, 4, 0)
 KIDS = ("MATCH (p:Person) WHERE p.birth_date >= $born_after AND p.given_name STARTS WITH $prefix "
@@ -172,6 +172,52 @@ def test_check_read_query_reads_strings_comments_and_names():
             check_read_query(bad)
 
 
+# Issue 14, finding 1: a `//` comment ended by a character the engines take as a line end
+# but the checker did not hid LOAD CSV / CALL dbms.listConfig from it.
+HIDDEN_BEHIND_A_COMMENT = ["WITH 1 AS x //{}LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l LIMIT 3",
+                           "WITH 1 AS x //{}CALL dbms.listConfig() YIELD name, value RETURN name, value"]
+LINE_ENDS = {"\r": "carriage return", "\r\n": "carriage return", "\u2028": "line separator",
+             "\u2029": "paragraph separator", "\u0085": "next line", "\f": "form feed", "\v": "vertical tab"}
+
+
+@pytest.mark.parametrize("end", sorted(LINE_ENDS))
+@pytest.mark.parametrize("probe", HIDDEN_BEHIND_A_COMMENT)
+def test_a_comment_cannot_hide_a_file_read_or_a_procedure(probe, end):
+    text = probe.format(end)
+    position = text.index(end[0])
+    with pytest.raises(QueryRefused, match=rf"U\+{ord(end[0]):04X} \({LINE_ENDS[end]}\) at position {position} "):
+        check_read_query(text)
+    # and the tokenizer ends the comment where the engines do, whatever the text
+    assert ("word", "CALL" if "CALL" in probe else "LOAD") in cypher_tokens(text)
+    with pytest.raises(QueryRefused, match="uses LOAD|calls dbms.listConfig"):
+        check_read_query(text.replace(end, "\n"))
+
+
+@pytest.mark.parametrize(("char", "name"), [("\x00", "NUL"), ("\x1b", "escape"), ("\u202e", "right-to-left override"),
+                                            ("\u200b", "zero width space"), ("\x7f", "delete")])
+def test_control_and_invisible_characters_are_refused_by_name_and_position(char, name):
+    text = f"MATCH (p:Person)\nRETURN p.iin AS iin // {char}"
+    with pytest.raises(QueryRefused, match=rf"U\+{ord(char):04X} \({name}\) at position 40 \(line 2\)"):
+        check_read_query(text)
+    check_read_query("MATCH (p:Person)\n\tRETURN p.iin AS iin // ünïcödé ok")
+
+
+def test_saving_a_comment_trick_is_refused(ladybug_store):
+    with pytest.raises(SavedQueryError, match=r"cannot be saved: .*U\+000D \(carriage return\)"):
+        sq.save(ladybug_store, "passwd", HIDDEN_BEHIND_A_COMMENT[0].format("\r"), [], "", "alice", T0)
+
+
+def test_neo4j_reads_no_server_file_even_past_the_checker(neo4j_store, monkeypatch):
+    """The local server runs with file URLs for LOAD CSV off: the engine refuses the read
+    the checker missed before (issue 14, finding 1)."""
+    for probe in HIDDEN_BEHIND_A_COMMENT:
+        with pytest.raises(QueryRefused):
+            neo4j_store.read_only(probe.format("\r"), None, timeout_s=5, max_rows=5)
+    _no_text_check(monkeypatch)
+    with pytest.raises(QueryRefused, match="Cannot load from URL …: configuration property … is false"):
+        neo4j_store.read_only(HIDDEN_BEHIND_A_COMMENT[0].format("\n"), None, timeout_s=5, max_rows=5)
+
+
 # --- running ------------------------------------------------------------------------------
 
 def test_run_with_typed_arguments_and_defaults(store):
@@ -199,6 +245,8 @@ def test_run_with_typed_arguments_and_defaults(store):
     ({"born_after": "2020-01-01", "n": "5"}, "parameter 'n': '5' is not an integer"),
     ({"born_after": "2020-01-01", "prefix": 7}, "parameter 'prefix': 7 is not a string"),
     ({"born_after": "2020-01-01", "colour": "red"}, "saved query 'kids' has no parameter 'colour'"),
+    ({"born_after": "٢٠٢٠-٠١-٠١"}, "is not a date"),  # ASCII digits only
+    ({"born_after": "２０２０-01-01"}, "is not a date"),
 ])
 def test_run_refuses_bad_arguments_and_logs_it(ladybug_store, args, message):
     sq.save(ladybug_store, "kids", KIDS, KIDS_PARAMS, "", "alice", T0)
@@ -397,3 +445,172 @@ def test_run_parameters_json_is_the_log(ladybug_store):
     (log,), _ = sq.runs(ladybug_store, skip=0, limit=1)
     assert log["parameters"] == {"f": 2.0, "b": True, "d": "2026-01-01", "s": "x"}
     assert json.loads(ladybug_store.read("MATCH (r:QueryRun) RETURN r.parameters AS p")[0]["p"]) == log["parameters"]
+
+
+# --- what an auditor can read (issue 14, finding 7) ----------------------------------------
+
+PHONE = "+77011234567"
+AUDITOR_HIDES = frozenset({"phone"})
+PHONE_PROBES = [
+    "MATCH (p:Person) RETURN 'tel:' + p.phone AS t",
+    "MATCH (p:Person) RETURN substring(p.phone, 1) AS t",
+    "MATCH (p:Person) RETURN CAST(p.phone AS INT64) AS t",
+    "MATCH (p:Person) RETURN toInteger(p.phone) AS t",
+    "MATCH (p:Person) RETURN p.PHONE AS t",
+    "MATCH (p:Person) RETURN p.`Phone` AS t",
+    "MATCH (p:Person) RETURN p['phone'] AS t",
+    "MATCH (p:Person) RETURN p['pho' + 'ne'] AS t",
+    "MATCH (p:Person) RETURN properties(p) AS t",
+    "MATCH (p:Person) RETURN p{.*} AS t",
+    "MATCH (p:Person) RETURN p {.phone} AS t",
+    "MATCH (p:Person) RETURN p",
+    "MATCH (p:Person) RETURN *",
+    "MATCH (p:Person) RETURN collect(p) AS t",
+    "MATCH (p:Person) WITH p AS q RETURN q",
+    "MATCH (p:Person) RETURN CAST(p AS STRING) AS t",
+    "MATCH (p:Person) RETURN struct_extract(p, 'ph' + 'one') AS t",
+    "MATCH (p:Person) RETURN {x: p} AS t",
+    "MATCH (p:Person) RETURN [p][0] AS t",
+    "MATCH (p:Person) WHERE p.phone STARTS WITH '+7701' RETURN count(*) AS n",
+    "MATCH (p:Person) WITH collect(p) AS ps UNWIND ps AS x RETURN x.iin AS iin",
+    "MATCH (o:Offer) RETURN o.phone AS t",
+    "MATCH path = (a:Person)-[:PARENT_OF]->(b:Person) RETURN nodes(path) AS t",
+]
+
+
+def _person_with_phone(store):
+    store.transaction(lambda tx: flow.create(tx, "Person", [
+        {"iin": "900301400123", "given_name": "Aigerim", "birth_date": dt.date(1990, 3, 1), "phone": PHONE}]))
+
+
+@pytest.mark.parametrize("cypher", PHONE_PROBES)
+def test_an_auditor_cannot_save_a_query_that_reads_phones(ladybug_store, cypher):
+    with pytest.raises(SavedQueryError, match="the role auditor may not see phone"):
+        sq.save(ladybug_store, "phones", cypher, [], "", "ann", T0, role="auditor", hidden=AUDITOR_HIDES)
+    assert sq.versions(ladybug_store, "phones") == []
+
+
+def test_what_an_auditor_can_still_ask():
+    from familycard.graph.visibility import check_visible
+    for ok in [KIDS, "MATCH (p:Person)-[:PARENT_OF]->(c:Person) WITH p, count(c) AS n RETURN p.iin AS iin, n",
+               "MATCH (a)-[r:SPOUSE_OF]->(b) WHERE a <> b RETURN type(r) AS t, labels(a) AS l, count(DISTINCT b) AS n",
+               "MATCH (p:Person) WHERE NOT (p)-[:PARENT_OF]->(:Person) AND p.death_date IS NULL RETURN count(p) AS n",
+               "MATCH (p:Payment) WHERE p.month = $m RETURN p.iin AS iin, p.bank_account AS account, "
+               "p.amount_kzt AS kzt",
+               "MATCH (p:Person) RETURN p.iin AS iin, [(p)-[:PARENT_OF]->(c) | c.iin] AS kids",
+               "MATCH path = (a:Person)-[:PARENT_OF*1..2]->(b) RETURN length(path) AS n",
+               "UNWIND range(1, 10) AS i RETURN [x IN range(1, i) | x * 2][$n] AS y"]:
+        check_visible(ok, AUDITOR_HIDES, "auditor", {"n"})
+    with pytest.raises(QueryRefused, match="computed key"):  # a STRING parameter could say 'phone'
+        check_visible("MATCH (p:Person) WITH {a: p.iin} AS m RETURN m[$k] AS x", AUDITOR_HIDES, "auditor", {"n"})
+
+
+def test_a_query_saved_by_an_admin_that_reads_phones_is_refused_to_an_auditor(store):
+    _person_with_phone(store)
+    for i, cypher in enumerate(["MATCH (p:Person) RETURN 'tel:' + p.phone AS t", "MATCH (p:Person) RETURN p"]):
+        sq.save(store, f"admin_q{i}", cypher, [], "", "root", T0, role="admin")
+        assert PHONE in json.dumps(_run(store, f"admin_q{i}", role="admin").rows, default=str)
+        with pytest.raises(QueryRefused, match="the role auditor may not see phone"):
+            _run(store, f"admin_q{i}", hidden=AUDITOR_HIDES)
+    runs, _ = sq.runs(store, skip=0, limit=10)
+    assert sum("may not see phone" in (r["error"] or "") for r in runs) == 2
+
+
+def test_whole_nodes_come_without_hidden_properties(store):
+    _person_with_phone(store)
+    from familycard.graph.visibility import strip_hidden
+    _, rows, _ = store.read_only("MATCH (p:Person) RETURN p, 'phone' AS phone", None, timeout_s=5, max_rows=5)
+    stripped = strip_hidden(rows, AUDITOR_HIDES)
+    assert stripped[0]["p"]["iin"] == "900301400123" and "phone" not in stripped[0]["p"]
+    assert stripped[0]["phone"] == "phone"  # a column is not a node
+
+
+def test_engine_errors_keep_no_value(store):
+    _person_with_phone(store)
+    bad = ("MATCH (p:Person) RETURN CAST(p.phone AS INT64) AS t" if store.engine == "ladybug"
+           else "MATCH (p:Person) RETURN date(p.given_name + '-' + p.phone) AS t")
+    sq.save(store, "bad_cast", bad, [], "", "root", T0, role="admin")
+    with pytest.raises(QueryRefused, match="the query failed: ") as e:
+        _run(store, "bad_cast", role="admin")
+    (log,), _ = sq.runs(store, "bad_cast", skip=0, limit=1)
+    for text in (str(e.value), log["error"]):
+        assert "7011234567" not in text and "Aigerim" not in text, text
+
+
+# --- a pool of their own (issue 14, finding 9) -----------------------------------------------
+
+def test_saved_queries_run_in_a_bounded_pool_beside_the_store_s_reads(store):
+    """One slow saved query held every LadybugDB read, and four at once queued up and ran on
+    after their callers had given up: now at most ``query_slots`` run, on a connection of
+    their own, the next is refused at once, and a timed-out one frees its slot."""
+    from concurrent.futures import ThreadPoolExecutor
+    from familycard.graph.store import QueryBusy
+
+    _addresses(store, 3_000)
+    sq.save(store, "cross", CROSS, [], "", "alice", T0)
+    n = store.query_slots
+    with ThreadPoolExecutor(n) as pool:
+        slow = [pool.submit(_run, store, "cross", timeout_s=4) for _ in range(n)]
+        time.sleep(0.8)  # they run
+        started = time.monotonic()
+        assert store.read("MATCH (a:Address {id: 'A00007'}) RETURN a.id AS id") == [{"id": "A00007"}]
+        # a card's read does not wait for them (ms when the machine is idle; it is shared)
+        assert time.monotonic() - started < 1.5
+        with pytest.raises(QueryBusy, match=rf"busy: {n} saved quer.* running, as many as may run at once"):
+            _run(store, "cross", timeout_s=4)
+        for f in slow:
+            with pytest.raises(QueryTimeout):
+                f.result()
+    # stopped by the engine, the slots are free again
+    cols, rows, _ = store.read_only("MATCH (a:Address) RETURN count(*) AS n", None, timeout_s=5, max_rows=1)
+    assert rows == [{"n": 3_000}]
+    runs, _ = sq.runs(store, "cross", skip=0, limit=10)
+    assert sorted(r["error"].split(":")[0] for r in runs) == ["busy"] + ["the query ran past 4 s"] * n
+
+
+def test_health_answers_while_the_store_is_at_work(ladybug_store, tmp_path):
+    """/health waited 13 s for a LadybugDB connection held by other work."""
+    import threading
+    from starlette.testclient import TestClient
+    from familycard.api.app import create_app
+    from test_api import settings_for
+
+    held, release = threading.Event(), threading.Event()
+
+    def sweep():
+        with ladybug_store._lock:  # what a sweep or an ingest does for their whole length
+            held.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=sweep)
+    worker.start()
+    try:
+        held.wait(5)
+        with TestClient(create_app(settings_for(tmp_path), store=ladybug_store)) as client:
+            started = time.monotonic()
+            r = client.get("/health")
+            assert time.monotonic() - started < 0.5
+            assert r.status_code == 200 and r.json() == {"status": "ok", "store": "ladybug", "busy": True}
+            release.set()
+            worker.join()
+            assert client.get("/health").json() == {"status": "ok", "store": "ladybug", "busy": False}
+    finally:
+        release.set()
+        worker.join()
+
+
+# --- the size of a result (issue 14, finding 10) ---------------------------------------------
+
+def test_one_huge_row_is_refused_by_its_size(store):
+    """`RETURN range(1, 3000000)` was one row of 26 MB under a row cap of 1 000."""
+    sq.save(store, "huge", "RETURN 1 AS n, range(1, 3000000) AS x", [], "", "alice", T0)
+    with pytest.raises(QueryRefused, match=r"larger than 4,000,000 bytes at row 1 \(column 'x'\): return fewer rows"):
+        _run(store, "huge", max_bytes=4_000_000)
+    (log,), _ = sq.runs(store, "huge", skip=0, limit=1)
+    assert "larger than 4,000,000 bytes" in log["error"]
+    # many small rows add up too; under the limit they come whole
+    _addresses(store, 50)
+    sq.save(store, "ids", "MATCH (a:Address) RETURN a.id AS id ORDER BY id", [], "", "alice", T0)
+    with pytest.raises(QueryRefused, match=r"larger than 300 bytes at row 2[0-9] \(column 'id'\)"):
+        _run(store, "ids", max_bytes=300)
+    assert _run(store, "ids", max_bytes=10_000).row_count == 50

@@ -86,8 +86,26 @@ def _ingest(settings: Settings, source: str, today: dt.date, show: int, batch_si
     return summary
 
 
+# `familycard ingest` exit codes: 0 all stored, 1 some lines rejected (the rest stored),
+# 2 configuration or connection, INGEST_FAILED the run itself failed part-way (a scheduler
+# retries that one; it must not read it as "some lines rejected").
+INGEST_FAILED = 4
+
+
 def cmd_ingest(args, settings: Settings) -> int:
-    summary = _ingest(settings, args.file, args.today, args.show_rejected, args.batch_size)
+    import traceback
+
+    from familycard.graph.store import StoreUnavailable
+
+    try:
+        summary = _ingest(settings, args.file, args.today, args.show_rejected, args.batch_size)
+    except StoreUnavailable:
+        raise
+    except Exception as e:
+        traceback.print_exc()
+        print(f"familycard: ingest failed: {type(e).__name__}: {e} (the batches stored before it stay; "
+              f"a rerun converges)", file=sys.stderr)
+        return INGEST_FAILED
     print(summary.line())
     return 1 if summary.rejected else 0
 

@@ -30,6 +30,7 @@ __all__ = [
     "NEO4J_VERSION",
     "JVM_FLAGS",
     "Neo4jUnavailable",
+    "PROCEDURE_ALLOWLIST",
     "Neo4jServer",
     "default_cache_dir",
     "install",
@@ -70,6 +71,19 @@ JVM_FLAGS: tuple[str, ...] = (
     "-Dfile.encoding=UTF-8",
 )
 
+#: The procedures the local server loads (dbms.security.procedures.allowlist, server-wide):
+#: those familycard calls (schema set-up, replanning after a load, the version) and the schema
+#: procedures saved queries may call (store.READ_PROCEDURES); no plugin procedure (APOC...)
+#: beyond them. Measured on 5.26 Community: the setting does not reach the built-in ones
+#: (dbms.listConfig, db.clearQueryCaches still run with it set), and Community has no
+#: per-user EXECUTE privileges, so for those the text check (store.check_read_query) is
+#: what holds; the README's "Neo4j in production" says what Enterprise can add.
+PROCEDURE_ALLOWLIST: tuple[str, ...] = (
+    "db.awaitIndexes", "db.prepareForReplanning", "db.relationshipTypes", "db.labels", "db.propertyKeys",
+    "db.schema.nodeTypeProperties", "db.schema.relTypeProperties", "db.schema.visualization",
+    "dbms.components",
+)
+
 PASSWORD_ENV = "NEO4J_LAUNCHER_PASSWORD"  # read by the Java launcher, set only in its env
 READY_RE = re.compile(r"^NEO4J READY (bolt://\S+)\s*$", re.MULTILINE)
 
@@ -99,22 +113,33 @@ DEFAULT_CACHE = default_cache_dir()
 # --------------------------------------------------------------------------- install
 
 
-def _stamp_value() -> str:
+def _digest(*paths: Path) -> str:
     digest = hashlib.sha256()
-    for path in (POM, JAVA_SOURCE):
+    for path in paths:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def _is_installed(cache: Path) -> bool:
+def classes_dir(cache: Path) -> Path:
+    """The compiled launcher of this Neo4jLauncher.java: a folder per version of the source,
+    so that a changed launcher (or two checkouts with different ones) never recompiles over
+    the classes a running server uses; the jars are shared by every launcher of the pom."""
+    return Path(cache) / f"classes-{_digest(JAVA_SOURCE)[:16]}"
+
+
+def _jars_installed(cache: Path) -> bool:
     stamp = cache / _STAMP
-    return (
-        stamp.is_file()
-        and stamp.read_text().strip() == _stamp_value()
-        and (cache / "classes" / f"{MAIN_CLASS}.class").is_file()
-        and any((cache / "lib").glob("neo4j-*.jar"))
-    )
+    if not any((cache / "lib").glob("neo4j-*.jar")) or not stamp.is_file():
+        return False
+    # install.stamp holds the pom's hash; a cache from before per-source classes holds the
+    # hash of pom and source together, and its jars are those of the pinned version if that
+    # jar is there (test_pom_pins_the_version keeps the pom and NEO4J_VERSION together).
+    return stamp.read_text().strip() == _digest(POM) or (cache / "lib" / f"neo4j-{NEO4J_VERSION}.jar").is_file()
+
+
+def _is_installed(cache: Path) -> bool:
+    return _jars_installed(cache) and (classes_dir(cache) / f"{MAIN_CLASS}.class").is_file()
 
 
 def _tool(name: str) -> str:
@@ -154,62 +179,76 @@ def _run(cmd: list[str], what: str, cwd: Path, timeout: float) -> None:
 def install(cache: Path = DEFAULT_CACHE, *, timeout: float = 1800) -> Path:
     """Download Neo4j's jars with Maven and compile the launcher into ``cache``.
 
-    Does nothing when ``cache`` already holds a build of the current pom.xml and
-    Neo4jLauncher.java (a stamp file records their hash). Concurrent calls are
-    serialised with a lock file. Returns ``cache``; raises ``Neo4jUnavailable``
-    when java/javac/mvn are missing or Maven/javac fail.
+    Does nothing when ``cache`` already holds the jars of the current pom.xml (a stamp file
+    records its hash) and the launcher compiled from the current Neo4jLauncher.java
+    (``classes_dir``). Concurrent calls are serialised with a lock file. Returns ``cache``;
+    raises ``Neo4jUnavailable`` when java/javac/mvn are missing or Maven/javac fail.
     """
     cache = Path(cache).expanduser().resolve()
     if _is_installed(cache):
         return cache
-    mvn, javac = _tool("mvn"), _tool("javac")
+    javac = _tool("javac")
     _tool("java")
+    mvn = None if _jars_installed(cache) else _tool("mvn")
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / _LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             if _is_installed(cache):  # another process finished while we waited
                 return cache
-            (cache / _STAMP).unlink(missing_ok=True)
             build = cache / "build"
-            lib_tmp, classes_tmp = cache / "lib.tmp", cache / "classes.tmp"
-            for path in (build, lib_tmp, classes_tmp):
-                shutil.rmtree(path, ignore_errors=True)
+            shutil.rmtree(build, ignore_errors=True)
             build.mkdir()
-            # Maven runs on a copy so that nothing (target/, …) lands in the source tree.
-            shutil.copy2(POM, build / "pom.xml")
-            shutil.copy2(JAVA_SOURCE, build / JAVA_SOURCE.name)
-            _run(
-                [
-                    mvn, "-B", "-q", "-f", str(build / "pom.xml"),
-                    "dependency:copy-dependencies",
-                    f"-DoutputDirectory={lib_tmp}",
-                    "-DincludeScope=runtime",
-                ],
-                "Maven (downloading Neo4j jars from Maven Central)",
-                build,
-                timeout,
-            )
-            if not any(lib_tmp.glob("neo4j-*.jar")):
-                raise Neo4jUnavailable(f"Maven copied no Neo4j jars into {lib_tmp}")
-            _run(
-                [
-                    javac, "--release", "17", "-nowarn",
-                    "-cp", str(lib_tmp / "*"),
-                    "-d", str(classes_tmp),
-                    str(build / JAVA_SOURCE.name),
-                ],
-                "javac Neo4jLauncher.java",
-                build,
-                600,
-            )
-            for name, tmp in (("lib", lib_tmp), ("classes", classes_tmp)):
-                shutil.rmtree(cache / name, ignore_errors=True)
-                tmp.rename(cache / name)
-            (cache / _STAMP).write_text(_stamp_value() + "\n")
+            if not _jars_installed(cache):
+                _install_jars(cache, build, mvn or _tool("mvn"), timeout)
+            _compile_launcher(cache, build, javac)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return cache
+
+
+def _install_jars(cache: Path, build: Path, mvn: str, timeout: float) -> None:
+    (cache / _STAMP).unlink(missing_ok=True)
+    lib_tmp = cache / "lib.tmp"
+    shutil.rmtree(lib_tmp, ignore_errors=True)
+    # Maven runs on a copy so that nothing (target/, …) lands in the source tree.
+    shutil.copy2(POM, build / "pom.xml")
+    _run(
+        [
+            mvn, "-B", "-q", "-f", str(build / "pom.xml"),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={lib_tmp}",
+            "-DincludeScope=runtime",
+        ],
+        "Maven (downloading Neo4j jars from Maven Central)",
+        build,
+        timeout,
+    )
+    if not any(lib_tmp.glob("neo4j-*.jar")):
+        raise Neo4jUnavailable(f"Maven copied no Neo4j jars into {lib_tmp}")
+    shutil.rmtree(cache / "lib", ignore_errors=True)
+    lib_tmp.rename(cache / "lib")
+    (cache / _STAMP).write_text(_digest(POM) + "\n")
+
+
+def _compile_launcher(cache: Path, build: Path, javac: str) -> None:
+    target = classes_dir(cache)
+    classes_tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(classes_tmp, ignore_errors=True)
+    shutil.copy2(JAVA_SOURCE, build / JAVA_SOURCE.name)
+    _run(
+        [
+            javac, "--release", "17", "-nowarn",
+            "-cp", str(cache / "lib" / "*"),
+            "-d", str(classes_tmp),
+            str(build / JAVA_SOURCE.name),
+        ],
+        "javac Neo4jLauncher.java",
+        build,
+        600,
+    )
+    shutil.rmtree(target, ignore_errors=True)
+    classes_tmp.rename(target)
 
 
 # --------------------------------------------------------------------------- running
@@ -226,9 +265,10 @@ def _command(
     cache: Path, home: Path, port: int, *, heap: str, pagecache: str, auth_user: str | None, watch_stdin: bool
 ) -> list[str]:
     java = _tool("java")
-    classpath = os.pathsep.join([str(cache / "classes"), str(cache / "lib" / "*")])
+    classpath = os.pathsep.join([str(classes_dir(cache)), str(cache / "lib" / "*")])
     cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", classpath, MAIN_CLASS]
-    cmd += ["--home", str(home), "--host", "127.0.0.1", "--port", str(port), "--pagecache", pagecache]
+    cmd += ["--home", str(home), "--host", "127.0.0.1", "--port", str(port), "--pagecache", pagecache,
+            "--procedures", ",".join(PROCEDURE_ALLOWLIST)]
     if auth_user is not None:
         cmd += ["--auth", auth_user]
     if not watch_stdin:

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     query_timeout_s: float = 5.0
     """A saved query's run: its time limit and its row cap."""
     query_max_rows: int = 1_000
+    query_max_bytes: int = 4_000_000
+    """A saved query's result, in bytes as JSON (about): one row can be large (a list)."""
     ingest_max_records: int = 10_000
     """Records one `ingestRecords` mutation may carry (larger feeds: `familycard ingest`)."""
 

@@ -37,6 +37,22 @@ SEES: dict[str, dict[Role, str]] = {
 }
 
 
+#: The stored properties that hold each field of SEES, on every label (an offer and a message
+#: keep the phone they went to; a payment the account it went to).
+PROPERTIES: dict[str, tuple[str, ...]] = {
+    "iin": ("iin", "subject", "from_iin", "to_iin"),
+    "phone": ("phone",),
+    "bank_account": ("bank_account",),
+}
+
+
+def hidden_properties(role: Role) -> frozenset[str]:
+    """The properties a saved query run by ``role`` may not read at all: those of every field
+    the role does not see in full (an auditor: phones). Masking a result by value cannot
+    hold against ``'tel:' + p.phone``; see graph/visibility.py."""
+    return frozenset(name for what, how in SEES.items() if how[role] != FULL for name in PROPERTIES[what])
+
+
 def mask_iin(iin: str | None, role: Role) -> str | None:
     if iin is None or SEES["iin"][role] == FULL:
         return iin

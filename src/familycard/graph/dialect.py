@@ -46,6 +46,12 @@ def ladybug_ddl(tables: Iterable[Table] = model.NODE_TABLES + model.REL_TABLES +
     return out
 
 
+def ladybug_add_columns(table: Table, have: Iterable[str]) -> list[str]:
+    """The columns a store made by an older familycard lacks (Neo4j needs none: no schema)."""
+    have = set(have)
+    return [f"ALTER TABLE {_ident(table.name)} ADD {_ident(n)} {ty}" for n, ty in table.columns if n not in have]
+
+
 def neo4j_schema(tables: Iterable[Table] = model.NODE_TABLES,
                  indexes: Iterable[tuple[str, str]] = model.INDEXES) -> list[str]:
     out = []

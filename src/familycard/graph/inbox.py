@@ -48,22 +48,33 @@ class ReplyOutcome:
 
 
 def receive(store: Store, phone: str, text: str, at: dt.datetime | None = None,
-            message_id: str | None = None) -> ReplyOutcome:
+            message_id: str | None = None, *, entered_by: str | None = None,
+            reason: str | None = None) -> ReplyOutcome:
     """Handle one incoming SMS (see the module doc). ``message_id``: the provider's id, which
-    makes a redelivery recognisable; without one, (phone, time, text) is the identity."""
+    makes a redelivery recognisable; without one, (phone, time, text) is the identity.
+
+    ``entered_by`` (e.g. "caseworker ann"): the answer was given in person and typed in by
+    staff, never an SMS the gateway delivered; ``reason`` is then required. Both are kept on
+    the Message (channel "staff") and in the history's cause."""
+    if entered_by is not None and not (reason or "").strip():
+        raise ValueError("an answer entered by staff needs a reason (why it was not an SMS)")
     at = at or flow.utcnow()
     e164 = normalise_phone(phone) or phone.strip()
-    key = "in|" + (f"id:{message_id}" if message_id else flow.digest(e164, at.isoformat(), text))
-    return store.transaction(lambda tx: _handle(tx, key, e164, text, at))
+    ident = f"id:{message_id}" if message_id else flow.digest(e164, at.isoformat(), text)
+    key = "in|" + (f"staff|{ident}" if entered_by else ident)  # an SMS and a staff entry never collide
+    via = ({"channel": "staff", "entered_by": entered_by, "reason": reason.strip()} if entered_by
+           else {"channel": "sms", "entered_by": None, "reason": None})
+    return store.transaction(lambda tx: _handle(tx, key, e164, text, at, via))
 
 
-def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime) -> ReplyOutcome:
+def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict) -> ReplyOutcome:
     seen = tx.run("MATCH (m:Message {key: $k}) RETURN m.outcome AS outcome", {"k": key})
     if seen:
         return ReplyOutcome("duplicate", phone, reason=f"already handled: {seen[0]['outcome']}")
     rules = rules_by_code()
     replies, events = [], []
-    who = f"SMS from {mask_phone(phone)}: {text!r}"
+    who = (f"entered by {via['entered_by']}: answer given in person ({via['reason']}): {text!r}"
+           if via["channel"] == "staff" else f"SMS from {mask_phone(phone)}: {text!r}")
 
     # An offer past its deadline lapses now, whatever the sweep has not yet done.
     late = lapse(tx, at, phone=phone)
@@ -138,7 +149,7 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime) -> ReplyOu
 
     messages = [{"key": key, "direction": "in", "kind": "reply", "phone": phone, "iin": iin,
                  "offers": ",".join(o["key"] for o in offers), "text": text, "status": "received",
-                 "created_at": at, "outcome": result.outcome}]
+                 "created_at": at, "outcome": result.outcome, **via}]
     events.append(flow.event(key, "replied", at, iin, who, result.outcome + (f": {result.reason}" if result.reason else "")))
     for rkey, kind, body, refs in replies:
         messages.append({"key": rkey, "direction": "out", "kind": kind, "phone": phone, "iin": iin, "offers": refs,

@@ -26,6 +26,10 @@ from familycard.schema.records import Record, RecordError, parse_line
 MIN_PARENT_AGE_YEARS = 12
 # Rejections kept with their details (all are counted): a feed of garbage must not fill memory.
 KEEP_REJECTIONS = 10_000
+# Records a run may see the store refuse one by one (validation should leave none). Past that,
+# the store refuses writes rather than records (a full disk, a read-only replica): the run
+# fails, rather than reporting every line of the feed as refused.
+MAX_REFUSED_BY_STORE = 10
 
 
 @dataclass
@@ -45,6 +49,7 @@ class IngestSummary:
     unchanged: int = 0
     rejected: int = 0
     pending: int = 0  # links and facts still waiting for their persons after the run
+    refused_by_store: int = 0  # of the rejected: valid records the store would not take
     stored_by_kind: dict[str, int] = field(default_factory=lambda: {"person": 0, "link": 0, "fact": 0})
     rejections: list[Rejection] = field(default_factory=list)
 
@@ -58,6 +63,7 @@ class _Item:
     origin: str
     rec: Record
     text: str  # the line as it came, kept for a record that has to wait
+    pending_key: str | None = None  # the Pending node it waited as (gone once it lands or is refused)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -371,6 +377,47 @@ def _log_changes(tx: Tx, out: _Outcome) -> None:
     flow.create(tx, "Change", rows)
 
 
+def _apply_and_unpark(tx: Tx, items: list[_Item], today: dt.date) -> _Outcome:
+    out = _apply_batch(tx, items, today)
+    # Records that waited, landed or refused, wait no more: removed in the same transaction.
+    tx.delete_nodes("Pending", [it.pending_key for it in items if it.pending_key])
+    return out
+
+
+def _store_batch(store: Store, items: list[_Item], today: dt.date, summary: IngestSummary) -> None:
+    """Apply a batch in one transaction. Should the store refuse it while it still answers,
+    halve the batch until the record at fault is alone: that one is rejected (naming its
+    line) and the others land. Validation should leave no such record; this is so that one
+    we did not foresee costs its own line, not the batch, and never blocks later runs."""
+    try:
+        out = store.transaction(lambda tx: _apply_and_unpark(tx, items, today))
+    except Exception as e:
+        if isinstance(e, MemoryError) or not _store_answers(store):
+            raise  # the run failed, not a record: nothing of this batch is lost, a rerun converges
+        if len(items) > 1:
+            mid = len(items) // 2
+            _store_batch(store, items[:mid], today, summary)
+            _store_batch(store, items[mid:], today, summary)
+            return
+        summary.refused_by_store += 1
+        if summary.refused_by_store > MAX_REFUSED_BY_STORE:
+            raise
+        [it] = items
+        out = _Outcome(rejections=[Rejection(it.origin, None, f"could not be stored ({type(e).__name__}: "
+                                                                f"{str(e)[:200]})")])
+        if it.pending_key:
+            store.transaction(lambda tx: tx.delete_nodes("Pending", [it.pending_key]))
+    _merge(summary, out)
+
+
+def _store_answers(store: Store) -> bool:
+    try:
+        store.read("RETURN 1 AS one")
+    except Exception:
+        return False
+    return True
+
+
 def _merge(summary: IngestSummary, out: _Outcome) -> None:
     for k, v in out.stored.items():
         summary.stored_by_kind[k] += v
@@ -417,7 +464,8 @@ def _reconcile_homes(store: Store) -> int:
 # --- pending ----------------------------------------------------------------------------------
 
 def _resolve_pending(store: Store, today: dt.date, summary: IngestSummary, batch_size: int) -> None:
-    """Land the waiting links and facts whose persons are now in the graph."""
+    """Land the waiting links and facts whose persons are now in the graph; one that cannot
+    land is rejected, naming its line, and waits no more (it must never block the others)."""
     rows = store.read("MATCH (q:Pending) RETURN q.key AS key, q.from_iin AS f, q.to_iin AS t, "
                       "q.record AS record, q.origin AS origin ORDER BY q.key")
     if not rows:
@@ -426,22 +474,21 @@ def _resolve_pending(store: Store, today: dt.date, summary: IngestSummary, batch
         "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin",
         {"keys": sorted({r["f"] for r in rows} | {r["t"] for r in rows if r["t"]})})}
     ready = [r for r in rows if r["f"] in present and (r["t"] is None or r["t"] in present)]
-    for i in range(0, len(ready), batch_size):
-        chunk = ready[i:i + batch_size]
-        items = []
-        for r in chunk:
-            items.append(_Item(f"{r['origin']} (waited for its persons)",
-                               parse_line(r["record"], today), r["record"]))
-
-        def apply(tx: Tx, items=items, keys=[r["key"] for r in chunk]) -> _Outcome:
-            out = _apply_batch(tx, items, today)
-            # Landed or refused, they no longer wait; removed in the same transaction.
-            tx.delete_nodes("Pending", keys)
-            return out
-
-        out = store.transaction(apply)
+    items, refused = [], _Outcome()
+    for r in ready:
+        origin = f"{r['origin']} (waited for its persons)"
+        try:
+            items.append(_Item(origin, parse_line(r["record"], today), r["record"], r["key"]))
+        except RecordError as e:  # parked by an older familycard, whose checks were weaker
+            refused.rejections.append(Rejection(origin, e.field, str(e)))
+    if refused.rejections:
+        kept = {it.pending_key for it in items}
+        gone = [r["key"] for r in ready if r["key"] not in kept]
+        store.transaction(lambda tx: tx.delete_nodes("Pending", gone))
+        _merge(summary, refused)
+    for i in range(0, len(items), batch_size):
         # Landing a parked record is not a new read: count its result, not the record twice.
-        _merge(summary, out)
+        _store_batch(store, items[i:i + batch_size], today, summary)
 
 
 def pending_count(store: Store) -> int:
@@ -459,8 +506,7 @@ def ingest_lines(store: Store, lines: Iterable[bytes], origin: str, today: dt.da
     batch_size = batch_size or store.ingest_batch
     summary = IngestSummary()
     for batch in _batches(_parse_lines(lines, origin, today, summary), batch_size):
-        out = store.transaction(lambda tx, b=batch: _apply_batch(tx, b, today))
-        _merge(summary, out)
+        _store_batch(store, batch, today, summary)
         if progress:
             progress(summary.read)
     _resolve_pending(store, today, summary, batch_size)

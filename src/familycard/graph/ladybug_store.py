@@ -12,8 +12,9 @@ import ladybug
 import pyarrow.parquet as pq
 
 from familycard.graph import dialect, model
-from familycard.graph.store import (MANY_REFUSED, WRITE_REFUSED, Params, QueryRefused, QueryTimeout, Row, Store,
-                                    StoreUnavailable, check_read_query)
+from familycard.graph.store import (MANY_REFUSED, MAX_RESULT_BYTES, WRITE_REFUSED, Params, QueryRefused, QueryTimeout,
+                                    ResultBudget, Row, Store, StoreUnavailable, check_read_query,
+                                    scrub_engine_message)
 
 T = TypeVar("T")
 
@@ -74,6 +75,16 @@ def _rows(result) -> list[Row]:
     return [dict(zip(cols, map(dialect.to_python, row))) for row in result.get_all()]
 
 
+def _end_read_only(conn: "ladybug.Connection") -> None:
+    try:
+        conn.execute("ROLLBACK")
+    except RuntimeError as e:
+        # A failed statement (a write refused, a binder error, a timeout) has already
+        # rolled the transaction back; anything else leaves the connection unusable.
+        if "No active transaction" not in str(e):
+            raise
+
+
 def _refusal(message: str, timeout_s: float) -> QueryRefused:
     """LadybugDB's error text as what a user of ``read_only`` is told (its first line)."""
     if message.strip() == "Interrupted.":
@@ -83,7 +94,7 @@ def _refusal(message: str, timeout_s: float) -> QueryRefused:
     if "multiple statements" in message:
         return QueryRefused(MANY_REFUSED)
     first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    return QueryRefused(f"the query failed: {first}")
+    return QueryRefused(f"the query failed: {scrub_engine_message(first)}")
 
 
 class LadybugStore(Store):
@@ -103,6 +114,13 @@ class LadybugStore(Store):
         self._conn = ladybug.Connection(self._db)
         # One connection: LadybugDB allows one write transaction at a time anyway.
         self._lock = threading.RLock()
+        # Users' queries (saved queries) on a connection of their own, one at a time
+        # (query_slots), on one of the database's worker threads: a read-only transaction
+        # there runs beside the main connection's reads and writes. On the main connection a
+        # 5 s saved query held every card read; on its own with all worker threads, a key
+        # lookup still waited 1.5 s for a free worker; with one thread, 2 ms (2 cores).
+        self._query_conn = ladybug.Connection(self._db)
+        self._query_conn.set_max_threads_for_exec(1)
 
     def setup_schema(self) -> None:
         with self._lock:
@@ -122,15 +140,11 @@ class LadybugStore(Store):
                     self._conn.execute("COMMIT")
                 else:
                     self._conn.execute(ddl)
-                if table.name in before and not table.is_rel:
-                    self._add_columns(table)
-
-    def _add_columns(self, table: model.Table) -> None:
-        """Columns the model gained since the table was made (Neo4j needs nothing: no schema)."""
-        have = {r["name"] for r in _rows(self._conn.execute(f"CALL table_info('{table.name}') RETURN name"))}
-        for name, ty in table.columns:
-            if name not in have:
-                self._conn.execute(f"ALTER TABLE {table.name} ADD {name} {ty}")
+                if table.name in before and table.columns:  # a column added since the store was made
+                    have = {r["name"] for r in _rows(self._conn.execute(
+                        f"CALL table_info('{table.name}') RETURN name"))}
+                    for stmt in dialect.ladybug_add_columns(table, have):
+                        self._conn.execute(stmt)
 
     def read(self, query: str, params: Params = None) -> list[Row]:
         with self._lock:
@@ -174,8 +188,8 @@ class LadybugStore(Store):
                 self._lock.release()
         return await asyncio.to_thread(fn, *args)
 
-    def read_only(self, query: str, params: Params, *, timeout_s: float,
-                  max_rows: int) -> tuple[list[str], list[Row], bool]:
+    def read_only(self, query: str, params: Params, *, timeout_s: float, max_rows: int,
+                  max_bytes: int = MAX_RESULT_BYTES) -> tuple[list[str], list[Row], bool]:
         """One statement in a READ ONLY transaction, rolled back; see ``Store.read_only``.
 
         Measured on LadybugDB 0.22: a write in a READ ONLY transaction fails with "Can not
@@ -188,52 +202,57 @@ class LadybugStore(Store):
         transaction would let through (EXPORT, COPY TO, LOAD FROM, CALL <setting>=..., COMMIT).
         """
         check_read_query(query)
-        with self._lock:
+        with self._query_slot():
+            conn = self._query_conn
             # Applied by the connection from its next statement (BEGIN) on, until reset.
-            self._conn.set_query_timeout(max(1, round(timeout_s * 1000)))
+            conn.set_query_timeout(max(1, round(timeout_s * 1000)))
             try:
-                self._conn.execute("BEGIN TRANSACTION READ ONLY")
+                conn.execute("BEGIN TRANSACTION READ ONLY")
                 try:
-                    return self._read_only_rows(query, params, timeout_s, max_rows)
+                    return self._read_only_rows(conn, query, params, timeout_s, max_rows, ResultBudget(max_bytes))
                 finally:
-                    self._end_read_only()
+                    _end_read_only(conn)
             finally:
-                self._conn.set_query_timeout(0)
+                conn.set_query_timeout(0)
 
-    def _read_only_rows(self, query: str, params: Params, timeout_s: float,
-                        max_rows: int) -> tuple[list[str], list[Row], bool]:
+    def _read_only_rows(self, conn: "ladybug.Connection", query: str, params: Params, timeout_s: float,
+                        max_rows: int, budget: ResultBudget) -> tuple[list[str], list[Row], bool]:
         try:
             # Not conn.execute(text): that runs every statement of the text (and its Python
             # wrapper rewrites `LOAD FROM <name>` into a scan of the caller's variables).
-            prepared = ladybug.PreparedStatement(self._conn, query)
+            prepared = ladybug.PreparedStatement(conn, query)
             if not prepared.is_success():
                 raise RuntimeError(prepared.get_error_message())
-            result = self._conn.execute(prepared, dict(params) if params else {})
+            result = conn.execute(prepared, dict(params) if params else {})
             if isinstance(result, list):  # cannot happen with a prepared statement: never go on
                 raise RuntimeError("We do not support prepare multiple statements.")
             try:
                 cols = result.get_column_names()
                 rows = []
-                while len(rows) <= max_rows and result.has_next():
-                    rows.append(dict(zip(cols, map(dialect.to_python, result.get_next()))))
+                while len(rows) < max_rows and result.has_next():
+                    rows.append(budget.take(dict(zip(cols, map(dialect.to_python, result.get_next())))))
+                more = result.has_next()
             finally:
                 result.close()
         except RuntimeError as e:
             raise _refusal(str(e), timeout_s) from None
-        return cols, rows[:max_rows], len(rows) > max_rows
+        return cols, rows, more
 
-    def _end_read_only(self) -> None:
+    async def ahealth(self, timeout_s: float = 2.0) -> str:
+        # While a sweep or an ingest holds the connection, a read would wait for it (13 s
+        # measured): the store is at work, which is an answer.
+        if not self._lock.acquire(blocking=False):
+            return "busy"
         try:
-            self._conn.execute("ROLLBACK")
-        except RuntimeError as e:
-            # A failed statement (a write refused, a binder error, a timeout) has already
-            # rolled the transaction back; anything else leaves the connection unusable.
-            if "No active transaction" not in str(e):
-                raise
+            _rows(self._conn.execute("RETURN 1 AS ok"))
+        finally:
+            self._lock.release()
+        return "ok"
 
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
+                self._query_conn.close()
                 self._conn.close()
                 self._db.close()
                 self._conn = None

@@ -99,12 +99,13 @@ OFFER = Table("Offer", (
     ("offered_at", TIMESTAMP), ("sent_at", TIMESTAMP), ("deadline", TIMESTAMP),
     ("answered_at", TIMESTAMP), ("clarified", INT64), ("reason", STRING), ("round", INT64),
 ))
-# direction out: status queued | sent | failed; direction in: status received.
+# direction out: status queued | sent | failed; direction in: status received, channel sms (the
+# gateway delivered it) or staff (a citizen's answer given in person, typed in by entered_by, why).
 MESSAGE = Table("Message", (
     ("key", STRING), ("direction", STRING), ("kind", STRING), ("phone", STRING), ("iin", STRING),
     ("offers", STRING), ("text", STRING), ("status", STRING), ("created_at", TIMESTAMP),
     ("sent_at", TIMESTAMP), ("attempts", INT64), ("error", STRING), ("provider_id", STRING),
-    ("outcome", STRING),
+    ("outcome", STRING), ("channel", STRING), ("entered_by", STRING), ("reason", STRING),
 ))
 ASSIGNMENT = Table("Assignment", (
     ("key", STRING), ("code", STRING), ("iin", STRING), ("subject", STRING), ("event", DATE),

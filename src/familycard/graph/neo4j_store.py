@@ -8,8 +8,9 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 
 from familycard.graph import dialect, model
-from familycard.graph.store import (MANY_REFUSED, WRITE_REFUSED, Params, QueryRefused, QueryTimeout, Row, Store,
-                                    StoreUnavailable, check_read_query)
+from familycard.graph.store import (MANY_REFUSED, MAX_RESULT_BYTES, WRITE_REFUSED, Params, QueryRefused, QueryTimeout,
+                                    ResultBudget, Row, Store, StoreUnavailable, check_read_query,
+                                    scrub_engine_message)
 
 T = TypeVar("T")
 
@@ -74,7 +75,7 @@ def _refusal(e: "neo4j.exceptions.Neo4jError", timeout_s: float) -> QueryRefused
     if code == "Neo.ClientError.Statement.SyntaxError" and "exactly one statement" in first:
         return QueryRefused(MANY_REFUSED)
     if code.startswith("Neo.ClientError."):
-        return QueryRefused(f"the query failed: {first}")
+        return QueryRefused(f"the query failed: {scrub_engine_message(first)}")
     return None
 
 
@@ -189,8 +190,8 @@ class Neo4jStore(Store):
             if loop is asyncio.get_running_loop():
                 await driver.close()
 
-    def read_only(self, query: str, params: Params, *, timeout_s: float,
-                  max_rows: int) -> tuple[list[str], list[Row], bool]:
+    def read_only(self, query: str, params: Params, *, timeout_s: float, max_rows: int,
+                  max_bytes: int = MAX_RESULT_BYTES) -> tuple[list[str], list[Row], bool]:
         """A READ transaction with a server-side timeout; see ``Store.read_only``.
 
         Measured on Neo4j 5.26: in a read-access session a write fails with
@@ -207,16 +208,17 @@ class Neo4jStore(Store):
 
         def work(tx: "neo4j.ManagedTransaction"):
             result = tx.run(query, dict(params) if params else None)
-            rows = []
+            rows, budget = [], ResultBudget(max_bytes)
             for rec in result:  # records come in pages of fetch_size: stop after max_rows + 1
-                rows.append({k: _plain(v) for k, v in rec.items()})
-                if len(rows) >= limit:
+                if len(rows) == max_rows:
+                    rows.append(None)  # there is more; not converted
                     break
+                rows.append(budget.take({k: _plain(v) for k, v in rec.items()}))
             return list(result.keys()), rows  # the rest is discarded on the server
 
         try:
-            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
-                                      fetch_size=min(limit, 1000)) as session:
+            with self._query_slot(), self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                                          fetch_size=min(limit, 1000)) as session:
                 cols, rows = session.execute_read(neo4j.unit_of_work(timeout=timeout_s)(work))
         except neo4j.exceptions.Neo4jError as e:
             refusal = _refusal(e, timeout_s)

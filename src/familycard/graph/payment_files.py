@@ -43,9 +43,9 @@ _MAX35 = 35
 _MAX140 = 140
 
 _ORDER_ID_RE = re.compile(r"[A-Za-z0-9]{1,35}")
-_IIN_RE = re.compile(r"\d{12}")
-_MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-_IBAN_RE = re.compile(r"[A-Z]{2}\d{2}[A-Za-z0-9]{1,30}")  # the XSD's IBAN2007Identifier
+_IIN_RE = re.compile(r"[0-9]{12}")  # ASCII: \d also takes "٢٠٢٦"
+_MONTH_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_IBAN_RE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Za-z0-9]{1,30}")  # the XSD's IBAN2007Identifier
 _BIC_RE = re.compile(r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")  # BICFIDec2014Identifier
 
 REGISTER_COLUMNS = ("order_id", "month", "benefit", "iin", "subject", "name", "bank_account",
@@ -142,9 +142,19 @@ def register_csv(orders: Iterable[PaymentOrder], *, month: str) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180; quotes names with commas, quotes, newlines
     w.writerow(REGISTER_COLUMNS)
     for o in rows:
-        w.writerow((o.order_id, o.month, o.benefit, o.iin, o.subject or "", o.name, o.bank_account,
+        w.writerow((*map(_cell, (o.order_id, o.month, o.benefit, o.iin, o.subject or "", o.name, o.bank_account)),
                     int(_whole_tenge(o.amount_kzt)), CURRENCY))
     return buf.getvalue().encode("utf-8")
+
+
+# A spreadsheet opening the register reads a cell starting with one of these as a formula
+# (a surname "=HYPERLINK(...)" would be a link on the clerk's screen): the apostrophe in front
+# makes it text, as OWASP's "CSV injection" advice and spreadsheet-safe CSV writers do.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _text(value: str, limit: int) -> str:

@@ -37,7 +37,8 @@ from uuid import uuid4
 
 from familycard.graph import flow
 from familycard.graph.rules import used_params
-from familycard.graph.store import QueryRefused, Row, Store, check_read_query, cypher_tokens
+from familycard.graph.store import MAX_RESULT_BYTES, QueryRefused, Row, Store, check_read_query, cypher_tokens
+from familycard.graph.visibility import check_visible, strip_hidden
 
 __all__ = ["TYPES", "Parameter", "SavedQuery", "RunResult", "SavedQueryError", "SavedQueryNotFound", "save", "delete", "get",
            "versions", "list_current", "run", "runs"]
@@ -47,7 +48,7 @@ CURRENT, SUPERSEDED, DELETED = "current", "superseded", "deleted"
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII: \d also takes "٢٠٢٦"
 MAX_CYPHER = 20_000
 MAX_TEXT = 2_000
 MAX_PARAMETERS = 32
@@ -286,14 +287,24 @@ def _versions(run_or_tx, name: str) -> list[SavedQuery]:
 
 # --- the API ------------------------------------------------------------------------------
 
+def _int_params(parameters: Iterable[Parameter]) -> set[str]:
+    return {p.name for p in parameters if p.type == "INT"}
+
+
 def save(store: Store, name: str, cypher: str, parameters: Iterable[Parameter | Mapping[str, Any]] | None,
-         description: str | None, author: str, now: dt.datetime) -> SavedQuery:
+         description: str | None, author: str, now: dt.datetime, *, role: str = "",
+         hidden: frozenset[str] = frozenset()) -> SavedQuery:
     """Save ``name``: version 1, or version n+1 with the current one superseded (one
     transaction). The same Cypher, parameters and description as the current version return
-    the current version unchanged."""
+    the current version unchanged. ``hidden``: the properties the author's ``role`` may not
+    see; a query that could read one is refused (``visibility.check_visible``)."""
     _check_name(name)
     params = _check_parameters(parameters)
     _check_cypher(cypher, params)
+    try:
+        check_visible(cypher, hidden, role, _int_params(params))
+    except QueryRefused as e:
+        raise SavedQueryError(f"the Cypher cannot be saved: {e}") from None
     description = _check_text("description", description)
     author = _check_text("author", author, required=True)
     now = _naive_utc(now)
@@ -375,10 +386,13 @@ def list_current(store: Store, *, skip: int = 0, limit: int = 50) -> tuple[list[
 
 
 def run(store: Store, name: str, args: Mapping[str, Any] | None, *, actor: str, role: str, now: dt.datetime,
-        version: int | None = None, timeout_s: float, max_rows: int) -> RunResult:
+        version: int | None = None, timeout_s: float, max_rows: int, max_bytes: int = MAX_RESULT_BYTES,
+        hidden: frozenset[str] = frozenset()) -> RunResult:
     """Run a saved query read-only (see the module's docstring for which version) and log
     it. Raises SavedQueryError (unknown query or version, deleted, bad arguments) or
     QueryRefused / QueryTimeout (what the store or the engine refused); logged either way.
+    ``hidden``: the properties ``role`` may not see: a query that could read one is refused
+    (whoever saved it), and whole nodes in the rows come without them.
     The caller's own settings (actor, role, timeout_s, max_rows) are checked first: a wrong
     one raises SavedQueryError before anything is run or logged."""
     if not (isinstance(timeout_s, (int, float)) and timeout_s > 0):
@@ -407,7 +421,10 @@ def run(store: Store, name: str, args: Mapping[str, Any] | None, *, actor: str, 
         log["version"] = q.version
         bound = _bind(q, args)
         log["parameters"] = _dumps(bound)
-        columns, rows, truncated = store.read_only(q.cypher, bound, timeout_s=timeout_s, max_rows=max_rows)
+        check_visible(q.cypher, hidden, role, _int_params(q.parameters))
+        columns, rows, truncated = store.read_only(q.cypher, bound, timeout_s=timeout_s, max_rows=max_rows,
+                                                   max_bytes=max_bytes)
+        rows = [strip_hidden(r, hidden) for r in rows]
     except Exception as e:
         log["ms"] = round((time.monotonic() - started) * 1000)
         log["error"] = str(e) if isinstance(e, ValueError) else f"internal error ({type(e).__name__})"

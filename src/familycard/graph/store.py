@@ -6,7 +6,10 @@ implementation from the settings.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import threading
+import unicodedata
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, Sequence, TypeVar
 
@@ -32,6 +35,59 @@ class QueryTimeout(QueryRefused):
     """A read-only query that ran past its time limit (and was stopped by the engine)."""
 
 
+_GATES = threading.Lock()
+
+
+class QueryBusy(QueryRefused):
+    """Every slot for users' read-only queries is taken: try again in a moment."""
+
+
+#: A user's query result, in bytes as JSON (about): `RETURN range(1, 3000000)` is one row of 26 MB.
+MAX_RESULT_BYTES = 4_000_000
+
+
+class ResultBudget:
+    """Counts the size of a result's rows as they are converted (about their JSON size) and
+    refuses the row that passes ``max_bytes``, naming it and its column: the row cap alone let
+    one row of 26 MB through (`RETURN range(1, 3000000) AS x`, +490 MB in the server on its way
+    out). The engine has built that row by then; what is bounded is everything after."""
+
+    def __init__(self, max_bytes: int):
+        self.left = max_bytes
+        self.max_bytes = max_bytes
+        self.rows = 0
+
+    def take(self, row: Row) -> Row:
+        self.rows += 1
+        for col, value in row.items():
+            self.left -= len(col) + 4
+            if not self._fits(value):
+                raise QueryRefused(f"the result is larger than {self.max_bytes:,} bytes at row {self.rows} "
+                                   f"(column '{col}'): return fewer rows or smaller values")
+        return row
+
+    def _fits(self, value: Any) -> bool:
+        # Iterative, leaving as soon as the budget is spent: a list of millions stops early.
+        stack = [value]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, str):
+                self.left -= len(v) + 2
+            elif isinstance(v, (list, tuple)):
+                self.left -= len(v) + 2
+                stack.extend(v)
+            elif isinstance(v, dict):
+                self.left -= len(v) * 4 + 2
+                for k, x in v.items():
+                    self.left -= len(str(k))
+                    stack.append(x)
+            else:
+                self.left -= 8
+            if self.left < 0:
+                return False
+        return True
+
+
 class Tx(Protocol):
     """One unit of work: everything done through it lands together or not at all."""
 
@@ -53,6 +109,12 @@ class Store(ABC):
     engine: ClassVar[str]
     # Records an ingest transaction: what suits the engine (measured in BENCHMARKS.md).
     ingest_batch: ClassVar[int] = 10_000
+    #: Users' read-only queries (saved queries) that run at once; the next is refused with
+    #: QueryBusy rather than queued (queued ones ran after their caller had given up). One:
+    #: a saved query can keep a core busy for its whole time limit (measured on 2 cores: with
+    #: two running on Neo4j a key lookup took 1 s, with one it does not wait).
+    query_slots: ClassVar[int] = 1
+    _query_gate: threading.BoundedSemaphore | None = None
 
     @abstractmethod
     def setup_schema(self) -> None:
@@ -76,17 +138,34 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def read_only(self, query: str, params: Params, *, timeout_s: float,
-                  max_rows: int) -> tuple[list[str], list[Row], bool]:
+    def read_only(self, query: str, params: Params, *, timeout_s: float, max_rows: int,
+                  max_bytes: int = MAX_RESULT_BYTES) -> tuple[list[str], list[Row], bool]:
         """Run a query that is not ours (an auditor's saved query) so that it cannot write.
 
         The engine enforces it: a read-only transaction (LadybugDB) or read access mode
         (Neo4j), one statement only, stopped after ``timeout_s`` seconds (``QueryTimeout``).
         ``check_read_query`` refuses first what the engines would let through (a file read,
         a procedure that changes the server, a setting). Returns the column names, at most
-        ``max_rows`` rows (plain Python values) and whether there were more. Anything refused
+        ``max_rows`` rows (plain Python values) and whether there were more; rows that come to
+        more than ``max_bytes`` (about, as JSON: ``ResultBudget``) are refused. Anything refused
         raises ``QueryRefused``; the store stays usable.
         """
+
+    @contextlib.contextmanager
+    def _query_slot(self):
+        """Holds one of ``query_slots`` for a user's query (in the thread that runs it, so that
+        a caller that gave up does not free the slot while the query still runs)."""
+        with _GATES:
+            if self._query_gate is None:
+                self._query_gate = threading.BoundedSemaphore(self.query_slots)
+        if not self._query_gate.acquire(blocking=False):
+            n = self.query_slots
+            raise QueryBusy(f"busy: {n} saved quer{'y is' if n == 1 else 'ies are'} running, as many as may run "
+                            "at once; try again in a few seconds")
+        try:
+            yield
+        finally:
+            self._query_gate.release()
 
     @abstractmethod
     def transaction(self, fn: Callable[[Tx], T]) -> T:
@@ -113,6 +192,12 @@ class Store(ABC):
 
     async def _from_loop(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
+
+    async def ahealth(self, timeout_s: float = 2.0) -> str:
+        """"ok" if the store answers a trivial read within ``timeout_s`` (raises otherwise);
+        a store may say "busy" instead, when it is at work and a read would wait for it."""
+        await asyncio.wait_for(self.aread("RETURN 1 AS ok"), timeout_s)
+        return "ok"
 
     async def aclose(self) -> None:
         """Let go of what the store holds for the running event loop (not the store itself)."""
@@ -172,8 +257,15 @@ _REFUSED_WORDS = {
     "BEGIN": "controls the transaction", "COMMIT": "controls the transaction",
     "ROLLBACK": "controls the transaction",
 }
+# Every character either engine takes as the end of a line (and so of a `//` comment):
+# Neo4j's parser ends one at \r too, LadybugDB's at \r, \f, \v, U+0085, U+2028 and U+2029
+# (measured on Neo4j 5.26 and LadybugDB 0.22). A comment that ran past one of them would hide
+# the rest of the line from these checks but not from the engine. They are refused in a
+# user's query anyway (``_refuse_control_characters``); ending comments at them as well keeps
+# the tokenizer right whatever text it is given.
+_LINE_ENDS = "\n\r\f\v\x1c\x1d\x1e\x85\u2028\u2029"
 _CYPHER_TOKEN = re.compile(r"""
-    (?P<space>\s+) | (?P<comment>//[^\n]*|/\*.*?\*/)
+    (?P<space>\s+) | (?P<comment>//[^""" + _LINE_ENDS + r"""]*|/\*.*?\*/)
   | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<quoted>`(?:[^`]|``)*`)
   | (?P<param>\$(?:[A-Za-z0-9_]+|`(?:[^`]|``)*`))
@@ -201,8 +293,29 @@ def cypher_tokens(query: str) -> list[tuple[str, str]]:
     return out
 
 
+_CHARACTER_NAMES = {"\r": "carriage return", "\f": "form feed", "\v": "vertical tab", "\x00": "NUL",
+                    "\x1b": "escape", "\x7f": "delete",
+                    "\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator",
+                    "\u200b": "zero width space", "\ufeff": "byte order mark"}
+
+
+def _refuse_control_characters(query: str) -> None:
+    """A user's query holds no control character but \\n and \\t, no line or paragraph
+    separator and no invisible format character (bidi overrides, zero-width spaces): each is
+    read differently by some parser (a comment that ends at \\r for Neo4j but not for a
+    checker), or shows the reader something other than what runs."""
+    for i, ch in enumerate(query):
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"):
+            continue
+        name = _CHARACTER_NAMES.get(ch) or unicodedata.name(ch, "control character").lower()
+        line = query.count("\n", 0, i) + 1
+        raise QueryRefused(f"the query holds U+{ord(ch):04X} ({name}) at position {i} (line {line}): "
+                           "only printable characters, \\n and \\t are allowed (end lines with \\n)")
+
+
 def check_read_query(query: str) -> None:
     """Refuse (``QueryRefused``) a query that is not one plain read: see the note above."""
+    _refuse_control_characters(query)
     tokens = cypher_tokens(query)
     while tokens and tokens[-1] == ("symbol", ";"):
         tokens.pop()
@@ -239,6 +352,17 @@ def check_read_query(query: str) -> None:
             if name.lower() not in READ_PROCEDURES:
                 raise QueryRefused(f"the query calls {name}, which a read-only query may not call "
                                    f"(allowed: {', '.join(sorted(READ_PROCEDURES))})")
+
+
+_QUOTED_VALUE = re.compile(r"""'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|\{[^{}]*\}?|\+?\d[\d\s().-]{2,}\d""")
+
+
+def scrub_engine_message(message: str) -> str:
+    """An engine's error message without the values it quotes: strings, maps and nodes
+    printed in braces, and runs of 4 or more digits become "…". Such a message is kept in the
+    run log and shown to users who may not see the value (``Could not convert "+77011234567"
+    to INT64``); what went wrong still reads."""
+    return _QUOTED_VALUE.sub("…", message)
 
 
 def open_store(settings: "Settings") -> Store:

@@ -6,6 +6,7 @@
  *   java <module flags> -cp '<cache>/classes:<cache>/lib/*' Neo4jLauncher \
  *        --home DIR [--host 127.0.0.1] [--port 7687|0] [--pagecache 256m]
  *        [--auth USER] [--no-stdin-watch]
+ *        [--import-dir DIR] [--procedures db.labels,db.awaitIndexes,...]
  *
  * --port 0 lets the OS pick a free port; the real port is in the READY line:
  *
@@ -15,6 +16,11 @@
  * the environment variable NEO4J_LAUNCHER_PASSWORD (kept off the command line
  * so it does not show in `ps`). Without --auth, authentication is disabled.
  *
+ * LOAD CSV may not read server files (file:// URLs off; their root is --import-dir,
+ * default <home>/import, created empty), and only the procedures --procedures lists
+ * (names or patterns with *) are loaded (Neo4j applies this to plugin procedures; the
+ * built-in ones stay, measured on 5.26 Community).
+ *
  * The process stops cleanly on SIGTERM/SIGINT (shutdown hook) and, unless
  * --no-stdin-watch is given, when its stdin reaches end of file, so a parent
  * that dies does not leave the DBMS behind.
@@ -22,8 +28,11 @@
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,6 +66,8 @@ public final class Neo4jLauncher {
         String pagecache = "256m";
         String authUser = null;
         boolean watchStdin = true;
+        Path importDir = null;
+        List<String> procedures = List.of();
 
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -67,10 +78,16 @@ public final class Neo4jLauncher {
                 case "--pagecache": pagecache = value(args, ++i, a); break;
                 case "--auth": authUser = value(args, ++i, a); break;
                 case "--no-stdin-watch": watchStdin = false; break;
+                case "--import-dir": importDir = Path.of(value(args, ++i, a)).toAbsolutePath(); break;
+                case "--procedures":
+                    procedures = Arrays.stream(value(args, ++i, a).split(","))
+                            .map(String::trim).filter(p -> !p.isEmpty()).toList();
+                    break;
                 default: die("unknown argument: " + a);
             }
         }
         if (home == null) die("--home DIR is required");
+        if (importDir == null) importDir = home.resolve("import");
         String password = null;
         if (authUser != null) {
             if (!authUser.matches("[A-Za-z0-9_]+")) die("--auth user name must match [A-Za-z0-9_]+");
@@ -83,7 +100,8 @@ public final class Neo4jLauncher {
         Runtime.getRuntime().addShutdownHook(new Thread(Neo4jLauncher::shutdown, "neo4j-launcher-shutdown"));
 
         try {
-            dbms = new DatabaseManagementServiceBuilder(home)
+            Files.createDirectories(importDir);
+            DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
                     .setConfig(BoltConnector.enabled, true)
                     .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                     .setConfig(BoltConnector.advertised_address, new SocketAddress(host, port))
@@ -100,7 +118,14 @@ public final class Neo4jLauncher {
                     .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofSeconds(1))
                     .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                     .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, Duration.ofSeconds(5))
-                    .build();
+                    // LOAD CSV reads no server file (dbms.security.allow_csv_import_from_file_urls,
+                    // server.directories.import: an empty folder of its own).
+                    .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                    .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir);
+            if (!procedures.isEmpty()) { // dbms.security.procedures.allowlist
+                builder = builder.setConfig(GraphDatabaseSettings.procedure_allowlist, procedures);
+            }
+            dbms = builder.build();
 
             GraphDatabaseService db = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
             if (!db.isAvailable(TimeUnit.MINUTES.toMillis(5))) {

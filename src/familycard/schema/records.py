@@ -20,13 +20,20 @@ from stdnum.iso7064 import mod_97_10
 from familycard.graph import model
 from familycard.schema.iin import IINError, parse_iin
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-_PHONE_RE = re.compile(r"^\+7\d{10}$")
-_BIN_RE = re.compile(r"^\d{12}$")
+# ASCII digits only, never \d: Python's \d and int() also take "٢٠٢٦" or "２０２６", so one
+# month (or phone, or BIN) could be written two ways and counted twice.
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_PHONE_RE = re.compile(r"^\+7[0-9]{10}$")
+_BIN_RE = re.compile(r"^[0-9]{12}$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 # Kazakh IBAN: KZ, 2 check digits, a 3-digit bank code, 13 account characters (20 in all).
-_KZ_IBAN_RE = re.compile(r"^KZ\d{2}\d{3}[0-9A-Z]{13}$")
+_KZ_IBAN_RE = re.compile(r"^KZ[0-9]{2}[0-9]{3}[0-9A-Z]{13}$")
+# Whole numbers are stored as INT64 on both engines: a larger one would pass validation and
+# then fail the whole batch (or, waiting as Pending, every later run) in the driver.
+INT64_MAX = 2**63 - 1
+# Unknown fields are kept as JSON; nesting is bounded so that no line can exhaust the stack.
+MAX_NESTING = 32
 
 
 def is_kz_iban(account: str | None) -> bool:
@@ -154,9 +161,9 @@ class _Checker:
         if isinstance(v, bool) or not isinstance(v, int):
             self.fail(name, f"must be a whole number, got {json.dumps(v, ensure_ascii=False)}")
             return None
-        if v < lo or (hi is not None and v > hi):
-            rng = f"{lo}–{hi}" if hi is not None else f"≥ {lo}"
-            self.fail(name, f"{v} is out of range ({rng})")
+        hi = INT64_MAX if hi is None else hi
+        if not lo <= v <= hi:
+            self.fail(name, f"{v} is out of range ({lo}–{hi})")
             return None
         return v
 
@@ -170,7 +177,10 @@ def parse_recorded_at(v: Any) -> dt.datetime:
     except ValueError:
         raise RecordError("recorded_at", f"'{v}' is not a real date-time") from None
     if t.tzinfo is not None:
-        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        try:
+            t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # "0001-01-01T00:00:00+01:00" is in year 0 in UTC
+            raise RecordError("recorded_at", f"'{v}' is out of range once converted to UTC") from None
     return t
 
 
@@ -187,13 +197,46 @@ def _extra(obj: dict, known: frozenset[str]) -> str | None:
     return json.dumps(unknown, sort_keys=True, ensure_ascii=False) if unknown else None
 
 
+def _one_of(v: Any, allowed) -> bool:
+    # A list or an object is not hashable: `in` a dict or set would raise TypeError.
+    return isinstance(v, str) and v in allowed
+
+
+def _too_deep(obj: dict) -> str | None:
+    """The first field whose value nests deeper than MAX_NESTING, if any (without recursion)."""
+    for name, v in obj.items():
+        stack = [(v, 1)]
+        while stack:
+            x, depth = stack.pop()
+            if isinstance(x, (list, dict)):
+                if depth > MAX_NESTING:
+                    return name
+                stack.extend((y, depth + 1) for y in (x.values() if isinstance(x, dict) else x))
+    return None
+
+
 def parse_record(obj: Any, today: dt.date) -> Record:
     """Validate one decoded feed line; raise RecordError (all field errors joined) if bad.
 
-    ``today`` is the ingest day: a death date after it is refused.
+    ``today`` is the ingest day: a death date after it is refused. Whatever goes wrong while
+    validating one record is that record's RecordError, never an exception that would end
+    the run (and lose the records of its batch).
     """
+    try:
+        return _parse_record(obj, today)
+    except (RecordError, MemoryError):
+        raise
+    except Exception as e:  # a check we did not foresee: still this line's fault, and named
+        raise RecordError(None, f"could not be validated ({type(e).__name__}: {str(e)[:200]})") from e
+
+
+def _parse_record(obj: Any, today: dt.date) -> Record:
     if not isinstance(obj, dict):
         raise RecordError(None, "a record must be a JSON object")
+    if any(isinstance(v, (list, dict)) for v in obj.values()):
+        deep = _too_deep(obj)
+        if deep is not None:
+            raise RecordError(deep, f"nested deeper than {MAX_NESTING} levels")
     kind = obj.get("kind")
     if kind == "person":
         return _person(obj, today)
@@ -289,7 +332,7 @@ def _link(obj: dict) -> Record:
     ltype = obj.get("type")
     if ltype is None:
         c.fail("type", f"is required ({', '.join(model.LINK_TYPES)})")
-    elif ltype not in model.LINK_TABLES:
+    elif not _one_of(ltype, model.LINK_TABLES):
         c.fail("type", f"unknown link type {json.dumps(ltype, ensure_ascii=False)} ({', '.join(model.LINK_TYPES)})")
     a = c.iin("from")
     b = c.iin("to")
@@ -321,7 +364,7 @@ def _fact(obj: dict) -> Record:
     ftype = obj.get("type")
     if ftype is None:
         c.fail("type", "is required")
-    elif ftype not in FACT_FIELDS:
+    elif not _one_of(ftype, FACT_FIELDS):
         c.fail("type", f"unknown fact type {json.dumps(ftype, ensure_ascii=False)} ({', '.join(model.FACT_TYPES)})")
         ftype = None
     valid_from = c.date("valid_from", required=True)
@@ -357,18 +400,18 @@ def _fact(obj: dict) -> Record:
             elif ftype == "contribution" and valid_from and valid_from != dt.date(int(mm.group(1)), int(mm.group(2)), 1):
                 c.fail("valid_from", f"{valid_from.isoformat()} must be the first day of month {m}")
         props["month"] = m
-        props["amount_kzt"] = c.integer("amount_kzt", True, 0)
+        props["amount_kzt"] = c.integer("amount_kzt", True, 0, INT64_MAX)
         discriminator = m
     elif ftype == "award":
         n = obj.get("name")
-        if n not in model.AWARD_NAMES:
+        if not _one_of(n, model.AWARD_NAMES):
             c.fail("name", f"{json.dumps(n, ensure_ascii=False)} is not an award ({', '.join(model.AWARD_NAMES)})"
                    if n is not None else f"is required ({', '.join(model.AWARD_NAMES)})")
         props["name"] = n
         discriminator = n
     elif ftype == "benefit":
         b = obj.get("benefit")
-        if b not in model.BENEFIT_CODES:
+        if not _one_of(b, model.BENEFIT_CODES):
             c.fail("benefit", f"{json.dumps(b, ensure_ascii=False)} is not a benefit code from benefits.md"
                    if b is not None else "is required (a benefit code from benefits.md)")
         props["benefit"] = b

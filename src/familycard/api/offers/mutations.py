@@ -15,13 +15,19 @@ from familycard.graph.offers import rules_by_code
 from familycard.graph.sweep import SweepError, daily_sweep
 
 
-@strawberry.input
+MAX_REASON = 500
+
+
+@strawberry.input(description="A citizen's answer to their offers, given in person (at an office, on the "
+                              "phone) and typed in by staff. SMS the gateway delivers come in through "
+                              "POST /sms/inbound, never through here.")
 class SmsReplyInput:
-    from_: str = strawberry.field(name="from", description="The sender's phone, as the provider gives it.")
-    text: str
-    at: dt.datetime | None = strawberry.field(default=None, description="When it arrived (default: now).")
-    id: str | None = strawberry.field(default=None, description="The provider's message id: a redelivery "
-                                                                "with the same id changes nothing.")
+    from_: str = strawberry.field(name="from", description="The citizen's phone the offers were sent to.")
+    text: str = strawberry.field(description="The answer, as an SMS would say it (\"Иә\", \"1 иә, 2 жоқ\").")
+    reason: str = strawberry.field(description="Why it is entered by staff rather than sent by SMS (e.g. \"came "
+                                               "to the office with her ID card\"): kept in the offer's history.")
+    id: str | None = strawberry.field(default=None, description="An id of this entry: the same id again "
+                                                                "changes nothing.")
 
 
 @strawberry.type
@@ -67,16 +73,22 @@ SweepResult = Annotated[SweepReport | InvalidInput, strawberry.union("SweepResul
 @strawberry.type
 class Mutation:
     @strawberry.mutation(permission_classes=[CASEWORK],
-                         description="An SMS reply, as the provider's webhook (POST /sms/inbound) would hand it in.")
+                         description="A citizen's answer given in person, entered by staff: recorded as entered by "
+                                     "the caller, now, with the reason; the citizen gets the usual confirmation SMS.")
     async def receive_sms_reply(self, info: Info, input: SmsReplyInput) -> ReplyResult:
         if not input.from_.strip():
             return InvalidInput(message="from: the sender's phone is required", field="from")
         if input.id is not None and len(input.id) > 200:
             return InvalidInput(message="id: at most 200 characters", field="id")
-        at = input.at
-        if at is not None and at.tzinfo is not None:
-            at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        out = await run_in_threadpool(receive, info.context.store, input.from_, input.text, at, input.id)
+        reason = " ".join(input.reason.split())
+        if not reason:
+            return InvalidInput(message="reason: say why the answer is entered by staff (given in person)",
+                                field="reason")
+        if len(reason) > MAX_REASON:
+            return InvalidInput(message=f"reason: at most {MAX_REASON} characters", field="reason")
+        who = info.context.principal
+        out = await run_in_threadpool(lambda: receive(info.context.store, input.from_, input.text, None, input.id,
+                                                      entered_by=f"{who.role} {who.subject}", reason=reason))
         ids = info.context.ids
         return ReplyReceived(outcome=out.outcome, phone=mask_phone_for(out.phone, info.context.role) or "",
                              decisions=[OfferDecision(offer_id=strawberry.ID(ids.seal(k, "o_")), decision=v)

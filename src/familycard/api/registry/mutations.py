@@ -48,9 +48,16 @@ class Mutation:
         if len(records) > cap:
             return InvalidInput(message=f"records: {len(records)} records, at most {cap} a call "
                                         f"(use `familycard ingest` for a whole feed)", field="records")
-        lines = [orjson.dumps(r) for r in records]
+        lines, rejections = [], []
+        for i, r in enumerate(records):
+            try:
+                lines.append(orjson.dumps(r))
+            except orjson.JSONEncodeError as e:  # an integer beyond 64 bits, nesting past 255 levels
+                lines.append(b"")  # keeps the numbering: ingest skips a blank line
+                rejections.append(RecordRejected(index=i, field=None, message=f"not a feed record ({e})"))
         summary = await run_in_threadpool(ingest_lines, info.context.store, lines, ORIGIN, local_day(utcnow()))
-        rejections = []
+        summary.read += len(rejections)
+        summary.rejected += len(rejections)
         for r in summary.rejections:
             # "records:17" is this call's 17th record; a link or fact that waited for its persons
             # since an earlier call has no index here, and its message says where it came from.
@@ -58,5 +65,6 @@ class Mutation:
             own = head == ORIGIN and line.isdigit()
             rejections.append(RecordRejected(index=int(line) - 1 if own else None, field=r.field,
                                              message=r.reason if own else f"{r.origin}: {r.reason}"))
+        rejections.sort(key=lambda r: (r.index is None, r.index or 0))
         return IngestReport(read=summary.read, stored=summary.stored, unchanged=summary.unchanged,
                             rejected=summary.rejected, pending=summary.pending, rejections=rejections)

@@ -1,18 +1,48 @@
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any, Iterator
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from familycard.api.errors import InvalidInput, NotFound, Refused
-from familycard.api.permissions import AUDIT, mask_value
+from familycard.api.permissions import AUDIT, hidden_properties, mask_value
 from familycard.api.saved_queries.types import QueryResult, SavedQuery, jsonable, saved_query
 from familycard.api.types import JSON
 from familycard.graph import flow
 from familycard.graph import saved_queries as sq
 from familycard.graph.store import QueryRefused
+from familycard.schema.iin import check_digit
+
+# An IIN anywhere in a value: alone, or inside a text ('child ' + p.iin); 12 digits that are
+# not part of a longer number, with a valid check digit (a BIN or a count is no person).
+_IIN_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+
+
+def _iins(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        for m in _IIN_IN_TEXT.finditer(value):
+            iin = m.group()
+            if check_digit(iin[:11]) == int(iin[11]):
+                yield iin
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _iins(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _iins(k)
+            yield from _iins(v)
+
+
+def _note_people(ctx, out: sq.RunResult) -> None:
+    """Every person a row shows (an IIN in any of its values) goes to the access log, with the
+    query and the row's columns as the fields shown, as a card's reader does."""
+    for row in out.rows:
+        fields = [f"savedQuery.{out.name}@{out.version}.{col}" for col in row]
+        for iin in set(_iins(list(row.values()))):
+            ctx.access.note(iin, fields)
 
 
 @strawberry.input
@@ -46,8 +76,10 @@ class Mutation:
         params = [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
                    "description": p.description} for p in input.parameters]
         try:
-            q = await run_in_threadpool(sq.save, info.context.store, input.name, input.cypher, params,
-                                        input.description, info.context.principal.subject, flow.utcnow())
+            ctx = info.context
+            q = await run_in_threadpool(lambda: sq.save(
+                ctx.store, input.name, input.cypher, params, input.description, ctx.principal.subject, flow.utcnow(),
+                role=ctx.role, hidden=hidden_properties(ctx.role)))
         except (sq.SavedQueryError, QueryRefused) as e:
             return InvalidInput(message=str(e))
         return saved_query(q)
@@ -74,13 +106,17 @@ class Mutation:
         try:
             out = await run_in_threadpool(lambda: sq.run(
                 ctx.store, name, arguments or {}, actor=ctx.principal.subject, role=ctx.role, now=flow.utcnow(),
-                version=version, timeout_s=ctx.settings.query_timeout_s, max_rows=ctx.settings.query_max_rows))
+                # never past the request's own limit: no run goes on after its caller heard 504
+                version=version, timeout_s=min(ctx.settings.query_timeout_s, ctx.settings.request_timeout_s),
+                max_rows=ctx.settings.query_max_rows, max_bytes=ctx.settings.query_max_bytes,
+                hidden=hidden_properties(ctx.role)))
         except QueryRefused as e:
             return Refused(message=str(e))
         except sq.SavedQueryNotFound as e:  # logged as a run too: someone tried
             return NotFound(message=str(e))
         except sq.SavedQueryError as e:
             return InvalidInput(message=str(e), field="arguments" if "parameter" in str(e) else None)
+        _note_people(ctx, out)
         rows = [mask_value(jsonable(r), ctx.role) for r in out.rows]
         return QueryResult(name=out.name, version=out.version, columns=out.columns, rows=rows,
                            row_count=out.row_count, truncated=out.truncated, ms=out.ms)
