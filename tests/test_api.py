@@ -377,7 +377,8 @@ def test_a_consent_to_a_right_corrected_away_is_withdrawn_and_staff_see_why(clie
     fix = link("PARENT_OF", family.mother, family.baby, until="2026-11-02", recorded_at="2026-11-25T00:00:00Z")
     ingested = gql(client, "mutation($r: [JSON!]!) { ingestRecords(records: $r) { __typename } }", "admin", r=[fix])
     assert ingested["data"]["ingestRecords"]["__typename"] == "IngestReport", ingested
-    reply = """mutation { receiveSmsReply(input: {from: "+77011234567", text: "Иә", id: "p-9"}) {
+    reply = """mutation { receiveSmsReply(input: {from: "+77011234567", text: "Иә", id: "p-9",
+      reason: "answered at the office"}) {
       __typename ... on ReplyReceived { outcome paymentOrders decisions { decision } } } }"""
     out = gql(client, reply, "caseworker")["data"]["receiveSmsReply"]
     assert (out["paymentOrders"], out["decisions"]) == (0, [{"decision": "withdrawn"}])
