@@ -124,7 +124,7 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
     done = 0
     for chunk in flow.chunks(plans, batch):
         out = store.transaction(lambda tx, c=chunk: _write(tx, c, as_of, now, cause, used))
-        for attr in ("offered", "reoffered", "queued_sms", "worklisted"):
+        for attr in ("offered", "reoffered", "already", "queued_sms", "worklisted"):
             setattr(summary, attr, getattr(summary, attr) + out[attr])
         for code, n in out["by_code"].items():
             summary.by_code[code] += n
@@ -173,11 +173,18 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
                           "detail": detail, "status": "open", "created_at": now})
             events.append(flow.event(k, "worklisted", now, e.iin, detail, reason))
             out["worklisted"] += 1
-    flow.insert_new(tx, "Offer", new_offers)
+    # Counted from what was written: a chunk run again after a conflict with another sweep
+    # (Store.transaction) finds that sweep's offers stored, and they count as already offered.
+    made = {r["key"] for r in flow.insert_new(tx, "Offer", new_offers)}
     flow.patch(tx, "Offer", again)
-    flow.insert_new(tx, "Message", messages)
-    flow.insert_new(tx, "Task", tasks)
+    out["queued_sms"] = len(flow.insert_new(tx, "Message", messages))
+    out["worklisted"] = len(flow.insert_new(tx, "Task", tasks))
     flow.record_events(tx, events)
+    out["already"] = len(new_offers) - len(made)
+    out["offered"] -= out["already"]
+    for r in new_offers:
+        if r["key"] not in made:
+            out["by_code"][r["code"]] -= 1
     return out
 
 
