@@ -88,27 +88,34 @@ def claim_in(tx: Tx, keys: list[str], job: str, owner: Owner, ttl: float, now: d
     keys = sorted(set(keys))  # the same lock order in every claimer: no deadlock between two
     if not keys:
         return [], {}
-    # The write first: it waits for any other claimer of these keys to commit or roll back.
-    tx.run("UNWIND $keys AS k MERGE (l:Lease {key: k}) ON CREATE SET l.expires_at = $now SET l.tried_at = $now",
-           {"keys": keys, "now": now})
-    held, free = {}, []
+    mine = {"job": job, "owner": owner.token, "host": owner.host, "pid": owner.pid, "command": owner.command,
+            "now": now, "until": now + dt.timedelta(seconds=ttl)}
+    # The write first: it waits for any other claimer of these keys to commit or roll back. A
+    # key nobody holds is ours at once; the same values for every key travel as scalar
+    # parameters (LadybugDB took 0.7 ms a row to set them from a list of rows).
+    tx.run(f"UNWIND $keys AS k MERGE (l:Lease {{key: k}}) ON CREATE SET {_SET} SET l.tried_at = $now",
+           {"keys": keys, **mine})
+    held, free, taken = {}, [], []
     for r in tx.run(f"UNWIND $keys AS k MATCH (l:Lease {{key: k}}) RETURN {_COLUMNS}", {"keys": keys}):
-        if r["owner"] is None or r["owner"] == owner.token or r["expires_at"] <= now \
-                or not alive(r["host"], r["pid"]):
+        if r["owner"] == owner.token:
             free.append(r["key"])
+        elif r["expires_at"] <= now or not alive(r["host"], r["pid"]):
+            free.append(r["key"])
+            taken.append(r["key"])
         else:
             held[r["key"]] = r
-    if free and still_wanted is not None:
-        todo = still_wanted(tx, free)
-        free = [k for k in free if k in todo]
-    wanted = free
-    until = now + dt.timedelta(seconds=ttl)
-    flow.patch(tx, "Lease", [{"key": k, "job": job, "owner": owner.token, "host": owner.host, "pid": owner.pid,
-                              "command": owner.command, "started_at": now, "renewed_at": now,
-                              "expires_at": until} for k in wanted])
-    # Nodes made only to lock a key nobody ends up holding go again.
-    tx.run("UNWIND $keys AS k MATCH (l:Lease {key: k}) WHERE l.owner IS NULL DELETE l", {"keys": keys})
-    return wanted, held
+    todo = still_wanted(tx, free) if free and still_wanted is not None else set(free)
+    done = [k for k in free if k not in todo]
+    if taken:
+        tx.run(f"UNWIND $keys AS k MATCH (l:Lease {{key: k}}) SET {_SET}", {"keys": taken, **mine})
+    if done:  # finished by another run meanwhile: nothing left to hold
+        tx.run("UNWIND $keys AS k MATCH (l:Lease {key: k}) DELETE l", {"keys": done})
+    return [k for k in free if k in todo], held
+
+
+_SET = ", ".join(f"l.{c} = ${p}" for c, p in (("job", "job"), ("owner", "owner"), ("host", "host"), ("pid", "pid"),
+                                               ("command", "command"), ("started_at", "now"), ("renewed_at", "now"),
+                                               ("expires_at", "until")))
 
 
 def release_in(tx: Tx, owner: Owner, keys: list[str]) -> None:
