@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pathlib
 import signal
 import socket
 import subprocess
@@ -31,14 +32,17 @@ from familycard.graph.sweep import daily_sweep
 AS_OF = dt.date(2026, 11, 25)
 MONTH = month_of(flow.local_day(flow.utcnow()))
 
-# Both processes import everything first, then start main() at the same moment.
+# Both processes import everything first, say so with a file, and start main() once both have.
 _BARRIER = """
-import sys, time
+import os, pathlib, sys, time
 import familycard.cli, familycard.graph.leases, familycard.graph.sweep, familycard.graph.sms
 import familycard.graph.payments, familycard.graph.ladybug_store, familycard.graph.neo4j_store
-start = float(sys.argv[1])
+barrier = pathlib.Path(sys.argv[1])
+(barrier / str(os.getpid())).touch()
+deadline = time.monotonic() + 120
+while len(list(barrier.iterdir())) < 2 and time.monotonic() < deadline:
+    time.sleep(0.005)
 sys.argv = ["familycard"] + sys.argv[2:]
-time.sleep(max(0.0, start - time.time()))
 sys.exit(familycard.cli.main(sys.argv[1:]))
 """
 
@@ -82,8 +86,9 @@ def _count(data_dir, uri, query, params=None):
 
 def _pair(env, *args):
     """Start ``familycard <args>`` twice at the same moment; (pid, code, stdout, stderr) each."""
-    start = time.time() + 4.0
-    procs = [subprocess.Popen([sys.executable, "-c", _BARRIER, str(start), *args], env=env,
+    barrier = pathlib.Path(env["FAMILYCARD_DATA_DIR"]) / f"barrier-{time.monotonic_ns()}"
+    barrier.mkdir()
+    procs = [subprocess.Popen([sys.executable, "-c", _BARRIER, str(barrier), *args], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     out = []
     for p in procs:
