@@ -124,11 +124,12 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
     done = 0
     for chunk in flow.chunks(plans, batch):
         out = store.transaction(lambda tx, c=chunk: _write(tx, c, as_of, now, cause, used))
-        for attr in ("offered", "reoffered", "already", "queued_sms", "worklisted"):
+        for attr in ("offered", "reoffered", "queued_sms", "worklisted"):
             setattr(summary, attr, getattr(summary, attr) + out[attr])
         for code, n in out["by_code"].items():
             summary.by_code[code] += n
         done += len(chunk)
+        summary.already += out["already"]  # offered by another sweep meanwhile
         if progress:
             progress(done)
     return summary
