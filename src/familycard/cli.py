@@ -44,6 +44,44 @@ def _open_store(settings: Settings):
     return open_store(settings)
 
 
+# --- one run at a time of a job (graph/leases.py) --------------------------------------------
+
+@contextlib.contextmanager
+def _held(settings: Settings, args, key: str, job: str):
+    """The store, with this run's lease on ``key`` for the block: a run that finds the store
+    (a LadybugDB folder) or the job held waits up to --wait seconds for it, then stops with one
+    line naming the holder (``StoreBusy``: exit 3)."""
+    import time
+
+    from familycard.graph import leases
+    from familycard.graph.store import StoreBusy
+
+    deadline = time.monotonic() + args.wait
+    while True:
+        try:
+            store = _open_store(settings)
+            break
+        except StoreBusy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
+    with store, leases.hold(store, key, job, ttl=settings.lease_ttl_s,
+                            wait=max(0.0, deadline - time.monotonic())) as beat:
+        yield store
+    if beat.lost:
+        print(f"familycard: this run stalled past its lease and another {job} took it over; "
+              "what both wrote is keyed, nothing was made twice", file=sys.stderr)
+    if store.conflicts:
+        print(f"familycard: {store.conflicts} transaction(s) met records another run wrote at the same time; "
+              "redone, each record counted once", file=sys.stderr)
+
+
+def _wait_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="if another run holds this job (or the store), wait up to this long for it "
+                             "(default: stop at once, exit code 3)")
+
+
 def cmd_generate(args, settings: Settings) -> int:
     from familycard.graph.generate import write_feed
 
@@ -265,7 +303,8 @@ def cmd_sweep(args, settings: Settings) -> int:
 
     total = len(load_rules(args.rule or None))
     if not args.dry_run:
-        with _open_store(settings) as store, _bar(total, "rules", "sweep") as bar:
+        day = args.as_of.isoformat()
+        with _held(settings, args, f"sweep|{day}", f"sweep of {day}") as store, _bar(total, "rules", "sweep") as bar:
             try:
                 done = daily_sweep(store, args.as_of, args.rule or None, incremental=args.incremental,
                                    changed_since=args.changed_since, on_rule=lambda run: bar.update(1),
@@ -315,11 +354,11 @@ def cmd_sms(args, settings: Settings) -> int:
     if args.action == "send":
         from familycard.graph.sms import send_outbox
 
-        with _open_store(settings) as store, _bar(None, "SMS", "send") as bar:
+        with _held(settings, args, "sms send", "SMS send") as store, _bar(None, "SMS", "send") as bar:
             gateway = _gateway(settings)
             try:
                 summary = send_outbox(store, gateway, limit=args.limit, batch=args.batch_size,
-                                      progress=lambda n: bar.update(n - bar.n))
+                                      progress=lambda n: bar.update(n - bar.n), claim_ttl=settings.lease_ttl_s)
             finally:
                 gateway.close()
         where = settings.sms_file_path if settings.sms_gateway == "file" else settings.sms_gateway
@@ -337,11 +376,12 @@ def cmd_sms(args, settings: Settings) -> int:
 
 
 def cmd_pay(args, settings: Settings) -> int:
-    from familycard.graph.payments import pay_month
+    from familycard.graph.payments import parse_month, pay_month
 
     try:
         payer = _payer(settings)  # a bad FAMILYCARD_PAYER_IBAN is named like a bad month
-        with _open_store(settings) as store:
+        parse_month(args.month)
+        with _held(settings, args, f"pay|{args.month}", f"payment run of {args.month}") as store:
             summary = pay_month(store, args.month, args.out or settings.payments_path, payer, batch=args.batch_size)
     except ValueError as e:
         print(f"familycard pay: {e}", file=sys.stderr)
@@ -491,6 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only re-check what changed since the last sweep of the same day")
     w.add_argument("--changed-since", type=_timestamp, default=None, metavar="TIME",
                    help="only re-check what ingests changed after TIME (UTC, ISO 8601)")
+    _wait_arg(w)
     w.set_defaults(fn=cmd_sweep)
 
     m = sub.add_parser("sms", help="send the queued SMS, or take in a citizen's reply")
@@ -501,12 +542,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--text", help="receive: the reply's text")
     m.add_argument("--at", type=_timestamp, default=None, help="receive: when it arrived (UTC; default now)")
     m.add_argument("--id", default=None, help="receive: the provider's message id (makes redelivery harmless)")
+    _wait_arg(m)
     m.set_defaults(fn=cmd_sms)
 
     y = sub.add_parser("pay", help="issue a month's payment orders; write its register (CSV) and pain.001")
     y.add_argument("--month", required=True, help="YYYY-MM")
     y.add_argument("--batch-size", type=int, default=2000, help="orders a transaction (default 2000)")
     y.add_argument("--out", type=Path, default=None, help="folder for the files (default: payments in the data folder)")
+    _wait_arg(y)
     y.set_defaults(fn=cmd_pay)
 
     k = sub.add_parser("worklist", help="rights a caseworker must act on: no phone, no valid bank account")
@@ -559,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
         faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     from familycard.graph.rules import RuleError
-    from familycard.graph.store import StoreUnavailable
+    from familycard.graph.store import Conflict, StoreBusy, StoreUnavailable
 
     args = build_parser().parse_args(argv)
     try:
@@ -571,6 +614,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.fn(args, settings)
+    except StoreBusy as e:  # another run holds the job or the store: one line, exit 3
+        print(f"familycard {args.command}: {e}", file=sys.stderr)
+        return 3
+    except Conflict as e:
+        print(f"familycard {args.command}: another run kept writing the same records at the same time ({e}); "
+              "rerun when it is done", file=sys.stderr)
+        return 3
     except (StoreUnavailable, RuleError) as e:
         print(f"familycard: {e}", file=sys.stderr)
         return 2

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     payer_iban: str | None = None
     payer_bic: str | None = None
     """The paying agency in pain.001; unset, the placeholders of `graph.payment_files.Payer`."""
+    lease_ttl_s: float = 60.0
+    """How long a run's hold on its job (sweep, sms send, pay) lasts unless renewed (every third of it);
+    a run killed on another host is taken over after that (on the same host, as soon as its pid is gone)."""
 
 
     # --- the GraphQL API (`familycard serve`) ---------------------------------------------

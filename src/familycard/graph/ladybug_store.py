@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
+import json
 import os
+import re
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
@@ -12,9 +17,9 @@ import ladybug
 import pyarrow.parquet as pq
 
 from familycard.graph import dialect, model
-from familycard.graph.store import (MANY_REFUSED, MAX_RESULT_BYTES, WRITE_REFUSED, Params, QueryRefused, QueryTimeout,
-                                    ResultBudget, Row, Store, StoreUnavailable, check_read_query,
-                                    scrub_engine_message)
+from familycard.graph.store import (MANY_REFUSED, MAX_RESULT_BYTES, WRITE_REFUSED, Conflict, Params, QueryRefused,
+                                    QueryTimeout, ResultBudget, Row, Store, StoreBusy, StoreUnavailable,
+                                    check_read_query, scrub_engine_message)
 
 T = TypeVar("T")
 
@@ -97,6 +102,57 @@ def _refusal(message: str, timeout_s: float) -> QueryRefused:
     return QueryRefused(f"the query failed: {scrub_engine_message(first)}")
 
 
+# --- who holds the folder ----------------------------------------------------------------
+# LadybugDB lets one process open a database folder; a second one heard "IO exception: Could
+# not set lock on file". The holder leaves its name beside the database (removed on close; one
+# left by a kill -9 is overwritten by the next open), and the second process is told who it is.
+OWNER_FILE = DB_FILE + ".owner"
+
+
+def _write_owner(path: Path) -> dict:
+    from familycard.graph.leases import this_process
+
+    me = this_process()
+    owner = {"host": me.host, "pid": me.pid, "command": me.command, "since": _now_text()}
+    tmp = path / f"{OWNER_FILE}.{me.pid}.tmp"
+    tmp.write_text(json.dumps(owner), encoding="utf-8")
+    os.replace(tmp, path / OWNER_FILE)
+    return owner
+
+
+def _remove_owner(path: Path, owner: dict | None) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        if owner is not None and json.loads((path / OWNER_FILE).read_text(encoding="utf-8")) == owner:
+            (path / OWNER_FILE).unlink()
+
+
+def _now_text() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _owner_of(path: Path, pid: "re.Match | None") -> dict | None:
+    """The owner file of the process holding the lock; it is written just after the open, so
+    a moment is allowed for it (an older one, left by a kill -9, names another pid)."""
+    for _ in range(20):
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            o = json.loads((path / OWNER_FILE).read_text(encoding="utf-8"))
+            if {"command", "since", "host", "pid"} <= set(o) and (pid is None or str(o["pid"]) == pid[1]):
+                return o
+        time.sleep(0.05)
+    return None
+
+
+def _unavailable(path: Path, e: RuntimeError) -> StoreUnavailable:
+    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    if "lock" not in first.lower():
+        return StoreUnavailable(f"LadybugDB at {path}: {first}")
+    o = _owner_of(path, re.search(r"held by PID ([0-9]+)", first))
+    who = f"'{o['command']}' since {o['since']} on host {o['host']}, pid {o['pid']}" if o \
+        else f"a process that left no name ({first})"
+    return StoreBusy(f"LadybugDB at {path} is in use by {who}; one process at a time can open it: "
+                     "wait for it to finish")
+
+
 class LadybugStore(Store):
     engine = "ladybug"
     # A LadybugDB commit costs ~0.1 s whatever its size: few, large transactions.
@@ -110,7 +166,8 @@ class LadybugStore(Store):
         try:
             self._db = ladybug.Database(str(self.path / DB_FILE), read_only=read_only)
         except RuntimeError as e:  # typically: another process holds the folder's lock
-            raise StoreUnavailable(f"LadybugDB at {self.path}: {e}") from e
+            raise _unavailable(self.path, e) from None
+        self._owner = None if read_only else _write_owner(self.path)
         self._conn = ladybug.Connection(self._db)
         # One connection: LadybugDB allows one write transaction at a time anyway.
         self._lock = threading.RLock()
@@ -166,12 +223,17 @@ class LadybugStore(Store):
     # a kill -9 before that checkpoint left a folder whose WAL replay (of COPY) crashed
     # LadybugDB 0.22 on reopen: crash-safety first.
     def transaction(self, fn: Callable[[_LadybugTx], T]) -> T:
+        return self._again_on_conflict(lambda: self._transaction(fn))
+
+    def _transaction(self, fn: Callable[[_LadybugTx], T]) -> T:
         with self._lock:
             self._conn.execute("BEGIN TRANSACTION")
             try:
                 out = fn(_LadybugTx(self._conn, self._tmp))
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except BaseException as e:
+                _end_read_only(self._conn)  # a failed statement (a duplicate key) has rolled it back already
+                if isinstance(e, RuntimeError) and "duplicated primary key" in str(e):
+                    raise Conflict(str(e).strip().splitlines()[0]) from None
                 raise
             self._conn.execute("COMMIT")
             return out
@@ -256,3 +318,4 @@ class LadybugStore(Store):
                 self._conn.close()
                 self._db.close()
                 self._conn = None
+                _remove_owner(self.path, self._owner)

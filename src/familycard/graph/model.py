@@ -23,6 +23,8 @@ After the sweep (benefits.md, "The flow after an entitlement is found"), keyed f
     (:Task)         the caseworker worklist: no phone, no valid bank account
     (:Event)        the audit trail: every state change with its time and cause
     (:SweepRun)     each sweep: its day, when it ran, what it found
+    (:Lease)        a run's hold on its job (a day's sweep, a month's payments, the SMS send)
+                    or on an SMS it is handing to the gateway; deleted when done
 
     (:Person)-[:HAS_OFFER|HAS_ASSIGNMENT|HAS_PAYMENT|HAS_EVENT]->(…)   the person a flow node is about
     (:Person)-[:WAS_READ]->(:Access)                                  the access log of their card
@@ -151,6 +153,14 @@ ACCESS = Table("Access", (
 ))
 API_TABLES = (SAVED_QUERY, QUERY_RUN, ACCESS)
 
+# A run's claim on a job and its scope ("sweep|2026-11-25", "pay|2026-11", "sms send") or on an
+# SMS it is handing to the gateway ("sms|<message key>"): see graph/leases.py. Deleted when done.
+LEASE = Table("Lease", (
+    ("key", STRING), ("job", STRING), ("owner", STRING), ("host", STRING), ("pid", INT64),
+    ("command", STRING), ("started_at", TIMESTAMP), ("renewed_at", TIMESTAMP), ("expires_at", TIMESTAMP),
+    ("tried_at", TIMESTAMP),
+))
+
 # What a family card shows of the flow and who read it hangs from the person it is about (the
 # node's `iin`), created with the node in one statement: a card reaches them by key and link.
 # Looked up by a property instead, LadybugDB (no secondary indexes) scanned the whole table for
@@ -164,7 +174,7 @@ WAS_READ = Table("WAS_READ", (), "Person", "Access")
 OWNER_LINKS = {t.to_label: t for t in (HAS_OFFER, HAS_ASSIGNMENT, HAS_PAYMENT, HAS_EVENT, WAS_READ)}
 
 REGISTRY_TABLES = (PERSON, ADDRESS, FACT, PENDING)  # what the feeds make: the family graph
-NODE_TABLES = REGISTRY_TABLES + (CHANGE,) + FLOW_TABLES + API_TABLES
+NODE_TABLES = REGISTRY_TABLES + (CHANGE,) + FLOW_TABLES + API_TABLES + (LEASE,)
 REL_TABLES = (PARENT_OF, SPOUSE_OF, GUARDIAN_OF, LIVES_AT, HAS_FACT)  # the family graph's links
 OWNER_TABLES = tuple(OWNER_LINKS.values())
 LINK_TABLES = {t.name: t for t in (PARENT_OF, SPOUSE_OF, GUARDIAN_OF)}
@@ -184,6 +194,7 @@ INDEXES = (
     ("Message", "status"), ("Message", "phone"), ("Assignment", "iin"), ("Assignment", "status"),
     ("Payment", "month"), ("Payment", "iin"), ("Task", "status"), ("Event", "iin"),
     ("SavedQuery", "name"), ("QueryRun", "name"), ("Access", "iin"), ("Access", "actor"), ("Access", "at"),
+    ("Lease", "owner"),  # a heartbeat renews its owner's leases
 )
 
 LINK_TYPES = tuple(LINK_TABLES)

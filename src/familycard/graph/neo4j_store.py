@@ -8,8 +8,8 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 
 from familycard.graph import dialect, model
-from familycard.graph.store import (MANY_REFUSED, MAX_RESULT_BYTES, WRITE_REFUSED, Params, QueryRefused, QueryTimeout,
-                                    ResultBudget, Row, Store, StoreUnavailable, check_read_query,
+from familycard.graph.store import (MANY_REFUSED, MAX_RESULT_BYTES, WRITE_REFUSED, Conflict, Params, QueryRefused,
+                                    QueryTimeout, ResultBudget, Row, Store, StoreUnavailable, check_read_query,
                                     scrub_engine_message)
 
 T = TypeVar("T")
@@ -229,8 +229,14 @@ class Neo4jStore(Store):
 
     def transaction(self, fn: Callable[[_Neo4jTx], T]) -> T:
         # execute_write retries on transient errors (deadlocks, leader switches): fn is idempotent.
-        with self._driver.session(database=self.database) as session:
-            return session.execute_write(lambda tx: fn(_Neo4jTx(tx)))
+        def once() -> T:
+            try:
+                with self._driver.session(database=self.database) as session:
+                    return session.execute_write(lambda tx: fn(_Neo4jTx(tx)))
+            except neo4j.exceptions.ConstraintError as e:  # another run created the same key first
+                raise Conflict((e.message or str(e)).strip().splitlines()[0]) from None
+
+        return self._again_on_conflict(once)
 
     def close(self) -> None:
         self._async = None  # its loop, if still running, closes it through aclose

@@ -151,6 +151,7 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
         for code, n in out["by_code"].items():
             summary.by_code[code] += n
         done += len(chunk)
+        summary.already += out["already"]  # offered by another sweep meanwhile
         if progress:
             progress(done)
     return summary
@@ -199,11 +200,18 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
                           "detail": detail, "status": "open", "created_at": now})
             events.append(flow.event(k, "worklisted", now, e.iin, detail, reason))
             out["worklisted"] += 1
-    flow.insert_new(tx, "Offer", new_offers)
+    # Counted from what was written: a chunk run again after a conflict with another sweep
+    # (Store.transaction) finds that sweep's offers stored, and they count as already offered.
+    made = {r["key"] for r in flow.insert_new(tx, "Offer", new_offers)}
     flow.patch(tx, "Offer", again)
-    flow.insert_new(tx, "Message", messages)
-    flow.insert_new(tx, "Task", tasks)
+    out["queued_sms"] = len(flow.insert_new(tx, "Message", messages))
+    out["worklisted"] = len(flow.insert_new(tx, "Task", tasks))
     flow.record_events(tx, events)
+    out["already"] = len(new_offers) - len(made)
+    out["offered"] -= out["already"]
+    for r in new_offers:
+        if r["key"] not in made:
+            out["by_code"][r["code"]] -= 1
     return out
 
 

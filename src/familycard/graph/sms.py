@@ -4,6 +4,12 @@ A batch is read, handed to the gateway, then marked sent in one transaction (wit
 72-hour deadlines and the audit events). A crash between the two sends the batch again with
 the same idempotency keys, which the gateway (a provider, or the file gateway) recognises as
 resends: the citizen gets each SMS once.
+
+Two senders at once (a cron job and a manual run) never hand the same message to the gateway:
+each claims its batch (a lease per message, ``graph/leases.py``) in a transaction before the
+call, skips what another sender holds, and lets go in the transaction that marks the batch
+sent. A sender killed mid-batch leaves its claims until they expire (at once for a dead pid on
+the same host); the next run then sends those messages again, as above.
 """
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
 
-from familycard.graph import flow
+from familycard.graph import flow, leases
 from familycard.graph.flow import SENDER
 from familycard.graph.gateways import Gateway, GatewayError, OutgoingSms, Sent
 from familycard.graph.offers import deadline_from
@@ -44,13 +50,23 @@ def queued(store: Store, limit: int) -> list[dict]:
 
 def send_outbox(store: Store, gateway: Gateway, now: Callable[[], dt.datetime] = flow.utcnow,
                 limit: int | None = None, batch: int = BATCH,
-                progress: Callable[[int], None] | None = None) -> SendSummary:
+                progress: Callable[[int], None] | None = None,
+                owner: leases.Owner | None = None, claim_ttl: float = leases.TTL_S) -> SendSummary:
+    owner = owner or leases.this_process()
+    with leases.Heartbeat(store, owner, claim_ttl):
+        return _send(store, gateway, now, limit, batch, progress, owner, claim_ttl)
+
+
+def _send(store: Store, gateway: Gateway, now: Callable[[], dt.datetime], limit: int | None, batch: int,
+          progress: Callable[[int], None] | None, owner: leases.Owner, claim_ttl: float) -> SendSummary:
     summary = SendSummary()
     while limit is None or summary.sent + summary.failed < limit:
         n = batch if limit is None else min(batch, limit - summary.sent - summary.failed)
-        rows = queued(store, n)
-        if not rows:
+        found, rows = _claim_batch(store, n, owner, claim_ttl)
+        if not found:
             break
+        if not rows:
+            continue  # another sender claimed them first: the next read skips them
         msgs = [OutgoingSms(r["key"], SENDER, r["phone"], r["text"]) for r in rows]
         failed_key = error = None
         try:
@@ -62,7 +78,12 @@ def send_outbox(store: Store, gateway: Gateway, now: Callable[[], dt.datetime] =
                 failed_key = e.key
         by_key = {r["key"]: r for r in rows}
         at = now()
-        store.transaction(lambda tx: _mark(tx, by_key, results, failed_key, error, at))
+
+        def mark(tx: Tx) -> None:  # and let go of the batch's claims, in the same transaction
+            _mark(tx, by_key, results, failed_key, error, at)
+            leases.release_in(tx, owner, [CLAIM + k for k in by_key])
+
+        store.transaction(mark)
         summary.sent += len(results)
         summary.resent += sum(1 for s in results if s.duplicate)
         summary.failed += failed_key is not None
@@ -75,6 +96,32 @@ def send_outbox(store: Store, gateway: Gateway, now: Callable[[], dt.datetime] =
     summary.left = store.read("MATCH (m:Message) WHERE m.status = 'queued' AND m.direction = 'out' "
                               "RETURN count(m) AS n")[0]["n"]
     return summary
+
+
+CLAIM = "sms|"  # a message's claim: the lease key is this and the message's key
+
+
+def _claim_batch(store: Store, n: int, owner: leases.Owner, ttl: float) -> tuple[bool, list[dict]]:
+    """Up to ``n`` queued messages no other live sender holds, claimed for ``owner``: (whether
+    any was found, the rows claimed). Lease times are the real clock's, whatever ``now`` says."""
+    at = flow.utcnow()
+    others = {r["key"] for r in store.read(
+        "MATCH (l:Lease) WHERE l.job = 'sms' AND l.owner <> $me AND l.expires_at > $now "
+        "RETURN l.key AS key, l.host AS host, l.pid AS pid", {"me": owner.token, "now": at})
+        if leases.alive(r["host"], r["pid"])}
+    rows = [r for r in queued(store, n + len(others)) if CLAIM + r["key"] not in others][:n]
+    if not rows:
+        return False, []
+
+    def still_queued(tx: Tx, keys: list[str]) -> set[str]:
+        return {CLAIM + r["key"] for r in tx.run(
+            "UNWIND $keys AS k MATCH (m:Message {key: k}) WHERE m.status = 'queued' RETURN m.key AS key",
+            {"keys": [k[len(CLAIM):] for k in keys]})}
+
+    got, _ = store.transaction(lambda tx: leases.claim_in(tx, [CLAIM + r["key"] for r in rows], "sms", owner,
+                                                          ttl, flow.utcnow(), still_queued))
+    mine = set(got)
+    return True, [r for r in rows if CLAIM + r["key"] in mine]
 
 
 def _mark(tx: Tx, rows: dict[str, dict], results: list[Sent], failed_key: str | None, error: str | None,

@@ -25,6 +25,16 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be reached or opened; the message says which and why."""
 
 
+class StoreBusy(StoreUnavailable):
+    """Another run holds the store (LadybugDB's folder) or the job (a lease); the message is one
+    line naming it. The CLI exits with code 3."""
+
+
+class Conflict(RuntimeError):
+    """A write met a key another transaction had just written (Neo4j's uniqueness constraint,
+    LadybugDB's primary key): after ``Store.CONFLICT_RETRIES`` runs of the transaction."""
+
+
 class QueryRefused(ValueError):
     """A query run read-only (``Store.read_only``) that was not run or that the engine
     refused: a write, a second statement, a syntax error, an unknown procedure... The message
@@ -116,6 +126,12 @@ class Store(ABC):
     query_slots: ClassVar[int] = 1
     _query_gate: threading.BoundedSemaphore | None = None
 
+    # A transaction that met another run's new node (``Conflict``) is run again: it is
+    # idempotent, so its reads now find that node and it writes the rest ("someone else did
+    # it"). ``conflicts`` counts those reruns, for the job's report.
+    CONFLICT_RETRIES: ClassVar[int] = 5
+    conflicts: int = 0
+
     @abstractmethod
     def setup_schema(self) -> None:
         """Declare tables (LadybugDB) or constraints and indexes (Neo4j); idempotent."""
@@ -169,7 +185,8 @@ class Store(ABC):
 
     @abstractmethod
     def transaction(self, fn: Callable[[Tx], T]) -> T:
-        """Run ``fn`` in one transaction (retried on transient errors: keep it idempotent)."""
+        """Run ``fn`` in one transaction (retried on transient errors and on a ``Conflict``
+        with another run's writes: keep it idempotent)."""
 
     # --- for an asyncio event loop (the API) -----------------------------------------------
     # A store call in a worker thread, while the loop's thread runs Python for other requests,
@@ -198,6 +215,17 @@ class Store(ABC):
         a store may say "busy" instead, when it is at work and a read would wait for it."""
         await asyncio.wait_for(self.aread("RETURN 1 AS ok"), timeout_s)
         return "ok"
+
+    def _again_on_conflict(self, once: Callable[[], T]) -> T:
+        """``once()`` (a whole transaction), run again after a ``Conflict`` (see ``conflicts``)."""
+        for attempt in range(1, self.CONFLICT_RETRIES + 1):
+            try:
+                return once()
+            except Conflict:
+                self.conflicts += 1
+                if attempt == self.CONFLICT_RETRIES:
+                    raise
+        raise AssertionError("unreachable")
 
     async def aclose(self) -> None:
         """Let go of what the store holds for the running event loop (not the store itself)."""
