@@ -115,6 +115,28 @@ def test_a_body_too_large_is_refused(store, people, tmp_path):
     assert r.status_code == 413 and "at most 1000" in r.json()["errors"][0]["message"]
 
 
+def test_a_content_length_of_non_ascii_digits_is_not_a_crash(tmp_path):
+    """A latin-1 "²" passed isdigit() and made int() fail: 500 before the body was read."""
+    from familycard.api.limits import Guard
+    from familycard.settings import Settings
+
+    sent: list[dict] = []
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [(b"content-length", b"\xb2")]}
+    asyncio.run(Guard(app, Settings(data_dir=tmp_path))(scope, receive, send))
+    assert sent[0]["status"] in (204, 401)
+
+
 class SlowStore:
     def __init__(self, store, seconds):
         self._store, self._seconds = store, seconds

@@ -119,7 +119,8 @@ class Guard:
         s = self.settings
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > s.max_body_bytes:
+        # ASCII only: headers arrive as latin-1, where "²" is a digit to isdigit() but not to int().
+        if declared.isascii() and declared.isdigit() and int(declared) > s.max_body_bytes:
             await _refuse(413, f"the request body is {declared} bytes; at most {s.max_body_bytes}",
                           "BODY_TOO_LARGE")(scope, receive, send)
             return
