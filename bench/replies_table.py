@@ -1,9 +1,10 @@
 """The reply reader against tests/data/replies.yaml: the share of real-shaped replies read
 without a clarifying SMS, and the share read wrongly (a decision the table does not expect),
-for the reader of this tree and for an older one (by default main's, from git).
+for the reader of this tree and for an older one (by default the one before the word list,
+39074dc, from git).
 
-    python bench/replies_table.py                 # this tree against main
-    python bench/replies_table.py --old 39074dc   # against another commit
+    python bench/replies_table.py                 # this tree against the reader before the word list
+    python bench/replies_table.py --old <ref>     # against another commit
 """
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from familycard.graph import replies  # noqa: E402
 from test_replies import TABLE, expected_reading  # noqa: E402
+
+
+# The last commit with the reader of fixed words; main itself has the word list now.
+BEFORE = "39074dc"
 
 
 def _old_module(ref: str):
@@ -49,7 +54,7 @@ def _score(read) -> tuple[int, int, int, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--old", default="main", help="git ref of the older reader (default: main)")
+    ap.add_argument("--old", default=BEFORE, help=f"git ref of the older reader (default: {BEFORE})")
     args = ap.parse_args()
     old = _old_module(args.old)
     # The old reader knows neither refusals to take back nor shared phones: it gets the open offers.
