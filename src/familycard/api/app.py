@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from familycard.api import graphiql
 from familycard.api.audit import AccessLog
 from familycard.api.context import Context, make_context
 from familycard.api.ids import Ids
@@ -25,6 +26,9 @@ class _GraphQL(GraphQL):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)  # a family card is several kilobytes: the stdlib's encoder took 1 % of a request
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return await graphiql.render(request)  # ours, from the package: strawberry's loads a CDN
 
 
 async def health(request: Request) -> JSONResponse:
@@ -61,6 +65,7 @@ def create_app(settings: Settings, store=None) -> Starlette:
         Route("/graphql", Guard(graphql, settings), methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
         Route("/sms/inbound", inbound, methods=["POST"]),
+        *graphiql.routes(settings),
     ], lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store
