@@ -437,6 +437,47 @@ def cmd_pay(args, settings: Settings) -> int:
     return 0
 
 
+_OFFER_FIELDS = ("key", "iin", "benefit", "subject", "status", "phone", "number", "amount_kzt", "deadline")
+
+
+def cmd_offers(args, settings: Settings) -> int:
+    """Offers as the sweep made them, one line each: a table, or ``--format`` for scripts."""
+    where, params = [], {}
+    for name, column in (("status", "status"), ("benefit", "code"), ("iin", "iin")):
+        if getattr(args, name) is not None:
+            where.append(f"o.{column} = ${name}")
+            params[name] = getattr(args, name)
+    if args.sent:
+        where.append("o.sent_at IS NOT NULL")
+    with _open_store(settings) as store:
+        rows = store.read(
+            "MATCH (o:Offer) " + (f"WHERE {' AND '.join(where)} " if where else "")
+            + "RETURN o.key AS key, o.iin AS iin, o.code AS benefit, o.subject AS subject, o.status AS status, "
+              "o.phone AS phone, o.number AS number, o.amount_kzt AS amount_kzt, o.deadline AS deadline "
+              f"ORDER BY o.key LIMIT {int(args.limit)}", params)
+    if args.format is not None:
+        import string
+
+        try:  # plain field names only: a template is not a way into the objects behind them
+            names = {f for _, f, _, _ in string.Formatter().parse(args.format) if f is not None}
+        except ValueError as e:
+            print(f"familycard offers: --format {args.format!r}: {e}", file=sys.stderr)
+            return 2
+        if bad := sorted(n for n in names if n not in _OFFER_FIELDS):
+            print(f"familycard offers: --format {args.format!r}: unknown field {bad[0]!r} "
+                  f"(fields: {', '.join(_OFFER_FIELDS)})", file=sys.stderr)
+            return 2
+        for r in rows:
+            print(args.format.format(**{k: "" if v is None else v for k, v in r.items()}))
+        return 0
+    print(f"{'recipient':<13} {'benefit':<22} {'status':<10} {'phone':<13} {'no.':>3} {'amount, tenge':>14}  deadline (UTC)")
+    for r in rows:
+        deadline = f"{r['deadline']:%Y-%m-%d %H:%M}" if r["deadline"] else "—"
+        print(f"{r['iin']:<13} {r['benefit']:<22} {r['status']:<10} {r['phone'] or '—':<13} "
+              f"{r['number'] or '—':>3} {_tenge(r['amount_kzt']):>14}  {deadline}")
+    return 0
+
+
 def cmd_worklist(args, settings: Settings) -> int:
     from familycard.graph.worklist import open_tasks, render
 
@@ -610,6 +651,17 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--out", type=Path, default=None, help="folder for the files (default: payments in the data folder)")
     _wait_arg(y)
     y.set_defaults(fn=cmd_pay)
+
+    o = sub.add_parser("offers", help="offers of rights the sweep made: to whom, which phone, status")
+    o.add_argument("--status", default=None, help="only this status (open, consented, refused, lapsed, withdrawn, ...)")
+    o.add_argument("--benefit", default=None, metavar="CODE", help="only this rule's")
+    o.add_argument("--iin", default=None, help="only this recipient's")
+    o.add_argument("--sent", action="store_true", help="only offers whose SMS went out (the recipient has a phone)")
+    o.add_argument("--limit", type=int, default=100, help="at most this many, in key order (default 100)")
+    o.add_argument("--format", default=None, metavar="TEMPLATE",
+                   help="one line an offer from a template, e.g. '{phone} {number}' (fields: "
+                        + ", ".join(_OFFER_FIELDS) + ")")
+    o.set_defaults(fn=cmd_offers)
 
     k = sub.add_parser("worklist", help="rights a caseworker must act on: no phone, no valid bank account")
     k.add_argument("--reason", default=None, help="only this reason (no_phone, invalid_phone, no_account, ...)")
