@@ -201,8 +201,13 @@ def test_offers_list_and_format_and_pay_defaults_to_this_month(tmp_path):
     assert len(rows) == 4 and all(re.match(r"\d{12} +\w+ +open +\+7\d{10} +\d+ ", x) for x in rows[1:]), rows
     r = run(["offers", "--status", "open", "--sent", "--limit", "3", "--format", "{iin}|{phone}|{number}"], tmp_path)
     assert [x.split("|")[0] for x in r.stdout.decode().splitlines()] == [x.split()[0] for x in rows[1:]]
-    r = run(["offers", "--format", "{iin.__class__}"], tmp_path)
-    assert r.returncode == 2 and "unknown field 'iin.__class__' (fields: key, iin, benefit" in r.stderr.decode()
+    for args, said in ((["--format", "{iin.__class__}"], "--format '{iin.__class__}': unknown field 'iin.__class__' "
+                                                          "(fields: key, iin, benefit"),
+                       (["--format", "x{"], "--format 'x{': Single '{' encountered"),
+                       (["--iin", "12345"], "IIN '12345': must be 12 digits"),
+                       (["--limit", "-1"], "--limit -1: must be 0 or more")):
+        r = run(["offers", *args], tmp_path)
+        assert r.returncode == 2 and r.stderr.decode().startswith(f"familycard offers: {said}"), r.stderr
     from familycard.graph.flow import local_day, utcnow
 
     month = f"{local_day(utcnow()):%Y-%m}"

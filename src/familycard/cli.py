@@ -442,6 +442,27 @@ _OFFER_FIELDS = ("key", "iin", "benefit", "subject", "status", "phone", "number"
 
 def cmd_offers(args, settings: Settings) -> int:
     """Offers as the sweep made them, one line each: a table, or ``--format`` for scripts."""
+    import string
+
+    from familycard.schema.iin import IINError, parse_iin
+
+    try:  # the arguments first: a mistake is named before the store is opened
+        if args.iin is not None:
+            parse_iin(args.iin)
+        if args.limit < 0:
+            raise ValueError(f"--limit {args.limit}: must be 0 or more")
+        if args.format is not None:
+            # plain field names only: a template is not a way into the objects behind them
+            try:
+                names = {f for _, f, _, _ in string.Formatter().parse(args.format) if f is not None}
+            except ValueError as e:
+                raise ValueError(f"--format {args.format!r}: {e}") from None
+            if bad := sorted(n for n in names if n not in _OFFER_FIELDS):
+                raise ValueError(f"--format {args.format!r}: unknown field {bad[0]!r} "
+                                 f"(fields: {', '.join(_OFFER_FIELDS)})")
+    except (IINError, ValueError) as e:
+        print(f"familycard offers: {e}", file=sys.stderr)
+        return 2
     where, params = [], {}
     for name, column in (("status", "status"), ("benefit", "code"), ("iin", "iin")):
         if getattr(args, name) is not None:
@@ -454,21 +475,14 @@ def cmd_offers(args, settings: Settings) -> int:
             "MATCH (o:Offer) " + (f"WHERE {' AND '.join(where)} " if where else "")
             + "RETURN o.key AS key, o.iin AS iin, o.code AS benefit, o.subject AS subject, o.status AS status, "
               "o.phone AS phone, o.number AS number, o.amount_kzt AS amount_kzt, o.deadline AS deadline "
-              f"ORDER BY o.key LIMIT {int(args.limit)}", params)
+              f"ORDER BY o.key LIMIT {args.limit}", params)
     if args.format is not None:
-        import string
-
-        try:  # plain field names only: a template is not a way into the objects behind them
-            names = {f for _, f, _, _ in string.Formatter().parse(args.format) if f is not None}
-        except ValueError as e:
-            print(f"familycard offers: --format {args.format!r}: {e}", file=sys.stderr)
-            return 2
-        if bad := sorted(n for n in names if n not in _OFFER_FIELDS):
-            print(f"familycard offers: --format {args.format!r}: unknown field {bad[0]!r} "
-                  f"(fields: {', '.join(_OFFER_FIELDS)})", file=sys.stderr)
-            return 2
         for r in rows:
-            print(args.format.format(**{k: "" if v is None else v for k, v in r.items()}))
+            try:
+                print(args.format.format(**{k: "" if v is None else v for k, v in r.items()}))
+            except (KeyError, IndexError, ValueError) as e:  # a format spec the value does not take
+                print(f"familycard offers: --format {args.format!r}: {type(e).__name__}: {e}", file=sys.stderr)
+                return 2
         return 0
     print(f"{'recipient':<13} {'benefit':<22} {'status':<10} {'phone':<13} {'no.':>3} {'amount, tenge':>14}  deadline (UTC)")
     for r in rows:
