@@ -165,7 +165,10 @@ def test_sweep_table_one_rule_and_errors(tmp_path):
     r = run(["sweep", "--as-of", "2026-11-25", "--dry-run", "--rule", "birth"], tmp_path)
     assert r.returncode == 0
     out = r.stdout.decode()
-    assert f"{m['iin']:<13} {'birth':<22} {kids[0]['iin']:<13} {'272 475':>14}" in out
+    # names beside the IINs (the recipient's and the subject's), the amount in tenge
+    assert out.splitlines()[0].split() == ["recipient", "name", "benefit", "subject", "name", "amount,", "tenge"]
+    assert (f"{m['iin']:<13} {'Серікова Айгүл':<24} {'birth':<22} {kids[0]['iin']:<13} {'Серіков Нұрлан':<24} "
+            f"{'272 475':>14}") in out
     assert "as of 2026-11-25: 1 entitlements from 1 rules" in out
     r = run(["sweep", "--dry-run", "--rule", "no_such_rule"], tmp_path)
     assert r.returncode == 2 and "unknown rule 'no_such_rule'" in r.stderr.decode()

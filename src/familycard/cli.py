@@ -316,6 +316,11 @@ def _tenge(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,}".replace(",", " ")
 
 
+def _cut(text: str, width: int) -> str:
+    """``text`` in a column of ``width``: padded, or cut with "…"."""
+    return f"{text:<{width}}" if len(text) <= width else text[:width - 1] + "…"
+
+
 def _print_sweep_summary(result, out=sys.stdout) -> None:
     from familycard.graph.rules import load_rules
 
@@ -351,6 +356,10 @@ def cmd_sweep(args, settings: Settings) -> int:
         return 0
     with _open_store(settings) as store, _bar(total, "rules", "sweep") as bar:
         result = sweep(store, args.as_of, args.rule or None, on_rule=lambda run: bar.update(1))
+        if not args.json:
+            from familycard.graph.cards import names
+
+            who = names(store, {x for e in result.entitlements for x in (e.iin, e.subject)})
     if args.json:
         out = sys.stdout.buffer
         for e in result.entitlements:
@@ -358,9 +367,11 @@ def cmd_sweep(args, settings: Settings) -> int:
         out.flush()
         _print_sweep_summary(result, sys.stderr)
         return 0
-    print(f"{'recipient':<13} {'benefit':<22} {'subject':<13} {'amount, tenge':>14}")
+    # Names beside the IINs, cut to a column: a table to read, not to parse (--json is for that).
+    print(f"{'recipient':<13} {'name':<24} {'benefit':<22} {'subject':<13} {'name':<24} {'amount, tenge':>14}")
     for e in result.entitlements:
-        print(f"{e.iin:<13} {e.benefit:<22} {e.subject or '—':<13} {_tenge(e.amount_kzt):>14}")
+        print(f"{e.iin:<13} {_cut(who.get(e.iin, '—'), 24)} {e.benefit:<22} {e.subject or '—':<13} "
+              f"{_cut(who.get(e.subject, '—') if e.subject else '', 24)} {_tenge(e.amount_kzt):>14}")
     print()
     _print_sweep_summary(result)
     return 0
@@ -438,14 +449,18 @@ def cmd_worklist(args, settings: Settings) -> int:
 
 
 def cmd_history(args, settings: Settings) -> int:
-    from familycard.graph.audit import history, render
+    from familycard.graph.audit import history, iins_in, render
+    from familycard.graph.cards import names
 
     with _open_store(settings) as store:
         events = history(store, args.iin)
+        who = names(store, iins_in(events) | {args.iin})
     if not events:
         print(f"IIN '{args.iin}': no recorded events", file=sys.stderr)
         return 1
-    print(render(events))
+    print(f"history of {who.get(args.iin, 'a person not in the graph')} [{args.iin}], "
+          f"times in Kazakhstan (Asia/Almaty, UTC+05:00):")
+    print(render(events, who))
     return 0
 
 
