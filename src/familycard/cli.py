@@ -20,6 +20,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+class _CommandParser(_Parser):
+    """A command's parser: takes --debug after the command too (`familycard card X --debug`),
+    without resetting the one given before it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
 def _iin(s: str) -> str:
     """An IIN argument, checked as the feed checks one (schema/iin.py)."""
     from familycard.schema.iin import IINError, parse_iin
@@ -158,7 +167,7 @@ def cmd_ingest(args, settings: Settings) -> int:
         path = Path(args.file)
         why = ("no such file" if not path.exists() else
                "is a folder; give the feed file (JSONL) in it" if path.is_dir() else None)
-        if why is None:
+        if why is None and path.is_file():  # not a FIFO: opening one to look would take a reader from its writer
             try:
                 open(path, "rb").close()
             except OSError as e:
@@ -536,12 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="familycard", description="The Digital Family Card: kinship graph, "
                 "registry feed ingest, proactive benefits.")
     p.add_argument("--debug", action="store_true", help="show the trace of an unexpected error")
-    # --debug after the command as well (`familycard card X --debug`): not reset to False there.
-    debug = argparse.ArgumentParser(add_help=False)
-    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    sub = p.add_subparsers(dest="command", required=True)
-    _add_parser = sub.add_parser
-    sub.add_parser = lambda *a, **k: _add_parser(*a, parents=[debug], **k)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
 
     g = sub.add_parser("generate", help="write a reproducible demo population as a registry feed")
     g.add_argument("--people", type=int, required=True)
@@ -660,7 +664,6 @@ def main(argv: list[str] | None = None) -> int:
     from familycard.graph.store import Conflict, StoreBusy, StoreUnavailable
 
     args = build_parser().parse_args(argv)
-    args.debug = getattr(args, "debug", False)
     try:
         settings = config.load()
     except config.SettingsInvalid as e:
