@@ -80,3 +80,14 @@ def test_the_history_command_says_whose_story_and_in_which_time(tmp_path):
     assert "UTC " not in r.stdout.decode() and "|" not in r.stdout.decode()
     r = run(["history", "870101300019"], tmp_path)
     assert r.returncode == 1 and r.stderr.decode() == "IIN '870101300019': no recorded events\n"
+
+
+def test_the_worklist_tells_since_when_in_kazakhstan_time():
+    from familycard.graph.worklist import render as worklist
+
+    task = {"since": dt.datetime(2026, 11, 25, 20, 30), "reason": "no_phone", "benefit": "birth",
+            "iin": "850304400154", "surname": "Серікова", "given_name": "Айгүл", "address_id": "A1"}
+    header, row, total = worklist([task]).splitlines()
+    assert header.startswith("since, +05:00     reason ")
+    assert row.startswith("2026-11-26 01:30 no_phone         birth                  850304400154  Серікова Айгүл")
+    assert total == "1 open: 1 no_phone (no phone in the registry: offer in person)"
