@@ -233,7 +233,7 @@ def test_a_command_run_while_serve_holds_the_store_says_who_and_what_to_do(tmp_p
         _wait_for_owner(tmp_path / "data", server.pid, server)
         host = socket.gethostname()
         for command in (["card", mother["iin"]], ["history", mother["iin"]], ["sweep", "--dry-run"],
-                        ["sweep"], ["ingest", "feed.jsonl"]):
+                        ["sweep"], ["ingest", "feed.jsonl"], ["serve", "--port", str(_free_port())]):
             line = _one_line(run(command, tmp_path), code=3)
             assert line.startswith(f"familycard {command[0]}: LadybugDB at {tmp_path / 'data'} is in use by "
                                    f"'familycard serve --port {port} --no-access-log' since "), line

@@ -478,9 +478,12 @@ def cmd_serve(args, settings: Settings) -> int:
 
     from familycard.api.app import create_app
 
-    print(f"familycard API on http://{args.host}:{args.port}/graphql (store: {settings.store})", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                access_log=not args.no_access_log)
+    # The store is opened here, not at the app's startup: a folder another process holds, or a
+    # Neo4j that does not answer, is then one line and an exit code (3, 2), not uvicorn's trace.
+    with _open_store(settings) as store:
+        print(f"familycard API on http://{args.host}:{args.port}/graphql (store: {settings.store})", flush=True)
+        uvicorn.run(create_app(settings, store), host=args.host, port=args.port, log_level="info",
+                    access_log=not args.no_access_log)
     return 0
 
 
