@@ -168,22 +168,24 @@ def load(**overrides) -> Settings:
 
 
 def _problem(err: dict) -> str:
-    field, *path = err["loc"] or ("?",)
-    name = PREFIX + str(field).upper()
+    field, *path = err["loc"] or ("",)
+    name = PREFIX + str(field).upper() if field else "settings"
     where = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
     msg = err["msg"].removeprefix("Value error, ")
-    if field in SECRETS:  # its value is never echoed, nor part of it
+    if field in SECRETS or field not in Settings.model_fields:  # a secret (or, from a check of
+        # several settings together, all of them) is never echoed, nor any part of it
         return f"{name}{': ' + where if where else ''}: {msg}"
     return f"{name}={err['input']!r}{' at ' + where if where else ''}: {msg}"
 
 
-def unknown_names(environ: Mapping[str, str], dotenv: Mapping[str, str | None] = {}) -> list[tuple[str, str | None]]:
+def unknown_names(environ: Mapping[str, str], dotenv: Mapping[str, str | None] | None = None,
+                  ) -> list[tuple[str, str | None]]:
     """``FAMILYCARD_`` names in the environment or ``.env`` that are no setting (each with the
     closest setting's name, or None): a misspelt one would otherwise be ignored in silence, and
     the default used instead of what was meant."""
     known = sorted(n.upper() for n in Settings.model_fields)
     out = []
-    for name in sorted({*environ, *dotenv}):
+    for name in sorted({*environ, *(dotenv or {})}):
         rest = name.upper()[len(PREFIX):]
         if name.upper().startswith(PREFIX) and rest not in known:  # pydantic-settings ignores case
             # Compared without the prefix, which every name shares and would make all alike.
