@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from familycard.dates import local_today
 from familycard.settings import Settings
 
 
@@ -651,7 +652,9 @@ def cmd_neo4j(args, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from familycard.graph.worklist import REASONS
 
-    today = dt.date.today()
+    # The day in Kazakhstan, as consent and pay count it: the machine's own date made a sweep
+    # run at 19:00-24:00 UTC find the rights of the day before while consent dated them the next.
+    today = local_today()
     p = _Parser(prog="familycard", description="The Digital Family Card: kinship graph, "
                 "registry feed ingest, proactive benefits.")
     p.add_argument("--debug", action="store_true", help="show the trace of an unexpected error")
