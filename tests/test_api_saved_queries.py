@@ -46,7 +46,7 @@ def test_an_auditor_saves_reruns_by_version_and_sees_the_run_log(client, family)
     log = gql(client, """{ savedQuery(name: "born_after") { version versions { version status }
       runs { totalCount edges { node { actor role version arguments rows truncated error } } } } }""", "auditor")
     q = log["data"]["savedQuery"]
-    assert q["version"] == 2 and [v["status"] for v in q["versions"]] == ["superseded", "current"]
+    assert q["version"] == 2 and [v["status"] for v in q["versions"]] == ["SUPERSEDED", "CURRENT"]
     assert q["runs"]["totalCount"] == 3
     newest = q["runs"]["edges"][0]["node"]
     assert newest == {"actor": "key:admin-app", "role": "admin", "version": 2,
