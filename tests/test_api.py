@@ -226,7 +226,7 @@ def test_every_card_read_is_logged_and_only_admins_read_the_log(client, family):
     log = gql(client, q, "admin", iin=family.mother["iin"])["data"]["accessLog"]
     assert log["totalCount"] == 2
     newest, oldest = (e["node"] for e in log["edges"])
-    assert (oldest["actor"], oldest["role"], oldest["iin"]) == ("key:frontend-app", "frontend", family.mother["iin"])
+    assert (oldest["actor"], oldest["role"], oldest["iin"]) == ("key:frontend-app", "FRONTEND", family.mother["iin"])
     assert oldest["fields"] == ["person.bankAccount", "person.iin", "person.phone"]
     assert oldest["operation"] == "familyCard"
     assert (newest["actor"], newest["fields"], newest["operation"]) == ("key:caseworker-app", ["birthDate", "givenName"],
@@ -356,7 +356,7 @@ def test_a_sweep_offers_then_a_reply_consents_and_the_card_shows_offer_history_a
     assert card["offers"]["totalCount"] == 1 and offer["benefit"]["code"] == "birth"
     assert offer["id"] == out["decisions"][0]["offerId"] and family.mother["iin"] not in offer["id"]
     assert offer["recipientIin"] == "********" + family.mother["iin"][-4:]
-    assert [h["kind"] for h in offer["history"]] == ["offered", "consented", "assigned"]
+    assert [h["kind"] for h in offer["history"]] == ["OFFERED", "CONSENTED", "ASSIGNED"]
     assert card["assignments"] == [{"status": "ACTIVE", "benefit": {"code": "birth"}}]
     pay = card["payments"]["edges"][0]["node"]
     assert pay["amountKzt"] == offer["amountKzt"] and pay["bankAccount"] == "KZ••"
@@ -389,7 +389,7 @@ def test_a_consent_to_a_right_corrected_away_is_withdrawn_and_staff_see_why(clie
     [offer] = [e["node"] for e in card["offers"]["edges"]]
     # the father is the baby's carer now: the right is his, not hers
     assert f"the right now goes to {family.father['iin']}" in offer["reason"]
-    assert [h["kind"] for h in offer["history"]] == ["offered", "consented", "withdrawn"]
+    assert [h["kind"] for h in offer["history"]] == ["OFFERED", "CONSENTED", "WITHDRAWN"]
     listed = gql(client, """{ offers(filter: {status: WITHDRAWN}) { totalCount } }""", "auditor")
     assert listed["data"]["offers"]["totalCount"] == 1
 

@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 
 from familycard.api import enums
 from familycard.api.app import create_app
-from familycard.api.types import UNKNOWN, decimal_number, json_value
-from familycard.graph import inbox, model, offers, people, rules, saved_queries, sweep
+from familycard.api.types import ROLES, UNKNOWN, decimal_number, json_value
+from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
 from familycard.graph.gateways import FileGateway
 from familycard.graph.sms import send_outbox
 from test_api import ACCOUNT, KEYS, family, gql, settings_for  # noqa: F401 - fixtures
@@ -81,7 +81,7 @@ def test_a_date_time_argument_needs_its_offset_and_kazakhstan_time_is_converted(
 # --- amounts --------------------------------------------------------------------------------
 
 def test_amounts_are_exact_json_numbers_in_fields_and_saved_query_rows(client, store, family, tmp_path):
-    q = "query($iin: String!) { citizen(iin: $iin) { facts(type: \"income\") { edges { node { amountKzt } } } } }"
+    q = "query($iin: String!) { citizen(iin: $iin) { facts(type: INCOME) { edges { node { amountKzt } } } } }"
     facts = gql(client, q, "auditor", iin=family.mother["iin"])["data"]["citizen"]["facts"]["edges"]
     assert [e["node"]["amountKzt"] for e in facts] == [300001, 300002, 300003]  # numbers, not "300001"
     _consented(client, store, tmp_path)
@@ -117,7 +117,9 @@ def test_one_rule_for_decimals_exact_or_refused():
     (enums.AssignmentStatus, model.ASSIGNMENT_STATUSES), (enums.Relation, set(people.RELATION.values())),
     (enums.BenefitKind, rules.KINDS), (enums.Periodicity, rules.PERIODICITIES),
     (enums.SavedQueryStatus, saved_queries.STATUSES), (enums.SweepMode, sweep.MODES),
-    (enums.ReplyOutcome, inbox.OUTCOMES), (enums.Decision, inbox.DECISIONS)])
+    (enums.ReplyOutcome, inbox.OUTCOMES), (enums.Decision, inbox.DECISIONS),
+    (enums.ParameterType, saved_queries.TYPES), (enums.FactType, model.FACT_TYPES), (enums.Role, ROLES),
+    (enums.EventKind, audit.KINDS)])
 def test_each_enum_is_made_from_where_its_values_are_defined(enum, values):
     assert {m.value for m in enum if m.name != UNKNOWN} == set(values)
     assert all(m.name == m.value.upper() for m in enum if m.name != UNKNOWN)

@@ -9,7 +9,8 @@ list it is in still comes back (see types.enum_of).
 from __future__ import annotations
 
 from familycard.api.types import api_enum
-from familycard.graph import inbox, model, offers, people, rules, saved_queries, sweep
+from familycard.api.types import ROLES
+from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
 
 OfferStatus = api_enum("OfferStatus", offers.STATUSES, {
     "open": "Sent (or waiting to be sent) by SMS; waiting for the citizen's answer until `deadline`.",
@@ -86,3 +87,41 @@ ParameterType = api_enum("ParameterType", saved_queries.TYPES, {
     "BOOLEAN": "true or false.",
     "DATE": "A day, YYYY-MM-DD (a text in `arguments`).",
 }, "The type of a saved query's parameter; a run's argument must be of it.", unknown=True)
+
+FactType = api_enum("FactType", model.FACT_TYPES, {
+    "disability": "A disability: `disabilityGroup`, and `workCapacityLossPercent` if assessed.",
+    "employment": "Employed by `employerBin`.",
+    "contribution": "A month's social contribution paid for the person: `month`, `amountKzt`.",
+    "income": "A month's income: `month`, `amountKzt`.",
+    "unemployed": "Registered as unemployed.",
+    "award": "An award to a mother of many children: `name`.",
+    "kandas": "Kandas (ethnic Kazakh returnee) status.",
+    "student": "A full-time student.",
+    "pension": "Receives a pension.",
+    "benefit": "Already paid a benefit by another agency: `benefit`.",
+}, "What a registry fact is about (records.md).", unknown=True)
+
+Role = api_enum("Role", ROLES, {
+    "frontend": "A citizen-facing app: cards and graphs, personal data masked.",
+    "caseworker": "Staff who call citizens and fix the worklist.",
+    "auditor": "Checks who was paid what, by saved queries.",
+    "admin": "Runs the system; reads the access log.",
+}, "Whom a token or an API key speaks for (README, \"Roles and personal data\").", unknown=True)
+
+EventKind = api_enum("EventKind", audit.KINDS, {
+    "offered": "The right was offered.",
+    "worklisted": "A caseworker's task was made for it.",
+    "replied": "A reply came (by SMS, or entered by staff).",
+    "lapsed": "No answer by the deadline: it will be offered once more.",
+    "expired": "No answer to the second offer either: final.",
+    "reopened": "A refusal was taken back within 24 hours.",
+    "consented": "The citizen said yes.",
+    "refused": "The citizen said no.",
+    "withdrawn": "The right no longer held when re-checked.",
+    "assigned": "Consent was confirmed and the right assigned.",
+    "paid": "A payment order was made (not yet a bank's confirmation).",
+    "ended": "The assignment ended: the right no longer held.",
+    "queued": "An SMS was queued.",
+    "sent": "An SMS left through the gateway.",
+    "failed": "An SMS could not be sent.",
+}, "A step in the life of an offer, its messages and its payments (the audit trail).", unknown=True)

@@ -9,14 +9,16 @@ from strawberry.types import Info
 
 from familycard.api import audit
 from familycard.api.pagination import After, Connection, First, connection, page
+from familycard.api.enums import Role
 from familycard.api.permissions import ADMIN
+from familycard.api.types import enum_of
 
 
 @strawberry.type(description="One person whose data one response showed: who read it, when, which fields.")
 class AccessRecord:
     at: dt.datetime = strawberry.field(description="When the response that showed the data was made (UTC).")
     actor: str = strawberry.field(description="Who asked: `key:<name>` for an API key, else the token's subject.")
-    role: str = strawberry.field(description="The caller's role then: frontend, caseworker, auditor or admin.")
+    role: Role = strawberry.field(description="The caller's role then.")
     iin: str = strawberry.field(description="Whose data was shown (in full: only admins read the log).")
     fields: list[str] = strawberry.field(description="The fields shown of that person, as dotted paths under the "
                                                      "field that showed them (`person.phone`, `offers.edges.node."
@@ -29,7 +31,7 @@ class AccessRecord:
 
 
 def _record(r: dict) -> AccessRecord:
-    return AccessRecord(at=r["at"], actor=r["actor"], role=r["role"], iin=r["iin"],
+    return AccessRecord(at=r["at"], actor=r["actor"], role=enum_of(Role, r["role"]), iin=r["iin"],
                         fields=r["fields"].split(",") if r["fields"] else [], operation=r["operation"] or "",
                         request_id=r["request"], caller_request_id=r.get("caller_request") or None)
 

@@ -10,9 +10,12 @@ import strawberry
 from strawberry.types import Info
 
 from familycard.api.audit import selected_fields
+from familycard.api.enums import FactType
+from familycard.api.errors import PublicError
 from familycard.api.node import Node
 from familycard.api.pagination import After, Connection, First, from_list, page
 from familycard.api.permissions import mask_account, mask_iin, mask_phone_for, shown_to
+from familycard.api.types import enum_of
 
 
 @strawberry.enum(description="Sex as the population register records it.")
@@ -24,8 +27,7 @@ class Sex(Enum):
 @strawberry.type(description="A dated fact from a registry (disability, employment, income…): `type` says "
                              "which, and which of the other fields it fills (records.md).")
 class Fact:
-    type: str = strawberry.field(description="disability | employment | contribution | income | unemployed | award | "
-                                             "kandas | student | pension | benefit.")
+    type: FactType = strawberry.field(description="What it is about; it says which of the other fields it fills.")
     valid_from: dt.date | None = strawberry.field(description="The first day it holds.")
     valid_to: dt.date | None = strawberry.field(description="The last day it holds; null: still holds.")
     disability_group: str | None = strawberry.field(description="For `disability`: the group, 1, 2, 3 or child "
@@ -46,7 +48,7 @@ class Fact:
 
 
 def _fact(r: Mapping[str, Any]) -> Fact:
-    return Fact(type=r["type"], valid_from=r["valid_from"], valid_to=r["valid_to"],
+    return Fact(type=enum_of(FactType, r["type"]), valid_from=r["valid_from"], valid_to=r["valid_to"],
                 disability_group=r["disability_group"], work_capacity_loss_percent=r["work_capacity_loss_percent"],
                 employer_bin=r["employer_bin"], month=r["month"],
                 amount_kzt=Decimal(r["amount_kzt"]) if r["amount_kzt"] is not None else None,
@@ -80,13 +82,16 @@ class Citizen(Node):
     _iin: strawberry.Private[str]
 
     @strawberry.field(description="The person's registry facts, oldest first; `type` filters.")
-    async def facts(self, info: Info, type: Annotated[str | None, strawberry.argument(
-                        description="Only facts of this type (`income`, `disability`…).")] = None, first: First = None,
+    async def facts(self, info: Info, type: Annotated[FactType | None, strawberry.argument(
+                        description="Only facts of this type (`INCOME`, `DISABILITY`…).")] = None, first: First = None,
                     after: After = None) -> Connection[Fact]:
         p = page(info, first, after)
         rows = await info.context.loaders.facts.load(self._iin)
+        if type is FactType.UNKNOWN:
+            raise PublicError("type: UNKNOWN is how a fact type this version does not know is shown; it cannot be "
+                              "filtered on")
         if type is not None:
-            rows = [r for r in rows if r["type"] == type]
+            rows = [r for r in rows if r["type"] == type.value]
         return from_list(rows, p, _fact)
 
 

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from familycard.api.benefits.types import Benefit, benefit
-from familycard.api.enums import AssignmentStatus, OfferStatus, PaymentStatus, Periodicity
+from familycard.api.enums import AssignmentStatus, EventKind, OfferStatus, PaymentStatus, Periodicity
 from familycard.api.errors import PublicError
 from familycard.api.node import ASSIGNMENT, OFFER, PAYMENT, Node, global_id
 from familycard.api.permissions import mask_account, mask_iin, mask_phone_for, shown_to
@@ -34,8 +34,7 @@ def _money(v: int | None) -> Decimal | None:
 
 @strawberry.type(description="One step in an offer's life: offered, sent, consented, lapsed…")
 class OfferEvent:
-    kind: str = strawberry.field(description="What happened: offered, worklisted, replied, lapsed, expired, "
-                                             "reopened, consented, refused, withdrawn, assigned, paid, ended.")
+    kind: EventKind = strawberry.field(description="What happened.")
     at: dt.datetime = strawberry.field(description="When (UTC).")
     cause: str = strawberry.field(description="What made it happen: the sweep of a day, an SMS (phone masked), "
                                               "an answer entered by staff (by whom, why).")
@@ -83,7 +82,7 @@ class Offer(Node):
                                   "happened; its SMS show in `sentAt`.")
     async def history(self, info: Info) -> list[OfferEvent]:
         rows = await info.context.loaders.events.load(self._iin)  # the recipient's: one read for all their offers
-        return [OfferEvent(kind=r["kind"], at=r["at"], cause=r["cause"] or "", detail=r["detail"] or "")
+        return [OfferEvent(kind=enum_of(EventKind, r["kind"]), at=r["at"], cause=r["cause"] or "", detail=r["detail"] or "")
                 for r in rows if r["ref"] == self._key]
 
 

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from familycard.api.node import SAVED_QUERY, Node, global_id
 from familycard.api.pagination import After, Connection, First, connection, page
-from familycard.api.enums import ParameterType, SavedQueryStatus
+from familycard.api.enums import ParameterType, Role, SavedQueryStatus
 from familycard.api.types import JSON, enum_of, json_value
 from familycard.graph import saved_queries as sq
 
@@ -31,7 +31,7 @@ class QueryParameter:
 class QueryRun:
     at: dt.datetime = strawberry.field(description="When it ran (UTC).")
     actor: str = strawberry.field(description="Who ran it: `key:<name>` for an API key, else the token's subject.")
-    role: str = strawberry.field(description="The caller's role then (auditor or admin).")
+    role: Role = strawberry.field(description="The caller's role then (auditor or admin).")
     name: str = strawberry.field(description="The saved query's name.")
     version: int | None = strawberry.field(description="The version run; null when the name was not found.")
     arguments: JSON = strawberry.field(description="The arguments it was run with, an object by parameter name.")
@@ -43,7 +43,7 @@ class QueryRun:
 
 
 def query_run(r: dict) -> QueryRun:
-    return QueryRun(at=r["at"], actor=r["actor"], role=r["role"], name=r["name"], version=r["version"],
+    return QueryRun(at=r["at"], actor=r["actor"], role=enum_of(Role, r["role"]), name=r["name"], version=r["version"],
                     arguments=r["parameters"], rows=r["rows"] or 0, truncated=bool(r["truncated"]),
                     ms=r["ms"] or 0, error=r["error"])
 
