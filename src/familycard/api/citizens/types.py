@@ -30,18 +30,18 @@ class Fact:
     type: FactType = strawberry.field(description="What it is about; it says which of the other fields it fills.")
     valid_from: dt.date | None = strawberry.field(description="The first day it holds.")
     valid_to: dt.date | None = strawberry.field(description="The last day it holds; null: still holds.")
-    disability_group: str | None = strawberry.field(description="For `disability`: the group, 1, 2, 3 or child "
+    disability_group: str | None = strawberry.field(description="For `DISABILITY`: the group, 1, 2, 3 or child "
                                                                 "(`group` in the feed).")
-    work_capacity_loss_percent: int | None = strawberry.field(description="For `disability`: the loss of capacity "
+    work_capacity_loss_percent: int | None = strawberry.field(description="For `DISABILITY`: the loss of capacity "
                                                                           "to work, 0 to 100 %, if assessed.")
-    employer_bin: str | None = strawberry.field(description="For `employment`: the employer's BIN (12 digits; a "
+    employer_bin: str | None = strawberry.field(description="For `EMPLOYMENT`: the employer's BIN (12 digits; a "
                                                             "company's, not a person's: not masked).")
-    month: str | None = strawberry.field(description="For `contribution` and `income`: the month, YYYY-MM.")
-    amount_kzt: Decimal | None = strawberry.field(description="For `contribution` and `income`: the month's amount, "
+    month: str | None = strawberry.field(description="For `CONTRIBUTION` and `INCOME`: the month, YYYY-MM.")
+    amount_kzt: Decimal | None = strawberry.field(description="For `CONTRIBUTION` and `INCOME`: the month's amount, "
                                                               "tenge.")
-    name: str | None = strawberry.field(description="For `award`: which (altyn_alqa, kumis_alqa, mother_heroine, "
+    name: str | None = strawberry.field(description="For `AWARD`: which (altyn_alqa, kumis_alqa, mother_heroine, "
                                                     "maternal_glory_1, maternal_glory_2).")
-    benefit: str | None = strawberry.field(description="For `benefit`: the code of a benefit another agency "
+    benefit: str | None = strawberry.field(description="For `BENEFIT`: the code of a benefit another agency "
                                                        "already pays (benefits.md).")
     source: str = strawberry.field(description="The registry it came from.")
     recorded_at: dt.datetime = strawberry.field(description="When that registry recorded it (UTC).")

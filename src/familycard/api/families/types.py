@@ -33,7 +33,7 @@ class KinshipType(Enum):
     GUARDIAN_OF = strawberry.enum_value("GUARDIAN_OF", description="`from` is the guardian of `to`.")
 
 
-_LINK_SINCE = "The first day of the link (a marriage's date; null when the registry gives none)."
+_LINK_SINCE = "The first day of the link (a marriage's, a guardianship's); null when the registry gives none."
 _LINK_UNTIL = "The last day of the link (a divorce, a guardianship's end); null while it holds."
 _LINK_SOURCE = "The registry that recorded the link (ZAGS for births and marriages, MIO for guardianship)."
 _LINK_RECORDED = "When that registry recorded this version of the link (UTC)."
@@ -56,7 +56,7 @@ class Relative:
 
 @strawberry.type(description="A condition of a rule, whether it holds, and why, in three languages.")
 class Check:
-    id: str = strawberry.field(description="The condition's id in its rule (`age`, `children`), the same every day.")
+    id: str = strawberry.field(description="The condition's id in its rule (`alive`, `has_carer`), the same every day.")
     ok: bool = strawberry.field(description="Whether it holds.")
     text: Texts = strawberry.field(description="Why, with the values that decided it (people named as the caller's "
                                                "role sees them).")
@@ -145,7 +145,7 @@ class FamilyCard:
         rows = await info.context.loaders.household.load(address)
         return [citizen(info, r) for r in rows if r["iin"] != self._iin]
 
-    @strawberry.field(description="Living children under 18, or under 23 with a `student` fact covering the day "
+    @strawberry.field(description="Living children under 18, or under 23 with a `STUDENT` fact covering the day "
                                   "(benefits.md, \"dependent child\").")
     async def dependants(self, info: Info, as_of: AsOf = None) -> list[Citizen]:
         day = as_of or _today(info)

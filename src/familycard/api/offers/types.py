@@ -42,8 +42,8 @@ class OfferEvent:
                                                "empty.")
 
 
-@strawberry.type(description="A right offered by SMS: open | notified | consented | refused | lapsed | expired | "
-                              "withdrawn (it no longer held when re-checked).")
+@strawberry.type(description="A right offered to a citizen by SMS (or told, for a notice), and what became of "
+                             "it: `status`, `history`.")
 class Offer(Node):
     id: strawberry.ID = strawberry.field(description="The right (benefit, recipient, subject, event), sealed: the "
                                                      "same offer has the same id in every response; never an IIN.")
