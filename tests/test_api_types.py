@@ -76,6 +76,10 @@ def test_a_date_time_argument_needs_its_offset_and_kazakhstan_time_is_converted(
     found = gql(client, q, "admin", since=before)["data"]["accessLog"]
     assert found["totalCount"] == 1 and found["edges"][0]["node"]["at"].endswith("Z")
     assert gql(client, q, "admin", since=after)["data"]["accessLog"]["totalCount"] == 0
+    # a day that is not one is named, not "Unexpected error"
+    day = gql(client, "query($iin: String!) { familyCard(iin: $iin) { dependants(asOf: \"2026-13-01\") { id } } }",
+              "frontend", iin=family.mother["iin"])
+    assert "Date '2026-13-01': not a day YYYY-MM-DD" in day["errors"][0]["message"]
 
 
 # --- amounts --------------------------------------------------------------------------------
