@@ -13,10 +13,10 @@ from familycard.graph.store import Store
 from familycard.graph.worklist import REASONS
 
 
-# Events of one transaction share its time; they are told in the order they happen.
-_ORDER = {k: i for i, k in enumerate((
-    "offered", "worklisted", "replied", "lapsed", "expired", "reopened", "consented", "refused", "withdrawn",
-    "assigned", "paid", "ended", "queued", "sent", "failed"))}
+# Every kind of event, in the order the events of one transaction (which share its time) are told.
+KINDS = ("offered", "worklisted", "replied", "lapsed", "expired", "reopened", "consented", "refused", "withdrawn",
+         "assigned", "paid", "ended", "queued", "sent", "failed")
+_ORDER = {k: i for i, k in enumerate(KINDS)}
 
 
 def history(store: Store, iin: str) -> list[dict]:
