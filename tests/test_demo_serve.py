@@ -3,7 +3,6 @@ says so, and the commands the README's walk-through leans on (`changes`, `offers
 month) do what it says."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -18,6 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from familycard.dates import local_today
 
 
 def _env(tmp_path: Path, **extra) -> dict:
@@ -175,7 +176,7 @@ def test_changes_are_a_reproducible_day_for_the_people_in_the_store(tmp_path, en
     assert run(["ingest", "feed.jsonl"], tmp_path, **engine).returncode == 0
     r = run(["changes", "-o", "a.jsonl", "--count", "80"], tmp_path, **engine)
     assert r.returncode == 0, r.stderr
-    today = dt.date.today().isoformat()
+    today = local_today().isoformat()  # the CLI's default day: Kazakhstan's
     lines = (tmp_path / "a.jsonl").read_text().splitlines()
     assert r.stderr.decode().strip() == (f"wrote {len(lines)} records: registry changes of {today} for the people "
                                          "in the store (seed 1) -> a.jsonl")

@@ -581,14 +581,14 @@ def cmd_serve(args, settings: Settings) -> int:
 
     from familycard.api.app import create_app
 
-    if settings.jwt_secret is None and not settings.api_keys:
-        print("familycard serve: no way to sign in: set FAMILYCARD_JWT_SECRET (32 bytes or more; then "
-              "`familycard token` issues tokens) or FAMILYCARD_API_KEYS; until then only /health and the "
-              f"public benefit catalogue answer (`familycard demo` keeps its keys in {settings.local_settings_path})",
-              file=sys.stderr, flush=True)
     # The store is opened here, not at the app's startup: a folder another process holds, or a
     # Neo4j that does not answer, is then one line and an exit code (3, 2), not uvicorn's trace.
     with _open_store(settings) as store:
+        if settings.jwt_secret is None and not settings.api_keys:
+            print("familycard serve: no way to sign in: set FAMILYCARD_JWT_SECRET (32 bytes or more; then "
+                  "`familycard token` issues tokens) or FAMILYCARD_API_KEYS; until then only /health and the "
+                  f"public benefit catalogue answer (`familycard demo` keeps its keys in {settings.local_settings_path})",
+                  file=sys.stderr, flush=True)
         print(f"familycard API on http://{args.host}:{args.port}/graphql (store: {settings.store})", flush=True)
         uvicorn.run(create_app(settings, store), host=args.host, port=args.port, log_level="info",
                     access_log=not args.no_access_log)
