@@ -19,7 +19,8 @@ from familycard.graph.payments import pay_month
 from familycard.graph.rules import load_rules
 from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
-from familycard.graph.texts import SMS_MAX_PARTS, offer_text, recipient_name, sms_parts
+from familycard.graph.sms_length import sms_parts
+from familycard.graph.texts import NAMED_OFFER_PARTS, OFFER_PARTS, budget, offer_text, recipient_name
 from familycard.graph.worklist import open_tasks, render
 from feedmaker import fact, iban, lines, link, person
 
@@ -100,12 +101,18 @@ def test_offer_sms_is_in_kazakh_and_russian_from_1414_with_its_number_and_amount
     mine = [m for m in _sms_lines(tmp_path) if m["to"] == PHONE]
     assert {m["from"] for m in mine} == {"1414"}
     birth = next(m for m in mine if "offer|birth|" in m["key"])
-    kk, ru = birth["text"].split("\n")
+    offer, answer = birth["text"].split("\n")
     rule = load_rules(["birth"])[0]
-    assert kk.startswith("№1. ") and "«1 иә»" in kk and rule.title["kk"] in kk
-    assert ru.startswith("№1. ") and "«1 да»" in ru and rule.title["ru"] in ru and "₸" in ru
-    # a numbered offer drops the rule's own "yes or 1, no or 2": "2" beside "№2" is how "1 2" happens
-    assert "немесе 2" not in kk and "или 2" not in ru
+    # one short kk+ru form: both titles, the amount, how to answer by number, the deadline
+    assert offer == f"{rule.sms_title['kk']} / {rule.sms_title['ru']}: 164\u00a0350 ₸."  # 38 MCI of 2026
+    assert answer == "Жауап/ответ: «1 иә/да», «1 жоқ/нет», 72 сағ/ч."
+    # a numbered offer never asks for a bare digit: "2" beside "1" is how "1 2" replies happen
+    assert "(1)" not in birth["text"] and "(2)" not in birth["text"]
+    # within 2 parts, and the outbox says how many it cost
+    parts = {r["key"]: r["parts"] for r in store.read("MATCH (m:Message) WHERE m.direction = 'out' "
+                                                      "RETURN m.key AS key, m.parts AS parts")}
+    assert all(parts[m["key"]] == sms_parts(m["text"]) <= OFFER_PARTS for m in mine)
+    assert sms_parts(birth["text"]) == 2 and sent.parts == sum(sms_parts(m["text"]) for m in _sms_lines(tmp_path))
     # one person on this phone: no name in the SMS
     assert not any("Алушы" in m["text"] or "Получатель" in m["text"] for m in mine)
     # deadline: 72 hours from the SMS
@@ -164,6 +171,31 @@ def test_a_bare_answer_to_two_offers_gets_one_clarifying_sms_listing_them(store,
     # then "все да" answers both
     third = receive(store, PHONE, "все да", at=at + dt.timedelta(minutes=2))
     assert third.outcome == "consented" and len(third.decisions) == 2
+
+
+def test_every_sms_out_records_the_parts_it_is_paid_for_within_its_kinds_budget(store, family, tmp_path):
+    _sweep(store)
+    _send(store, tmp_path)
+    at = T0 + dt.timedelta(hours=1)
+    replies = [("Да", "clarify"), ("1 жоқ", "refused"), ("1 иә", "consented"), ("2 иә", "consented"),
+               ("да", "no_offer")]
+    for i, (text, outcome) in enumerate(replies):
+        assert receive(store, PHONE, text, at=at + dt.timedelta(minutes=i)).outcome == outcome, text
+    assert receive(store, "+77021234567", "иә емес", at=at).outcome == "clarify"
+    late = receive(store, "+77021234567", "1 иә", at=T0 + dt.timedelta(hours=80))
+    assert late.outcome == "no_offer" and late.answered_with
+    out = store.read("MATCH (m:Message) WHERE m.direction = 'out' RETURN m.key AS key, m.kind AS kind, "
+                     "m.text AS text, m.parts AS parts, m.offers AS offers ORDER BY m.key")
+    assert {m["kind"] for m in out} == {"offer", "clarify", "refused", "consented", "polite", "too_late"}
+    for m in out:
+        assert m["parts"] == sms_parts(m["text"]), m["key"]
+        assert m["parts"] <= budget(m["kind"], offers=len(m["offers"].split(","))), m
+    # the clarifying SMS to two numbered offers: 3 parts, where the one before took 11
+    ask = next(m for m in out if m["kind"] == "clarify" and m["text"].count(" — ") == 2)
+    assert ask["parts"] == 3
+    sent = _send(store, tmp_path, at=T0 + dt.timedelta(hours=81))
+    assert sent.sent == len(out) - 4 and sent.parts == sum(m["parts"] for m in out if m["kind"] != "offer")
+    assert f"{sent.parts} parts paid for" in sent.line()
 
 
 def test_a_reply_from_an_unknown_number_is_logged_and_answered_politely_once_a_day(store, family):
@@ -339,9 +371,8 @@ def test_a_refusal_taken_back_within_24_hours_reopens_and_consents_and_history_s
     no = receive(store, PHONE, "1 жоқ", at=at)
     assert no.outcome == "refused"
     confirmation = _text(store, no.answered_with[0])
-    kk, ru = confirmation.split("\n")
-    # offer 2 is still open, so a bare "иә" would be ambiguous: the SMS says "1 иә"
-    assert "24 сағат" in kk and "«1 иә»" in kk and "24 часов" in ru and "«1 да»" in ru
+    # offer 2 is still open, so a bare "иә" would be ambiguous: the SMS says "1 иә" (or "1 да")
+    assert confirmation.endswith("Қайтару/отменить (24 сағ/ч): «1 иә/да».")
     yes = receive(store, PHONE, "1 иә", at=at + dt.timedelta(hours=20))
     assert yes.outcome == "consented" and yes.orders == 1
     assert _status(store, family["mother"]) == {"birth": "consented", "childcare_1_5": "open"}
@@ -405,10 +436,9 @@ def test_a_shared_phone_names_each_recipient_and_all_yes_consents_nothing_but_nu
     name_of = {iin: name for name, iin in shared.items()}
     for m in (m for m in _sms_lines(tmp_path) if m["to"] == SHARED_PHONE):
         o = next(o for o in offers if o["key"] in m["key"])
-        kk, ru = m["text"].split("\n")
-        assert f"Алушы — {name_of[o['iin']]}:" in kk and f"Получатель — {name_of[o['iin']]}:" in ru
-        assert f"«{o['number']} иә»" in kk and not any(iin in m["text"] for iin in shared.values())
-        assert sms_parts(m["text"]) <= SMS_MAX_PARTS
+        assert m["text"].startswith(f"Алушы/Получатель: {name_of[o['iin']]}\n")
+        assert f"«{o['number']} иә/да»" in m["text"] and not any(iin in m["text"] for iin in shared.values())
+        assert sms_parts(m["text"]) <= NAMED_OFFER_PARTS
 
     at = T0 + dt.timedelta(hours=1)
     everyone = receive(store, SHARED_PHONE, "барлығы иә", at=at)
@@ -416,7 +446,8 @@ def test_a_shared_phone_names_each_recipient_and_all_yes_consents_nothing_but_nu
     assert {o["status"] for o in _shared_offers(store)} == {"open"}
     ask = _text(store, everyone.answered_with[0])
     for o in offers:
-        assert f"{o['number']} — «" in ask and name_of[o["iin"]] in ask
+        assert f"{o['number']} — {name_of[o['iin']]}: " in ask
+    assert ask.count("\n") == len(offers) + 1 and sms_parts(ask) <= budget("clarify", offers=len(offers))
     assert "барлығы" not in ask and "все да" not in ask
 
     mine = next(o for o in offers if o["iin"] == shared["Айгүл С."] and o["code"] == "birth")
@@ -444,13 +475,14 @@ def test_a_phone_with_one_recipient_works_as_before_and_history_says_so(store, f
 
 def test_every_numbered_offer_sms_with_a_long_name_fits_the_budget_and_never_asks_for_a_bare_digit():
     name = recipient_name("Айгүлжаназаркүлмариямгүл", "серікова")
-    assert name == "Айгүлжаназаркүлмария С."
+    assert name == "Айгүлжаназаркүл С."
     for rule in load_rules():
         if rule.answers:
             text = offer_text(rule, 1_234_567, 12, name)
-            assert sms_parts(text) <= SMS_MAX_PARTS, (rule.code, len(text))
-            assert "немесе 1" not in text and "или 1" not in text, rule.code  # "reply 1 or 2" beside "№12"
-            assert "«12 иә»" in text and "«12 да»" in text, rule.code
+            assert sms_parts(text) <= NAMED_OFFER_PARTS, (rule.code, len(text))
+            assert sms_parts(offer_text(rule, 1_234_567, 12)) <= OFFER_PARTS, rule.code
+            assert "(1)" not in text and "(2)" not in text, rule.code  # "reply 1 or 2" beside "12"
+            assert "«12 иә/да»" in text and "«12 жоқ/нет»" in text, rule.code
 
 
 def test_a_refusal_that_can_be_taken_back_keeps_its_number_from_new_offers(store, family, tmp_path):

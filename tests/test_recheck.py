@@ -13,6 +13,7 @@ from familycard.graph.audit import history
 from familycard.graph.inbox import receive
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.payments import pay_month
+from familycard.graph.sms_length import sms_parts
 from familycard.graph.sweep import daily_sweep
 from familycard.graph.worklist import open_tasks
 from feedmaker import fact, iban, lines, link, person
@@ -77,7 +78,7 @@ def _offers(store):
 def _out_sms(store, kind=None):
     return store.read("MATCH (m:Message) WHERE m.direction = 'out' AND m.kind <> 'offer' "
                       + ("AND m.kind = $k " if kind else "") + "RETURN m.kind AS kind, m.offers AS offers, "
-                      "m.text AS text, m.phone AS phone ORDER BY m.key", {"k": kind} if kind else None)
+                      "m.text AS text, m.phone AS phone, m.parts AS parts ORDER BY m.key", {"k": kind} if kind else None)
 
 
 def _assignments(store):
@@ -121,8 +122,8 @@ def test_a_mothers_link_ended_before_her_consent_withdraws_the_newborns_rights_a
     sms = {m["offers"]: m for m in _out_sms(store)}
     for code in ("birth", "childcare_1_5"):
         m = sms[offers[(code, new)]["key"]]
-        kk, ru = m["text"].split("\n")
-        assert m["kind"] == "withdrawn" and "1414" in kk and "1414" in ru and "не удалось подтвердить" in ru
+        assert m["kind"] == "withdrawn" and "1414" in m["text"]
+        assert "құқық расталмады / право не подтверждено" in m["text"] and m["parts"] == sms_parts(m["text"]) == 2
         assert sms[offers[(code, old)]["key"]]["kind"] == "consented"
     assert len(_out_sms(store, "withdrawn")) == 2
     tasks = [t for t in open_tasks(store) if t["reason"] == "withdrawn"]
@@ -182,7 +183,7 @@ def _consent_all_in_november(store):
 
 def _ended_once(store, iin, why):
     """The right ended with its reason in the history: one SMS, one task, and a rerun adds none."""
-    assert [m["kind"] for m in _out_sms(store, "ended")] == ["ended"]
+    assert [(m["kind"], m["parts"]) for m in _out_sms(store, "ended")] == [("ended", 2)]
     assert len([t for t in open_tasks(store) if t["reason"] == "ended"]) == 1
     ended = [e for e in history(store, iin) if e["kind"] == "ended"]
     assert len(ended) == 1 and why in ended[0]["cause"]

@@ -38,7 +38,8 @@ class TestFolder:
                 assert c.text[lang], (c.id, lang)
             for reason, texts in rule.reasons.items():
                 assert texts[lang], (reason, lang)
-        assert rule.sms["kk"] and rule.sms["ru"]
+        assert rule.sms_title["kk"] and rule.sms_title["ru"]
+        assert rule.sms_lead or rule.kind == "benefit"  # a notice is its lead
         assert rule.legal["basis"] and rule.legal["note"]
 
     def test_parameters_are_dated_with_a_source(self, rule):

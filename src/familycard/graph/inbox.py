@@ -23,7 +23,7 @@ from familycard.graph.phones import mask_phone, normalise_phone
 from familycard.graph.recheck import confirm
 from familycard.graph.replies import CONSENT, REFUSAL, parse_reply, resolve
 from familycard.graph.store import Store, Tx
-from familycard.graph.texts import clarify_text, flow_text, recipient_name, refused_text
+from familycard.graph.texts import clarify_text, flow_text, recipient_name, refused_text, sms_parts
 
 _OFFER_ROW = ("RETURN o.key AS key, o.code AS code, o.iin AS iin, o.subject AS subject, o.event AS event, "
               "o.periodicity AS periodicity, o.amount_kzt AS amount_kzt, o.number AS number, "
@@ -161,7 +161,7 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
     events.append(flow.event(key, "replied", at, iin, who, result.outcome + (f": {result.reason}" if result.reason else "")))
     for rkey, kind, body, refs in replies:
         messages.append({"key": rkey, "direction": "out", "kind": kind, "phone": phone, "iin": iin, "offers": refs,
-                         "text": body, "status": "queued", "created_at": at, "attempts": 0})
+                         "text": body, "status": "queued", "created_at": at, "attempts": 0, "parts": sms_parts(body)})
     fresh = flow.insert_new(tx, "Message", messages)
     result.answered_with = [m["key"] for m in fresh if m["direction"] == "out"]
     events += [flow.event(m["key"], "queued", at, iin, f"reply to {key}") for m in fresh if m["direction"] == "out"]

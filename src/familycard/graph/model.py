@@ -101,13 +101,16 @@ OFFER = Table("Offer", (
     ("offered_at", TIMESTAMP), ("sent_at", TIMESTAMP), ("deadline", TIMESTAMP),
     ("answered_at", TIMESTAMP), ("clarified", INT64), ("reason", STRING), ("round", INT64),
 ))
-# direction out: status queued | sent | failed; direction in: status received, channel sms (the
-# gateway delivered it) or staff (a citizen's answer given in person, typed in by entered_by, why).
+# direction out: status queued | sent | failed, and the parts the text is billed as (see
+# graph/sms_length.py; null on messages queued before it was counted); direction in: status
+# received, channel sms (the gateway delivered it) or staff (a citizen's answer given in
+# person, typed in by entered_by, why).
 MESSAGE = Table("Message", (
     ("key", STRING), ("direction", STRING), ("kind", STRING), ("phone", STRING), ("iin", STRING),
     ("offers", STRING), ("text", STRING), ("status", STRING), ("created_at", TIMESTAMP),
     ("sent_at", TIMESTAMP), ("attempts", INT64), ("error", STRING), ("provider_id", STRING),
     ("outcome", STRING), ("channel", STRING), ("entered_by", STRING), ("reason", STRING),
+    ("parts", INT64),
 ))
 # status: active (paid each month, or once) | ended (the right no longer held when re-checked).
 ACTIVE, ENDED = "active", "ended"

@@ -21,7 +21,7 @@ from familycard.graph.flow import REPLY_WINDOW, TAKE_BACK_WINDOW
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, load_rules
 from familycard.graph.store import Store, Tx
-from familycard.graph.texts import offer_text, recipient_name
+from familycard.graph.texts import offer_text, recipient_name, sms_parts
 
 OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED = "open", "notified", "consented", "refused", "lapsed", "expired"
 WITHDRAWN = "withdrawn"
@@ -189,10 +189,10 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
                                  seq=seq(attempt, round_)))
         if phone:
             mkey = f"offer|{k}|{seq(attempt, round_)}"
+            text = offer_text(rule, e.amount_kzt, number if several else None, names.get(e.iin) if several else None)
             messages.append({"key": mkey, "direction": "out", "kind": "offer", "phone": phone, "iin": e.iin,
-                             "offers": k, "text": offer_text(rule, e.amount_kzt, number if several else None,
-                                                 names.get(e.iin) if several else None),
-                             "status": "queued", "created_at": now, "attempts": 0})
+                             "offers": k, "text": text, "status": "queued", "created_at": now, "attempts": 0,
+                             "parts": sms_parts(text)})
             events.append(flow.event(mkey, "queued", now, e.iin, f"offer {k}"))
             out["queued_sms"] += 1
         else:

@@ -26,7 +26,7 @@ from familycard.graph.offers import OPEN, WITHDRAWN, rules_by_code, seq
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, scope_label
 from familycard.graph.store import Store, Tx
-from familycard.graph.texts import flow_text
+from familycard.graph.texts import flow_text, sms_parts
 
 __all__ = ["Verdict", "Consent", "check", "confirm", "withdraw", "withdraw_vanished", "end_rights"]
 
@@ -135,7 +135,7 @@ def _close_tasks(tx: Tx, keys: list[str], at: dt.datetime) -> None:
 def _queue(tx: Tx, items: list[tuple[Reply, str, str]], at: dt.datetime, cause: str) -> None:
     """Queue SMS (reply, phone, iin) in the outbox, as the inbox and the sweep do."""
     messages = [{"key": mkey, "direction": "out", "kind": kind, "phone": phone, "iin": iin, "offers": refs,
-                 "text": text, "status": "queued", "created_at": at, "attempts": 0}
+                 "text": text, "status": "queued", "created_at": at, "attempts": 0, "parts": sms_parts(text)}
                 for (mkey, kind, text, refs), phone, iin in items]
     fresh = flow.insert_new(tx, "Message", messages)
     flow.record_events(tx, [flow.event(m["key"], "queued", at, m["iin"], cause) for m in fresh])

@@ -21,6 +21,7 @@ from familycard.graph import flow, leases
 from familycard.graph.flow import SENDER
 from familycard.graph.gateways import Gateway, GatewayError, OutgoingSms, Sent
 from familycard.graph.offers import deadline_from
+from familycard.graph.sms_length import sms_parts
 from familycard.graph.store import Store, Tx
 
 BATCH = 500
@@ -32,10 +33,12 @@ class SendSummary:
     resent: int = 0       # the gateway already had them (a rerun after a crash)
     failed: int = 0       # refused for good by the gateway: on the worklist
     left: int = 0         # still queued (the gateway is down: the next run retries)
+    parts: int = 0        # the parts of the SMS sent that the gateway did not have: what is paid for
     error: str | None = None
 
     def line(self) -> str:
-        s = f"SMS: {self.sent:,} sent ({self.resent:,} of them resends the gateway already had), {self.failed:,} failed"
+        s = (f"SMS: {self.sent:,} sent ({self.resent:,} of them resends the gateway already had), "
+             f"{self.parts:,} parts paid for, {self.failed:,} failed")
         if self.left:
             s += f", {self.left:,} still queued"
         return s + (f"; gateway: {self.error}" if self.error else "")
@@ -45,7 +48,7 @@ def queued(store: Store, limit: int) -> list[dict]:
     return store.read(
         "MATCH (m:Message) WHERE m.status = 'queued' AND m.direction = 'out' "
         "RETURN m.key AS key, m.phone AS phone, m.text AS text, m.iin AS iin, m.kind AS kind, "
-        "m.offers AS offers, m.attempts AS attempts ORDER BY m.key LIMIT $n", {"n": limit})
+        "m.offers AS offers, m.attempts AS attempts, m.parts AS parts ORDER BY m.key LIMIT $n", {"n": limit})
 
 
 def send_outbox(store: Store, gateway: Gateway, now: Callable[[], dt.datetime] = flow.utcnow,
@@ -86,6 +89,9 @@ def _send(store: Store, gateway: Gateway, now: Callable[[], dt.datetime], limit:
         store.transaction(mark)
         summary.sent += len(results)
         summary.resent += sum(1 for s in results if s.duplicate)
+        # counted when queued; a message queued before parts were counted is counted now
+        summary.parts += sum(by_key[s.key]["parts"] or sms_parts(by_key[s.key]["text"])
+                             for s in results if not s.duplicate)
         summary.failed += failed_key is not None
         if progress:
             progress(summary.sent + summary.failed)

@@ -1,8 +1,12 @@
-"""The SMS texts: a rule's offer (its rule.yaml `sms`) and the flow's own (sms_texts.yaml),
-each in Kazakh then Russian."""
+"""The SMS texts: a rule's offer (its rule.yaml `sms`) and the flow's own (sms_texts.yaml), in
+one short form with Kazakh and Russian side by side, each within its budget of parts.
+
+The feed has no language of a person (records.md: a person's fields are names, dates, address,
+phone, bank account and citizenship), so no SMS can be sent in one language by the recipient's
+choice; the short kk+ru form goes to everyone. Parts are counted by ``sms_length``.
+"""
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -10,12 +14,39 @@ from typing import Mapping, Sequence
 import yaml
 
 from familycard.graph.rules import Rule
+from familycard.graph.sms_length import MAX_PARTS, sms_parts
 
-LANGS = ("kk", "ru")
-# Kazakh and Russian need UCS-2, 67 characters a part of a long SMS; ten parts is where some
-# operators stop joining them. Every offer SMS (numbered, with a recipient's name) fits.
-SMS_PART, SMS_MAX_PARTS = 67, 10
-NAME_MAX = 20  # a given name longer than this is cut: the SMS names, it does not identify
+__all__ = ["OFFER_PARTS", "NAMED_OFFER_PARTS", "FLOW_PARTS", "MAX_PARTS", "budget", "clarify_parts",
+           "sms_parts", "tenge", "recipient_name", "offer_text", "flow_text", "refused_text", "clarify_text"]
+
+# Budgets, in parts (UCS-2: 70 characters alone, 67 a part; every text here is Cyrillic).
+# An offer, numbered or not, and a notice: 2 parts, with the longest title and the largest amount.
+OFFER_PARTS = 2
+# An offer that names its recipient (one phone, several people's offers) carries their name and
+# "Алушы/Получатель" too: 3 parts (issue 24: a phone shared by sisters, elderly parents).
+NAMED_OFFER_PARTS = 3
+# Every other SMS the flow sends (confirmation, refusal, clarification of one offer, too late,
+# no offer, withdrawn, ended): 2 parts.
+FLOW_PARTS = 2
+# A given name longer than this is cut: the SMS names, it does not identify (20 made a listing
+# of 6 offers on a shared phone one part longer).
+NAME_MAX = 15
+
+
+def clarify_parts(offers: int) -> int:
+    """A clarifying SMS listing ``offers`` open offers, a line each (its number, both titles and,
+    on a shared phone, the recipient's name): 2 parts and one more per offer listed. Past 8
+    offers that is more than the 10 parts some operators join (``MAX_PARTS``); tested up to 8."""
+    return offers + 2
+
+
+def budget(kind: str, offers: int = 1, named: bool = False) -> int:
+    """The parts an outgoing SMS of ``kind`` (a Message's kind) may take."""
+    if kind == "offer":
+        return NAMED_OFFER_PARTS if named else OFFER_PARTS
+    if kind == "clarify":
+        return clarify_parts(offers) if offers > 1 else FLOW_PARTS
+    return FLOW_PARTS
 
 
 @lru_cache(maxsize=1)
@@ -27,13 +58,8 @@ def tenge(amount: int) -> str:
     return f"{amount:,}".replace(",", "\u00a0")  # a no-break space, as Kazakh and Russian group digits
 
 
-def _both(parts: Mapping[str, str]) -> str:
-    return "\n".join(parts[lang] for lang in LANGS)
-
-
-def sms_parts(text: str) -> int:
-    """How many parts of a long UCS-2 SMS the text takes (one part holds 70 alone)."""
-    return 1 if len(text) <= 70 else -(-len(text) // SMS_PART)
+def _title(rule: Rule) -> str:
+    return _texts()["title"].format(**rule.sms_title)
 
 
 def recipient_name(given_name: str | None, surname: str | None) -> str:
@@ -44,40 +70,40 @@ def recipient_name(given_name: str | None, surname: str | None) -> str:
     return " ".join(x for x in (given, f"{initial}." if initial else "") if x) or "—"
 
 
+def _answer(number: int | None) -> str:
+    a = _texts()["answer"]
+    return a["one"] if number is None else a["numbered"].format(n=number)
+
+
 def offer_text(rule: Rule, amount_kzt: int | None, number: int | None, recipient: str | None = None) -> str:
-    """The offer SMS; ``number`` when the phone has several open offers, ``recipient`` (see
-    ``recipient_name``) when they are for more than one person."""
+    """The offer SMS (or a notice's); ``number`` when the phone has several open offers,
+    ``recipient`` (see ``recipient_name``) when they are for more than one person."""
     t = _texts()
-    out = {}
-    for lang in LANGS:
+    lines = [t["recipient"].format(name=recipient)] if recipient else []
+    if rule.sms_lead:
+        lines += [rule.sms_lead["kk"], rule.sms_lead["ru"]]
+    if rule.kind == "benefit":
         amount = ""
         if amount_kzt is not None:
             kind = "monthly" if rule.periodicity == "monthly" else "one_off"
-            amount = t["amount"][kind][lang].format(amount=tenge(amount_kzt))
-        body = rule.sms[lang].format(title=rule.title[lang], amount=amount)
-        if recipient:
-            body = t["recipient"][lang].format(name=recipient) + body
-        if number is not None:
-            body = re.sub(t["numbered"]["drop"][lang], "", body).rstrip()
-            body = t["numbered"]["prefix"][lang].format(n=number) + body + " " + \
-                t["numbered"]["how"][lang].format(n=number)
-        out[lang] = body
-    return _both(out)
+            amount = t["amount"][kind].format(amount=tenge(amount_kzt))
+        lines.append(t["offer"].format(title=_title(rule), amount=amount))
+    if rule.answers:
+        lines.append(_answer(number))
+    return "\n".join(lines)
 
 
 def flow_text(name: str, rule: Rule | None = None) -> str:
     """consented | too_late | too_late_final | no_offer | withdrawn | ended, for one rule's offer."""
-    t = _texts()[name]
-    return _both({lang: t[lang].format(title=rule.title[lang] if rule else "") for lang in LANGS})
+    return _texts()[name].format(title=_title(rule) if rule else "")
 
 
 def refused_text(rule: Rule, number: int | None) -> str:
     """The refusal's confirmation, with how to take it back in 24 hours: by ``number`` when the
     phone has other offers a bare "иә" could mean."""
     t = _texts()
-    n = f"{number} " if number is not None else ""
-    return _both({lang: t["refused"][lang].format(title=rule.title[lang],
-                                                  answer=t["take_back"][lang].format(n=n)) for lang in LANGS})
+    answer = t["take_back"].format(n=f"{number} " if number is not None else "")
+    return t["refused"].format(title=_title(rule), answer=answer)
 
 
 def clarify_text(offers: Sequence[tuple[int | None, Rule] | tuple[int | None, Rule, str | None]]) -> str:
@@ -85,10 +111,8 @@ def clarify_text(offers: Sequence[tuple[int | None, Rule] | tuple[int | None, Ru
     when an offer names its recipient (a shared phone), the list names them all and offers no "all"."""
     t = _texts()
     if len(offers) == 1:
-        return flow_text("clarify_one", offers[0][1])
+        return t["clarify_one"].format(title=_title(offers[0][1]), answer=_answer(None))
     shared = any(len(o) > 2 and o[2] for o in offers)
-    out = {}
-    for lang in LANGS:
-        listing = "; ".join(f"{o[0]} — «{o[1].title[lang]}»" + (f" ({o[2]})" if shared else "") for o in offers)
-        out[lang] = t["clarify_shared" if shared else "clarify_many"][lang].format(list=listing)
-    return _both(out)
+    item = t["clarify_item_named" if shared else "clarify_item"]
+    listing = "\n".join(item.format(n=o[0], title=_title(o[1]), name=o[2] if len(o) > 2 else "") for o in offers)
+    return t["clarify_shared" if shared else "clarify_many"].format(list=listing)

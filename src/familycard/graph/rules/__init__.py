@@ -75,7 +75,8 @@ class Rule:
     periodicity: str
     title: Mapping[str, str]
     legal: Mapping[str, str]
-    sms: Mapping[str, str]
+    sms_title: Mapping[str, str]   # the benefit as an SMS names it (kk, ru): short, see graph/texts.py
+    sms_lead: Mapping[str, str] | None   # a sentence before it (condolences) or a notice's own text
     answers: bool   # the SMS asks for consent (every benefit; a notice only if it says so)
     event: str
     parameters: Mapping[str, Parameter]   # every parameter the rule may use (shared + its own)
@@ -131,6 +132,18 @@ def _texts(raw: Any, where: str, langs: Iterable[str] = LANGS) -> dict[str, str]
     return {k: str(v).strip() for k, v in raw.items()}
 
 
+def _sms(raw: Any, kind: str, where: str) -> tuple[dict[str, str], dict[str, str] | None]:
+    """rule.yaml ``sms``: ``title`` (kk, ru) and an optional ``lead`` (kk, ru), which a
+    notification needs: it is the notice."""
+    if not isinstance(raw, Mapping) or set(raw) - {"title", "lead"}:
+        raise RuleError(f"{where}: sms must have 'title' and may have 'lead' (each in kk and ru)")
+    title = _texts(raw.get("title"), f"{where}: sms title", ("kk", "ru"))
+    if raw.get("lead") is None and kind == "notification":
+        raise RuleError(f"{where}: sms lead is missing (a notification's SMS is its lead)")
+    lead = _texts(raw["lead"], f"{where}: sms lead", ("kk", "ru")) if raw.get("lead") is not None else None
+    return title, lead
+
+
 def load_rule(folder: Path, shared: Mapping[str, Parameter]) -> Rule:
     where = str(folder / "rule.yaml")
     for name in ("rule.yaml", "rule.cypher", "explain.cypher", "cases.yaml"):
@@ -162,10 +175,11 @@ def load_rule(folder: Path, shared: Mapping[str, Parameter]) -> Rule:
                        for c in meta.get("conditions") or ())
     if not conditions:
         raise RuleError(f"{where}: no conditions (explanations need them)")
+    sms_title, sms_lead = _sms(meta.get("sms"), meta["kind"], where)
     return Rule(
         code=code, folder=folder, kind=meta["kind"], periodicity=meta["periodicity"],
         title=_texts(meta.get("title"), f"{where}: title"), legal=legal,
-        sms=_texts(meta.get("sms"), f"{where}: sms", ("kk", "ru")), answers=answers,
+        sms_title=sms_title, sms_lead=sms_lead, answers=answers,
         event=str(meta.get("event") or ""),
         parameters={**shared, **own}, own_parameters=tuple(own),
         bounds=meta.get("bounds") or {}, amount=meta.get("amount"), when=meta.get("when"),
