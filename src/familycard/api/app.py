@@ -8,10 +8,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from familycard.api.audit import AccessLog
 from familycard.api.context import Context, make_context
+from familycard.api.http import GraphQLView
 from familycard.api.ids import Ids
 from familycard.api.limits import Guard
 from familycard.api.schema import build_schema
@@ -19,7 +19,7 @@ from familycard.api.sms import inbound
 from familycard.settings import Settings
 
 
-class _GraphQL(GraphQL):
+class _GraphQL(GraphQLView):
     async def get_context(self, request: Request, response: Response) -> Context:
         return make_context(request, response, request.state.principal)
 
@@ -55,10 +55,10 @@ def create_app(settings: Settings, store=None) -> Starlette:
             if own:
                 app.state.store.close()
 
-    graphql = _GraphQL(build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None,
-                       allow_queries_via_get=False)
+    graphql = _GraphQL(build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None)
     app = Starlette(routes=[
-        Route("/graphql", Guard(graphql, settings), methods=["GET", "POST"]),
+        # every method reaches the view, which says which it takes (405, Allow)
+        Route("/graphql", Guard(graphql, settings)),
         Route("/health", health, methods=["GET"]),
         Route("/sms/inbound", inbound, methods=["POST"]),
     ], lifespan=lifespan)
