@@ -4,12 +4,14 @@ Built once by the CLI (or the app) and passed down; nothing else reads ``os.envi
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 Role = Literal["frontend", "caseworker", "auditor", "admin"]
@@ -70,6 +72,9 @@ class Settings(BaseSettings):
     """Key of the opaque citizen ids; unset, a random one per process (ids then change on restart)."""
     graphiql: bool = False
     introspection: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = []
+    """Origins whose web pages may call the API from a browser (CORS), as a JSON list or separated
+    by commas: `https://portal.example.kz`; empty, none (a browser on another origin is refused)."""
     max_depth: int = 10
     max_tokens: int = 2_000
     max_aliases: int = 15
@@ -115,6 +120,36 @@ class Settings(BaseSettings):
         if v is not None and len(v.get_secret_value().encode()) < 32:
             raise ValueError("an HS256 key needs at least 32 bytes (RFC 7518 3.2)")
         return v
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, v):
+        if isinstance(v, str):
+            v = v.strip()
+            if v.startswith("["):
+                try:
+                    return json.loads(v)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"not a JSON list: {e}") from None
+            return [x.strip() for x in v.split(",") if x.strip()]
+        return v
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:
+        out = []
+        for origin in v:
+            if origin == "*":  # any origin: bearer tokens, not cookies, so no page acts as the user
+                out.append(origin)
+                continue
+            url = urlsplit(origin)
+            if url.scheme not in ("http", "https") or not url.hostname or url.path or url.query or url.fragment \
+                    or url.username is not None:
+                # a browser's Origin is exactly scheme://host[:port]: "https://portal.kz/" never matches
+                raise ValueError(f"origin '{origin[:100]}': must be scheme://host[:port], "
+                                 "like https://portal.example.kz (no path, no trailing slash)")
+            out.append(f"{url.scheme}://{url.netloc}".lower())
+        return out
 
     @field_validator("store", mode="before")
     @classmethod
