@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 import orjson
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -38,6 +39,21 @@ async def health(request: Request) -> JSONResponse:
     except Exception:  # noqa: BLE001 - health says "down", the log says why
         return JSONResponse({"status": "down", "store": store.engine}, status_code=503)
     return JSONResponse({"status": "ok", "store": store.engine, "busy": state == "busy"})
+
+
+_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such path; a method /health or the webhook does not take) in
+    JSON like the API's, its headers (Allow) kept; they were text/plain."""
+    assert isinstance(exc, HTTPException)
+    return refusal(exc.status_code, exc.detail, _CODES.get(exc.status_code, "BAD_REQUEST"), exc.headers)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # the trace goes to the server's log (uvicorn's), never to the caller
+    return refusal(500, "Internal Server Error", "INTERNAL_SERVER_ERROR")
 
 
 class _CORS(CORSMiddleware):
@@ -92,7 +108,8 @@ def create_app(settings: Settings, store=None) -> Starlette:
         Route("/graphql", Guard(graphql, settings)),
         Route("/health", health, methods=["GET"]),
         Route("/sms/inbound", inbound, methods=["POST"]),
-    ], middleware=_middleware(settings), lifespan=lifespan)
+    ], middleware=_middleware(settings), lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error})
     app.state.settings = settings
     app.state.store = store
     app.state.access_log = AccessLog(store) if store is not None else None  # or at startup
