@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-pytest_plugins = ["neo4j_fixture"]
+pytest_plugins = ["neo4j_fixture", "browser"]
 
 TODAY = dt.date(2026, 11, 25)
 

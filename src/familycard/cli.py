@@ -102,6 +102,26 @@ def cmd_generate(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_changes(args, settings: Settings) -> int:
+    from familycard.graph.changes import write_changes
+
+    with _open_store(settings) as store:
+        if not store.read("MATCH (p:Person) RETURN p.iin AS iin LIMIT 1"):
+            print("familycard changes: the store holds no one to change: run `familycard demo` or ingest a "
+                  "population first", file=sys.stderr)
+            return 1
+        with (contextlib.nullcontext(sys.stdout) if args.output == "-"
+              else open(args.output, "w", encoding="utf-8")) as out:
+            try:
+                n = write_changes(store, out, args.date, args.count, args.seed)
+            except ValueError as e:  # a day before the stored records
+                print(f"familycard changes: {e}", file=sys.stderr)
+                return 2
+    print(f"wrote {n} records: registry changes of {args.date} for the people in the store "
+          f"(seed {args.seed}) -> {args.output}", file=sys.stderr)
+    return 0
+
+
 def _ingest(settings: Settings, source: str, today: dt.date, show: int, batch_size: int | None = None):
     from familycard.graph.ingest import ingest_stream
 
@@ -175,6 +195,7 @@ def cmd_demo(args, settings: Settings) -> int:
     from familycard.graph.snapshot import counts
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings = _demo_keys(settings)
     feed = settings.data_dir / "demo-feed.jsonl"
     print(f"familycard demo: {args.people} people, seed {args.seed}, as of {args.as_of}, "
           f"store {settings.store} ({settings.data_dir if settings.store == 'embedded' else settings.neo4j_uri})")
@@ -209,30 +230,53 @@ def cmd_demo(args, settings: Settings) -> int:
     if done.result.entitlements:
         e = next((x for x in done.result.entitlements if x.benefit == "large_family"), done.result.entitlements[0])
         print(f"\nwhy: familycard explain {e.iin} --as-of {args.as_of}   (--lang kk|ru|en)")
+    print(f"\nserve it: familycard serve   (with this demo's keys, kept in {settings.local_settings_path}, "
+          "mode 0600; a token: familycard token --role admin --subject you; GraphiQL: "
+          "FAMILYCARD_GRAPHIQL=true FAMILYCARD_INTROSPECTION=true familycard serve)")
     if args.serve:
         _serve_demo(settings, args, examples[0]["iin"] if examples else None)
     return 1 if summary.rejected else 0
 
 
-def _serve_demo(settings: Settings, args, iin: str | None) -> None:
-    """Serve the demo population over GraphQL with tokens for this session, until Ctrl-C."""
+def _demo_keys(settings: Settings) -> Settings:
+    """The settings with the demo's API keys: a signing key for bearer JWTs and the key of the
+    opaque citizen ids. Those the settings lack (from the environment, ``.env`` or an earlier demo)
+    are made here and kept in the data folder's ``settings.env``, mode 0600, so that a later
+    `familycard serve` accepts the tokens the demo printed and `familycard token` issues more
+    (and citizen ids stay the same across restarts)."""
+    import os
     import secrets
 
+    new = {name: SecretStr(secrets.token_urlsafe(32)) for name in ("jwt_secret", "id_secret")
+           if getattr(settings, name) is None}
+    if not new:
+        return settings
+    path = settings.local_settings_path
+    text = path.read_text(encoding="utf-8") if path.is_file() else (
+        "# familycard: this data folder's settings, read after the environment and ./.env.\n"
+        "# Written by `familycard demo`: it holds secrets, so it stays mode 0600; never commit it.\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    text += "".join(f"FAMILYCARD_{name.upper()}={v.get_secret_value()}\n" for name, v in new.items())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file that was there already gets no looser a mode than a new one
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return settings.model_copy(update=new)
+
+
+def _serve_demo(settings: Settings, args, iin: str | None) -> None:
+    """Serve the demo population over GraphQL with tokens for this session, until Ctrl-C."""
     import uvicorn
 
     from familycard.api.app import create_app
     from familycard.api.auth import issue_token
     from familycard.api.types import ROLES
 
-    # A demo session: a throwaway signing key unless one is configured, and GraphiQL with
-    # introspection unless the settings say otherwise.
-    update: dict = {}
-    if settings.jwt_secret is None:
-        update["jwt_secret"] = SecretStr(secrets.token_urlsafe(32))
-    for flag in ("graphiql", "introspection"):
-        if flag not in settings.model_fields_set:
-            update[flag] = True
-    settings = settings.model_copy(update=update)
+    # A demo session: GraphiQL with introspection unless the settings say otherwise (the keys
+    # are the data folder's, see _demo_keys).
+    settings = settings.model_copy(update={flag: True for flag in ("graphiql", "introspection")
+                                           if flag not in settings.model_fields_set})
     url = f"http://{args.host}:{args.port}/graphql"
     print(f"\nserving the demo population: {url}" + ("  (GraphiQL: open it in a browser)" if settings.graphiql else ""))
     print("bearer tokens for this session (12 h):")
@@ -376,8 +420,11 @@ def cmd_sms(args, settings: Settings) -> int:
 
 
 def cmd_pay(args, settings: Settings) -> int:
-    from familycard.graph.payments import parse_month, pay_month
+    from familycard.graph.flow import local_day, utcnow
+    from familycard.graph.payments import month_of, parse_month, pay_month
 
+    if args.month is None:
+        args.month = month_of(local_day(utcnow()))
     try:
         payer = _payer(settings)  # a bad FAMILYCARD_PAYER_IBAN is named like a bad month
         parse_month(args.month)
@@ -387,6 +434,61 @@ def cmd_pay(args, settings: Settings) -> int:
         print(f"familycard pay: {e}", file=sys.stderr)
         return 2
     print(summary.line())
+    return 0
+
+
+_OFFER_FIELDS = ("key", "iin", "benefit", "subject", "status", "phone", "number", "amount_kzt", "deadline")
+
+
+def cmd_offers(args, settings: Settings) -> int:
+    """Offers as the sweep made them, one line each: a table, or ``--format`` for scripts."""
+    import string
+
+    from familycard.schema.iin import IINError, parse_iin
+
+    try:  # the arguments first: a mistake is named before the store is opened
+        if args.iin is not None:
+            parse_iin(args.iin)
+        if args.limit < 0:
+            raise ValueError(f"--limit {args.limit}: must be 0 or more")
+        if args.format is not None:
+            # plain field names only: a template is not a way into the objects behind them
+            try:
+                names = {f for _, f, _, _ in string.Formatter().parse(args.format) if f is not None}
+            except ValueError as e:
+                raise ValueError(f"--format {args.format!r}: {e}") from None
+            if bad := sorted(n for n in names if n not in _OFFER_FIELDS):
+                raise ValueError(f"--format {args.format!r}: unknown field {bad[0]!r} "
+                                 f"(fields: {', '.join(_OFFER_FIELDS)})")
+    except (IINError, ValueError) as e:
+        print(f"familycard offers: {e}", file=sys.stderr)
+        return 2
+    where, params = [], {}
+    for name, column in (("status", "status"), ("benefit", "code"), ("iin", "iin")):
+        if getattr(args, name) is not None:
+            where.append(f"o.{column} = ${name}")
+            params[name] = getattr(args, name)
+    if args.sent:
+        where.append("o.sent_at IS NOT NULL")
+    with _open_store(settings) as store:
+        rows = store.read(
+            "MATCH (o:Offer) " + (f"WHERE {' AND '.join(where)} " if where else "")
+            + "RETURN o.key AS key, o.iin AS iin, o.code AS benefit, o.subject AS subject, o.status AS status, "
+              "o.phone AS phone, o.number AS number, o.amount_kzt AS amount_kzt, o.deadline AS deadline "
+              f"ORDER BY o.key LIMIT {args.limit}", params)
+    if args.format is not None:
+        for r in rows:
+            try:
+                print(args.format.format(**{k: "" if v is None else v for k, v in r.items()}))
+            except (KeyError, IndexError, ValueError) as e:  # a format spec the value does not take
+                print(f"familycard offers: --format {args.format!r}: {type(e).__name__}: {e}", file=sys.stderr)
+                return 2
+        return 0
+    print(f"{'recipient':<13} {'benefit':<22} {'status':<10} {'phone':<13} {'no.':>3} {'amount, tenge':>14}  deadline (UTC)")
+    for r in rows:
+        deadline = f"{r['deadline']:%Y-%m-%d %H:%M}" if r["deadline"] else "—"
+        print(f"{r['iin']:<13} {r['benefit']:<22} {r['status']:<10} {r['phone'] or '—':<13} "
+              f"{r['number'] or '—':>3} {_tenge(r['amount_kzt']):>14}  {deadline}")
     return 0
 
 
@@ -422,6 +524,11 @@ def cmd_serve(args, settings: Settings) -> int:
 
     from familycard.api.app import create_app
 
+    if settings.jwt_secret is None and not settings.api_keys:
+        print("familycard serve: no way to sign in: set FAMILYCARD_JWT_SECRET (32 bytes or more; then "
+              "`familycard token` issues tokens) or FAMILYCARD_API_KEYS; until then only /health and the "
+              f"public benefit catalogue answer (`familycard demo` keeps its keys in {settings.local_settings_path})",
+              file=sys.stderr, flush=True)
     print(f"familycard API on http://{args.host}:{args.port}/graphql (store: {settings.store})", flush=True)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
                 access_log=not args.no_access_log)
@@ -497,6 +604,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-o", "--output", required=True, help="file, or - for stdout")
     g.set_defaults(fn=cmd_generate)
 
+    x = sub.add_parser("changes", help="a day of registry changes for the people in the store, as a feed")
+    x.add_argument("--date", type=_date, default=today, help="the day the registries send them (default today)")
+    x.add_argument("--count", type=int, default=500, help="about this many records (default 500)")
+    x.add_argument("--seed", type=int, default=1, help="the same store, date and seed give the same records")
+    x.add_argument("-o", "--output", required=True, help="file, or - for stdout")
+    x.set_defaults(fn=cmd_changes)
+
     i = sub.add_parser("ingest", help="validate and load a JSONL feed (file or -)")
     i.add_argument("file")
     i.add_argument("--today", type=_date, default=today, help="the ingest day: later death dates are refused")
@@ -546,11 +660,22 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(fn=cmd_sms)
 
     y = sub.add_parser("pay", help="issue a month's payment orders; write its register (CSV) and pain.001")
-    y.add_argument("--month", required=True, help="YYYY-MM")
+    y.add_argument("--month", default=None, help="YYYY-MM (default: this month, in Kazakhstan)")
     y.add_argument("--batch-size", type=int, default=2000, help="orders a transaction (default 2000)")
     y.add_argument("--out", type=Path, default=None, help="folder for the files (default: payments in the data folder)")
     _wait_arg(y)
     y.set_defaults(fn=cmd_pay)
+
+    o = sub.add_parser("offers", help="offers of rights the sweep made: to whom, which phone, status")
+    o.add_argument("--status", default=None, help="only this status (open, consented, refused, lapsed, withdrawn, ...)")
+    o.add_argument("--benefit", default=None, metavar="CODE", help="only this rule's")
+    o.add_argument("--iin", default=None, help="only this recipient's")
+    o.add_argument("--sent", action="store_true", help="only offers whose SMS went out (the recipient has a phone)")
+    o.add_argument("--limit", type=int, default=100, help="at most this many, in key order (default 100)")
+    o.add_argument("--format", default=None, metavar="TEMPLATE",
+                   help="one line an offer from a template, e.g. '{phone} {number}' (fields: "
+                        + ", ".join(_OFFER_FIELDS) + ")")
+    o.set_defaults(fn=cmd_offers)
 
     k = sub.add_parser("worklist", help="rights a caseworker must act on: no phone, no valid bank account")
     k.add_argument("--reason", default=None, help="only this reason (no_phone, invalid_phone, no_account, ...)")
@@ -606,7 +731,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings()
+        settings = Settings.load()
     except ValidationError as e:
         for err in e.errors():
             name = "FAMILYCARD_" + "_".join(map(str, err["loc"])).upper()

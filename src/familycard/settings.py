@@ -26,6 +26,11 @@ def _default_data_dir() -> Path:
     return Path(user_data_dir("familycard", appauthor=False))
 
 
+LOCAL_SETTINGS = "settings.env"
+"""The data folder's own settings file (``FAMILYCARD_…=…`` lines): `familycard demo` keeps the keys
+of its API there (mode 0600), so that `familycard serve` and `familycard token` go on with them."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FAMILYCARD_", env_file=".env", extra="ignore")
 
@@ -99,6 +104,21 @@ class Settings(BaseSettings):
     """A saved query's result, in bytes as JSON (about): one row can be large (a list)."""
     ingest_max_records: int = 10_000
     """Records one `ingestRecords` mutation may carry (larger feeds: `familycard ingest`)."""
+
+    @classmethod
+    def load(cls) -> "Settings":
+        """The settings as the CLI reads them: the environment, then ``./.env``, then the data
+        folder's ``settings.env`` (each wins over the next). The data folder itself comes from the
+        first two only: a settings file inside a folder cannot say where that folder is."""
+        first = cls()
+        local = first.data_dir / LOCAL_SETTINGS
+        if not local.is_file():
+            return first
+        return cls(_env_file=(local, ".env"), data_dir=first.data_dir)
+
+    @property
+    def local_settings_path(self) -> Path:
+        return self.data_dir / LOCAL_SETTINGS
 
     @property
     def sms_file_path(self) -> Path:

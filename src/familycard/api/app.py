@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from familycard.api import graphiql
 from familycard.api.audit import AccessLog
 from familycard.api.context import Context, make_context
 from familycard.api.http import GraphQLView, refusal
@@ -29,6 +30,9 @@ class _GraphQL(GraphQLView):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)  # a family card is several kilobytes: the stdlib's encoder took 1 % of a request
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return await graphiql.render(request)  # ours, from the package: strawberry's loads a CDN
 
 
 async def health(request: Request) -> JSONResponse:
@@ -108,6 +112,7 @@ def create_app(settings: Settings, store=None) -> Starlette:
         Route("/graphql", Guard(graphql, settings)),
         Route("/health", health, methods=["GET"]),
         Route("/sms/inbound", inbound, methods=["POST"]),
+        *graphiql.routes(settings),
     ], middleware=_middleware(settings), lifespan=lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _server_error})
     app.state.settings = settings

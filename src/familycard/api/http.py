@@ -176,7 +176,7 @@ class GraphQLView(GraphQL):
         if not result.errors:
             return answer
         codes = [code_of(e) for e in result.errors]
-        for formatted, code in zip(answer["errors"], codes):
+        for formatted, code in zip(answer["errors"], codes, strict=True):
             formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
         sub = request.state.graphql_answer
         if sub.media_type == GRAPHQL_RESPONSE and isinstance(result, PreExecutionError):

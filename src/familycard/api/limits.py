@@ -21,8 +21,14 @@ from strawberry.permission import StrawberryGraphQLError
 
 from familycard.api import sizing
 from familycard.api.auth import AuthError, authenticate
-from familycard.api.errors import (GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR, INTROSPECTION_DISABLED,
-                                   QUERY_TOO_LARGE, UNAUTHENTICATED, PublicError)
+from familycard.api.errors import (
+    GRAPHQL_VALIDATION_FAILED,
+    INTERNAL_SERVER_ERROR,
+    INTROSPECTION_DISABLED,
+    QUERY_TOO_LARGE,
+    UNAUTHENTICATED,
+    PublicError,
+)
 from familycard.api.http import refusal
 from familycard.api.operations import request_errors
 from familycard.settings import Settings

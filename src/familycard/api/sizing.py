@@ -11,7 +11,10 @@ What is measured, per operation (and per fragment, used or not):
 
 * fields: every field selected, as often as the expanded query selects it;
 * aliases: fields given an alias (each makes the executor run a field once more);
-* depth: the longest chain of nested selection sets (``{ a { b } }`` is 1 deep);
+* depth: the longest chain of nested selection sets (``{ a { b } }`` is 1 deep); ``__Type.ofType``
+  does not count: it unwraps one list or non-null (a chain as long as the type's wrappers, one
+  object each: nothing fans out), and the introspection query of every client (GraphiQL's,
+  codegen's) nests it 9 deep under a field's type, 14 levels in all: past any useful limit;
 * cost: what the query makes the store do: ``COSTS`` names the fields that cost more than a
   lookup (a family card's ``entitlements`` runs every rule's explanation, ~20 store
   queries), each occurrence counted.
@@ -131,7 +134,7 @@ class _Measure:
         child = get_named_type(fields[name].type) if fields is not None and name in fields else None
         inner = self.selections(node.selection_set, child)
         total.add(inner)
-        total.depth = max(total.depth, inner.depth + 1)
+        total.depth = max(total.depth, inner.depth + (0 if key == "__Type.ofType" else 1))
 
 
 def _root(schema: GraphQLSchema, op: OperationDefinitionNode) -> GraphQLObjectType | None:
