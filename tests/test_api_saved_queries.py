@@ -46,10 +46,10 @@ def test_an_auditor_saves_reruns_by_version_and_sees_the_run_log(client, family)
     log = gql(client, """{ savedQuery(name: "born_after") { version versions { version status }
       runs { totalCount edges { node { actor role version arguments rows truncated error } } } } }""", "auditor")
     q = log["data"]["savedQuery"]
-    assert q["version"] == 2 and [v["status"] for v in q["versions"]] == ["superseded", "current"]
+    assert q["version"] == 2 and [v["status"] for v in q["versions"]] == ["SUPERSEDED", "CURRENT"]
     assert q["runs"]["totalCount"] == 3
     newest = q["runs"]["edges"][0]["node"]
-    assert newest == {"actor": "key:admin-app", "role": "admin", "version": 2,
+    assert newest == {"actor": "key:admin-app", "role": "ADMIN", "version": 2,
                       "arguments": {"day": "1990-03-01", "n": 5}, "rows": 2, "truncated": True, "error": None}
 
 
@@ -114,7 +114,7 @@ def test_an_auditor_reads_no_phone_by_any_expression(client, family):
     admin = gql(client, RUN, "admin", name="tel_0")["data"]["runSavedQuery"]
     assert admin["rows"][0]["t"] == "tel:" + PHONE  # an admin sees phones
     log = gql(client, "{ queryRuns(first: 50) { edges { node { role error } } } }", "auditor")
-    errors = [e["node"]["error"] for e in log["data"]["queryRuns"]["edges"] if e["node"]["role"] == "auditor"]
+    errors = [e["node"]["error"] for e in log["data"]["queryRuns"]["edges"] if e["node"]["role"] == "AUDITOR"]
     assert len(errors) == len(PHONE_PROBES) and all("may not see phone" in e for e in errors)
 
 
@@ -131,7 +131,7 @@ def test_every_person_a_result_shows_is_in_the_access_log(client, family):
     for iin in shown:
         (row,) = [e["node"] for e in gql(client, q, "admin", iin=iin)["data"]["accessLog"]["edges"]
                   if e["node"]["actor"] == "key:auditor-app"]
-        assert row["role"] == "auditor" and row["fields"] == ["savedQuery.people@1.iins", "savedQuery.people@1.who"]
+        assert row["role"] == "AUDITOR" and row["fields"] == ["savedQuery.people@1.iins", "savedQuery.people@1.who"]
     assert not gql(client, q, "admin", iin=family.mother["iin"])["data"]["accessLog"]["edges"]
 
 

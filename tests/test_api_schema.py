@@ -17,7 +17,8 @@ def test_the_exported_sdl_is_the_schema_the_code_serves():
 def test_the_sdl_documents_what_a_frontend_needs():
     text = sdl()
     for name in ("type FamilyCard", "type FamilyGraph", "type Citizen", "type Offer", "type SavedQuery",
-                 "familyCard(iin: String = null, id: ID = null): FamilyCard", "pageInfo: PageInfo!",
+                 "  ): FamilyCard\n", "pageInfo: PageInfo!", "interface Node", "type Offer implements Node",
+                 "  ): Node\n", "enum OfferStatus", "scalar DateTime",
                  "union IngestResult", "runSavedQuery("):
         assert name in text, name
 
@@ -51,3 +52,42 @@ def test_the_readme_examples_are_valid_operations_of_the_schema():
     schema = build_schema(Settings(introspection=True))._schema
     for block in blocks:
         assert validate(schema, parse(block)) == [], block
+
+
+def _undocumented(schema) -> list[str]:
+    from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+
+    out = []
+    for name, t in sorted(schema.type_map.items()):
+        if name.startswith("__"):
+            continue
+        if not (t.description or "").strip():
+            out.append(name)
+        if isinstance(t, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
+            for fname, f in t.fields.items():
+                if not (f.description or "").strip():
+                    out.append(f"{name}.{fname}")
+                for aname, a in getattr(f, "args", {}).items():
+                    if not (a.description or "").strip():
+                        out.append(f"{name}.{fname}({aname})")
+        if isinstance(t, GraphQLEnumType):
+            out += [f"{name}.{v}" for v, value in t.values.items() if not (value.description or "").strip()]
+    return out
+
+
+def test_every_type_field_argument_and_enum_value_has_a_description():
+    from familycard.api.schema import build_schema
+
+    schema = build_schema(Settings(introspection=True))._schema
+    assert _undocumented(schema) == []
+    # and the walk does look: a field without one is found
+    from graphql import build_schema as from_sdl
+
+    assert _undocumented(from_sdl('"""q"""\ntype Query { """a"""\na(x: Int): Int }')) == ["Query.a(x)"]
+
+
+def test_who_may_use_a_root_field_is_said_from_its_permission():
+    text = sdl()
+    assert "Who read whose card, newest first. Roles: admin." in text
+    assert "Every benefit and notification familycard finds, benefits first. Public: no token needed." in text
+    assert "Shown in full to caseworker, auditor, admin; masked to frontend (`********0012`)." in text

@@ -154,7 +154,7 @@ def test_an_answer_a_caseworker_enters_is_recorded_as_theirs_not_as_the_citizens
                     headers={"Authorization": f"Bearer {CASEWORKER_KEY}"})
     assert "reason" in r.json()["errors"][0]["message"]  # the schema requires one
     out = _staff(client, reason="came to the office with her ID card")["data"]["receiveSmsReply"]
-    assert (out["outcome"], out["paymentOrders"]) == ("consented", 1)
+    assert (out["outcome"], out["paymentOrders"]) == ("CONSENTED", 1)
     [m] = store.read("MATCH (m:Message) WHERE m.direction = 'in' RETURN m.channel AS channel, "
                      "m.entered_by AS entered_by, m.reason AS reason")
     assert m == {"channel": "staff", "entered_by": "caseworker key:ann", "reason": "came to the office with her ID card"}

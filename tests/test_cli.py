@@ -12,7 +12,7 @@ from feedmaker import fact, lines, link, person
 
 def run(args, tmp_path, stdin: bytes | None = None, **env) -> subprocess.CompletedProcess:
     e = {k: v for k, v in os.environ.items() if not k.startswith("FAMILYCARD_")}
-    e.update(FAMILYCARD_DATA_DIR=str(tmp_path / "data"), **env)
+    e.update({"FAMILYCARD_DATA_DIR": str(tmp_path / "data"), **env})  # env may name another data folder
     return subprocess.run([sys.executable, "-m", "familycard.cli", *args], input=stdin, capture_output=True,
                           env=e, cwd=tmp_path, timeout=300)
 
@@ -61,10 +61,15 @@ def test_ingest_rejects_hostile_lines_one_by_one_and_exits_1_not_as_a_failed_run
     assert "rejected feed.jsonl:4: recorded_at: '0001-01-01T00:00:00+01:00' is out of range" in err
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux's /proc")
 def test_an_ingest_that_fails_as_a_run_exits_4(tmp_path):
-    r = run(["ingest", str(tmp_path / "missing.jsonl")], tmp_path)
+    # A feed that opens but cannot be read (the process's own memory at address 0: EIO).
+    r = run(["ingest", "/proc/self/mem"], tmp_path)
     assert r.returncode == 4
-    assert "familycard: ingest failed: FileNotFoundError" in r.stderr.decode()
+    assert r.stderr.decode() == ("familycard: ingest failed: OSError: [Errno 5] Input/output error (the batches "
+                                 "stored before it stay; a rerun converges); run with --debug for the trace\n")
+    r = run(["--debug", "ingest", "/proc/self/mem"], tmp_path)
+    assert r.returncode == 4 and "Traceback" in r.stderr.decode()
 
 
 def test_card_prints_a_family_card_and_names_a_missing_iin(tmp_path):
@@ -160,7 +165,10 @@ def test_sweep_table_one_rule_and_errors(tmp_path):
     r = run(["sweep", "--as-of", "2026-11-25", "--dry-run", "--rule", "birth"], tmp_path)
     assert r.returncode == 0
     out = r.stdout.decode()
-    assert f"{m['iin']:<13} {'birth':<22} {kids[0]['iin']:<13} {'272 475':>14}" in out
+    # names beside the IINs (the recipient's and the subject's), the amount in tenge
+    assert out.splitlines()[0].split() == ["recipient", "name", "benefit", "subject", "name", "amount,", "tenge"]
+    assert (f"{m['iin']:<13} {'Серікова Айгүл':<24} {'birth':<22} {kids[0]['iin']:<13} {'Серіков Нұрлан':<24} "
+            f"{'272 475':>14}") in out
     assert "as of 2026-11-25: 1 entitlements from 1 rules" in out
     r = run(["sweep", "--dry-run", "--rule", "no_such_rule"], tmp_path)
     assert r.returncode == 2 and "unknown rule 'no_such_rule'" in r.stderr.decode()

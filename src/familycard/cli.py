@@ -9,7 +9,36 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from familycard.dates import local_today
 from familycard.settings import Settings
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, telling a mistake in one line (what, where, and where help is) with exit code
+    2, without the usage block above it."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+class _CommandParser(_Parser):
+    """A command's parser: takes --debug after the command too (`familycard card X --debug`),
+    without resetting the one given before it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
+def _iin(s: str) -> str:
+    """An IIN argument, checked as the feed checks one (schema/iin.py)."""
+    from familycard.schema.iin import IINError, parse_iin
+
+    try:
+        parse_iin(s)
+    except IINError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return s
 
 
 def _date(s: str) -> dt.date:
@@ -155,14 +184,27 @@ def cmd_ingest(args, settings: Settings) -> int:
 
     from familycard.graph.store import StoreUnavailable
 
+    if args.file != "-":  # a wrong path is the caller's mistake (2), not a run that failed (4)
+        path = Path(args.file)
+        why = ("no such file" if not path.exists() else
+               "is a folder; give the feed file (JSONL) in it" if path.is_dir() else None)
+        if why is None and path.is_file():  # not a FIFO: opening one to look would take a reader from its writer
+            try:
+                open(path, "rb").close()
+            except OSError as e:
+                why = e.strerror or type(e).__name__
+        if why:
+            print(f"familycard ingest: '{args.file}': {why}", file=sys.stderr)
+            return 2
     try:
         summary = _ingest(settings, args.file, args.today, args.show_rejected, args.batch_size)
     except StoreUnavailable:
         raise
     except Exception as e:
-        traceback.print_exc()
-        print(f"familycard: ingest failed: {type(e).__name__}: {e} (the batches stored before it stay; "
-              f"a rerun converges)", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        print(f"familycard: ingest failed: {type(e).__name__}: {_scrubbed(e)} (the batches stored before it stay; "
+              f"a rerun converges){'' if args.debug else '; run with --debug for the trace'}", file=sys.stderr)
         return INGEST_FAILED
     print(summary.line())
     return 1 if summary.rejected else 0
@@ -328,6 +370,11 @@ def _tenge(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,}".replace(",", " ")
 
 
+def _cut(text: str, width: int) -> str:
+    """``text`` in a column of ``width``: padded, or cut with "…"."""
+    return f"{text:<{width}}" if len(text) <= width else text[:width - 1] + "…"
+
+
 def _print_sweep_summary(result, out=sys.stdout) -> None:
     from familycard.graph.rules import load_rules
 
@@ -363,6 +410,10 @@ def cmd_sweep(args, settings: Settings) -> int:
         return 0
     with _open_store(settings) as store, _bar(total, "rules", "sweep") as bar:
         result = sweep(store, args.as_of, args.rule or None, on_rule=lambda run: bar.update(1))
+        if not args.json:
+            from familycard.graph.cards import names
+
+            who = names(store, {x for e in result.entitlements for x in (e.iin, e.subject)})
     if args.json:
         out = sys.stdout.buffer
         for e in result.entitlements:
@@ -370,9 +421,11 @@ def cmd_sweep(args, settings: Settings) -> int:
         out.flush()
         _print_sweep_summary(result, sys.stderr)
         return 0
-    print(f"{'recipient':<13} {'benefit':<22} {'subject':<13} {'amount, tenge':>14}")
+    # Names beside the IINs, cut to a column: a table to read, not to parse (--json is for that).
+    print(f"{'recipient':<13} {'name':<24} {'benefit':<22} {'subject':<13} {'name':<24} {'amount, tenge':>14}")
     for e in result.entitlements:
-        print(f"{e.iin:<13} {e.benefit:<22} {e.subject or '—':<13} {_tenge(e.amount_kzt):>14}")
+        print(f"{e.iin:<13} {_cut(who.get(e.iin, '—'), 24)} {e.benefit:<22} {e.subject or '—':<13} "
+              f"{_cut(who.get(e.subject, '—') if e.subject else '', 24)} {_tenge(e.amount_kzt):>14}")
     print()
     _print_sweep_summary(result)
     return 0
@@ -508,14 +561,18 @@ def cmd_worklist(args, settings: Settings) -> int:
 
 
 def cmd_history(args, settings: Settings) -> int:
-    from familycard.graph.audit import history, render
+    from familycard.graph.audit import history, iins_in, render
+    from familycard.graph.cards import names
 
     with _open_store(settings) as store:
         events = history(store, args.iin)
+        who = names(store, iins_in(events) | {args.iin})
     if not events:
         print(f"IIN '{args.iin}': no recorded events", file=sys.stderr)
         return 1
-    print(render(events))
+    print(f"history of {who.get(args.iin, 'a person not in the graph')} [{args.iin}], "
+          f"times in Kazakhstan (Asia/Almaty, UTC+05:00):")
+    print(render(events, who))
     return 0
 
 
@@ -529,9 +586,12 @@ def cmd_serve(args, settings: Settings) -> int:
               "`familycard token` issues tokens) or FAMILYCARD_API_KEYS; until then only /health and the "
               f"public benefit catalogue answer (`familycard demo` keeps its keys in {settings.local_settings_path})",
               file=sys.stderr, flush=True)
-    print(f"familycard API on http://{args.host}:{args.port}/graphql (store: {settings.store})", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                access_log=not args.no_access_log)
+    # The store is opened here, not at the app's startup: a folder another process holds, or a
+    # Neo4j that does not answer, is then one line and an exit code (3, 2), not uvicorn's trace.
+    with _open_store(settings) as store:
+        print(f"familycard API on http://{args.host}:{args.port}/graphql (store: {settings.store})", flush=True)
+        uvicorn.run(create_app(settings, store), host=args.host, port=args.port, log_level="info",
+                    access_log=not args.no_access_log)
     return 0
 
 
@@ -590,10 +650,15 @@ def cmd_neo4j(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    today = dt.date.today()
-    p = argparse.ArgumentParser(prog="familycard", description="The Digital Family Card: kinship graph, "
-                                "registry feed ingest, proactive benefits.")
-    sub = p.add_subparsers(dest="command", required=True)
+    from familycard.graph.worklist import REASONS
+
+    # The day in Kazakhstan, as consent and pay count it: the machine's own date made a sweep
+    # run at 19:00-24:00 UTC find the rights of the day before while consent dated them the next.
+    today = local_today()
+    p = _Parser(prog="familycard", description="The Digital Family Card: kinship graph, "
+                "registry feed ingest, proactive benefits.")
+    p.add_argument("--debug", action="store_true", help="show the trace of an unexpected error")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
 
     g = sub.add_parser("generate", help="write a reproducible demo population as a registry feed")
     g.add_argument("--people", type=int, required=True)
@@ -631,7 +696,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_stats)
 
     c = sub.add_parser("card", help="print one person's family card")
-    c.add_argument("iin")
+    c.add_argument("iin", type=_iin)
     c.add_argument("--today", type=_date, default=today)
     c.set_defaults(fn=cmd_card)
 
@@ -678,12 +743,13 @@ def build_parser() -> argparse.ArgumentParser:
     o.set_defaults(fn=cmd_offers)
 
     k = sub.add_parser("worklist", help="rights a caseworker must act on: no phone, no valid bank account")
-    k.add_argument("--reason", default=None, help="only this reason (no_phone, invalid_phone, no_account, ...)")
+    k.add_argument("--reason", default=None, choices=tuple(REASONS), metavar="REASON",
+                   help=f"only this reason: {', '.join(REASONS)}")
     k.add_argument("--json", action="store_true")
     k.set_defaults(fn=cmd_worklist)
 
     h = sub.add_parser("history", help="a person's audit trail: offers, SMS, replies, assignments, payments")
-    h.add_argument("iin")
+    h.add_argument("iin", type=_iin)
     h.set_defaults(fn=cmd_history)
 
     t = sub.add_parser("token", help="a signed bearer token (JWT) for the GraphQL API; needs FAMILYCARD_JWT_SECRET")
@@ -703,7 +769,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(fn=cmd_serve)
 
     e = sub.add_parser("explain", help="why a person is or is not entitled, rule by rule, with the evidence")
-    e.add_argument("iin")
+    e.add_argument("iin", type=_iin)
     e.add_argument("--as-of", type=_date, default=today)
     e.add_argument("--lang", choices=("kk", "ru", "en"), default="en")
     e.add_argument("--rule", action="append", metavar="CODE", help="explain only this rule (repeatable)")
@@ -720,27 +786,32 @@ def main(argv: list[str] | None = None) -> int:
     import faulthandler
     import signal
 
-    from pydantic import ValidationError
-
     # `kill -USR1 <pid>` prints where a long job is (stacks of all threads) to stderr.
     with contextlib.suppress(ValueError, OSError):  # stderr without a file descriptor (captured)
         faulthandler.register(signal.SIGUSR1, all_threads=True)
 
+    from familycard import settings as config
     from familycard.graph.rules import RuleError
     from familycard.graph.store import Conflict, StoreBusy, StoreUnavailable
 
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings.load()
-    except ValidationError as e:
-        for err in e.errors():
-            name = "FAMILYCARD_" + "_".join(map(str, err["loc"])).upper()
-            print(f"familycard: {name}={err['input']!r}: {err['msg']}", file=sys.stderr)
+        settings = config.load()
+    except config.SettingsInvalid as e:
+        for line in e.lines:
+            print(f"familycard: {line}", file=sys.stderr)
         return 2
+    for name, close in config.unknown_names_here():
+        print(f"familycard: warning: {name} is not a familycard setting and is ignored"
+              + (f" (did you mean {close}?)" if close else ""), file=sys.stderr)
     try:
-        return args.fn(args, settings)
+        code = args.fn(args, settings)
+        sys.stdout.flush()  # here, not at exit: a reader gone (`| head`) is then seen below
+        return code
     except StoreBusy as e:  # another run holds the job or the store: one line, exit 3
-        print(f"familycard {args.command}: {e}", file=sys.stderr)
+        wait = " (or rerun with --wait SECONDS)" if (
+            e.waiting_helps and getattr(args, "wait", None) == 0 and "--wait" not in str(e)) else ""
+        print(f"familycard {args.command}: {e}{wait}", file=sys.stderr)
         return 3
     except Conflict as e:
         print(f"familycard {args.command}: another run kept writing the same records at the same time ({e}); "
@@ -749,6 +820,67 @@ def main(argv: list[str] | None = None) -> int:
     except (StoreUnavailable, RuleError) as e:
         print(f"familycard: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        if not _reader_gone(sys.stdout):
+            return _unexpected(args)
+        return _stop_quietly()
+    except KeyboardInterrupt:
+        print(f"familycard {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except OSError as e:
+        if e.filename is None or args.debug:  # a socket, a driver: not a path the user gave
+            return _unexpected(args)
+        # A file or folder that cannot be read or written (the data folder, --out, the SMS file).
+        why = ("is a file, not a folder" if isinstance(e, FileExistsError) and Path(e.filename).is_file()
+               else e.strerror or type(e).__name__)
+        print(f"familycard {args.command}: '{e.filename}': {why}", file=sys.stderr)
+        return 2
+    except Exception:
+        return _unexpected(args)
+
+
+def _scrubbed(e: BaseException) -> str:
+    """An exception's message, first line, without the values it may quote (IINs, phones)."""
+    from familycard.graph.store import scrub_engine_message
+
+    text = str(e).strip()
+    return scrub_engine_message(text.splitlines()[0]) if text else type(e).__name__
+
+
+def _unexpected(args) -> int:
+    """An error nobody foresaw: the trace with --debug, else one line saying how to get it."""
+    if args.debug:
+        raise  # noqa: PLE0704 — called from an except block: the error being handled
+    e = sys.exc_info()[1]
+    print(f"familycard {args.command}: unexpected error: {type(e).__name__}: {_scrubbed(e)} "
+          f"(run with --debug for the trace)", file=sys.stderr)
+    return 1
+
+
+def _reader_gone(stream) -> bool:
+    """Whether the reader of ``stream`` has gone (the pipe's write end reports an error), so a
+    BrokenPipeError is ``… | head`` and not a socket's."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(stream.fileno(), select.POLLOUT)
+        return any(ev & select.POLLERR for _, ev in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return True
+
+
+def _stop_quietly() -> int:
+    """`familycard … | head`: the reader has what it wanted. Stop without a word, as `cat` and
+    `git log` do, with the status a shell gives them (128 + SIGPIPE); stdout goes to /dev/null
+    so that Python's flush at exit does not complain about the pipe once more."""
+    import os
+    import signal
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

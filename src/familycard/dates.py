@@ -27,3 +27,23 @@ def age(born: dt.date, on: dt.date) -> int:
     """Full years from ``born`` to ``on``."""
     a = on.year - born.year
     return a - 1 if (on.month, on.day) < (born.month, born.day) else a
+
+
+# Kazakhstan has kept one time zone, UTC+5, since 1 March 2024: "the day" of a sweep, a consent or
+# a payment is the day there. Stored times are UTC (naive), like recorded_at.
+LOCAL = dt.timezone(dt.timedelta(hours=5))
+
+
+def utcnow() -> dt.datetime:
+    # Microseconds kept: the audit trail is told in the order things happened.
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    """The day in Kazakhstan at a (naive UTC) moment."""
+    return at.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL).date()
+
+
+def local_today() -> dt.date:
+    """Today in Kazakhstan: the CLI's default day (the machine's own date is UTC on a server)."""
+    return local_day(utcnow())

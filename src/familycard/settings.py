@@ -4,14 +4,18 @@ Built once by the CLI (or the app) and passed down; nothing else reads ``os.envi
 """
 from __future__ import annotations
 
+import contextlib
+import difflib
 import json
+import os
+import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Mapping, get_args
 from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 
 Role = Literal["frontend", "caseworker", "auditor", "admin"]
@@ -106,15 +110,15 @@ class Settings(BaseSettings):
     """Records one `ingestRecords` mutation may carry (larger feeds: `familycard ingest`)."""
 
     @classmethod
-    def load(cls) -> "Settings":
+    def load(cls, **overrides) -> "Settings":
         """The settings as the CLI reads them: the environment, then ``./.env``, then the data
         folder's ``settings.env`` (each wins over the next). The data folder itself comes from the
         first two only: a settings file inside a folder cannot say where that folder is."""
-        first = cls()
+        first = cls(**overrides)
         local = first.data_dir / LOCAL_SETTINGS
         if not local.is_file():
             return first
-        return cls(_env_file=(local, ".env"), data_dir=first.data_dir)
+        return cls(_env_file=(local, ".env"), **{**overrides, "data_dir": first.data_dir})
 
     @property
     def local_settings_path(self) -> Path:
@@ -175,3 +179,83 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, v):
         return v.lower() if isinstance(v, str) else v
+
+
+# --- reading them: what is wrong, said without a traceback and without a secret ----------
+
+PREFIX = "FAMILYCARD_"
+
+
+class SettingsInvalid(ValueError):
+    """Settings that cannot be used: ``lines`` name each variable and what is wrong with it
+    (a secret's value is never among them)."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("; ".join(lines))
+        self.lines = lines
+
+
+def _holds_secret(annotation) -> bool:
+    """A SecretStr, or a structure with one inside (``api_keys``: a dict of ``ApiKey``)."""
+    if annotation is SecretStr:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_holds_secret(f.annotation) for f in annotation.model_fields.values())
+    return any(_holds_secret(a) for a in get_args(annotation))
+
+
+SECRETS = frozenset(n for n, f in Settings.model_fields.items() if _holds_secret(f.annotation))
+
+
+def load(**overrides) -> Settings:
+    """``Settings.load()`` (the environment, ``.env``, the data folder's ``settings.env``);
+    ``SettingsInvalid`` when they cannot be used."""
+    try:
+        return Settings.load(**overrides)
+    except ValidationError as e:
+        raise SettingsInvalid([_problem(err) for err in e.errors()]) from None
+    except SettingsError as e:  # a JSON-valued setting (FAMILYCARD_API_KEYS) that is not JSON
+        m = re.search(r'field "(\w+)"', str(e))
+        name = PREFIX + (m[1].upper() if m else "?")
+        # json's message gives the position only, never the text: safe for a secret.
+        why = str(e.__cause__) if isinstance(e.__cause__, json.JSONDecodeError) else "cannot be read"
+        raise SettingsInvalid([f"{name}: not valid JSON ({why})"]) from None
+
+
+def _problem(err: dict) -> str:
+    field, *path = err["loc"] or ("",)
+    name = PREFIX + str(field).upper() if field else "settings"
+    where = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    msg = err["msg"].removeprefix("Value error, ")
+    if field in SECRETS or field not in Settings.model_fields:  # a secret (or, from a check of
+        # several settings together, all of them) is never echoed, nor any part of it
+        return f"{name}{': ' + where if where else ''}: {msg}"
+    return f"{name}={err['input']!r}{' at ' + where if where else ''}: {msg}"
+
+
+def unknown_names(environ: Mapping[str, str], dotenv: Mapping[str, str | None] | None = None,
+                  ) -> list[tuple[str, str | None]]:
+    """``FAMILYCARD_`` names in the environment or ``.env`` that are no setting (each with the
+    closest setting's name, or None): a misspelt one would otherwise be ignored in silence, and
+    the default used instead of what was meant."""
+    known = sorted(n.upper() for n in Settings.model_fields)
+    out = []
+    for name in sorted({*environ, *(dotenv or {})}):
+        rest = name.upper()[len(PREFIX):]
+        if name.upper().startswith(PREFIX) and rest not in known:  # pydantic-settings ignores case
+            # Compared without the prefix, which every name shares and would make all alike.
+            close = difflib.get_close_matches(rest, known, n=1, cutoff=0.6)
+            out.append((name, PREFIX + close[0] if close else None))
+    return out
+
+
+def unknown_names_here() -> list[tuple[str, str | None]]:
+    """``unknown_names`` of this process's environment and of the ``.env`` file Settings reads."""
+    env_file = Path(Settings.model_config.get("env_file") or ".env")
+    dotenv = {}
+    if env_file.is_file():
+        from dotenv import dotenv_values
+
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            dotenv = dotenv_values(env_file)
+    return unknown_names(os.environ, dotenv)

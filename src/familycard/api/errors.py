@@ -59,15 +59,16 @@ def code_of(error: GraphQLError) -> str:
 
 @strawberry.type(description="The input is wrong; `field` names where (a path into the input), if known.")
 class InvalidInput:
-    message: str
-    field: str | None = None
+    message: str = strawberry.field(description="What is wrong and where, for a person to read.")
+    field: str | None = strawberry.field(default=None, description="The input field at fault (`reason`, "
+                                                                   "`arguments`), if one is.")
 
 
 @strawberry.type(description="What was asked for does not exist.")
 class NotFound:
-    message: str
+    message: str = strawberry.field(description="What was not found.")
 
 
 @strawberry.type(description="The store refused the operation (a saved query that writes, runs too long…).")
 class Refused:
-    message: str
+    message: str = strawberry.field(description="Why it was refused (busy, too long, a write).")

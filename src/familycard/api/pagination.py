@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import Callable, Generic, Sequence, TypeVar
+from typing import Annotated, Callable, Generic, Sequence, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -20,25 +20,37 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page is in its list (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="True when more items follow: ask again with "
+                                                       "`after: endCursor`.")
+    has_previous_page: bool = strawberry.field(description="True when this page does not start at the first item.")
+    start_cursor: str | None = strawberry.field(description="The first item's cursor; null on an empty page.")
+    end_cursor: str | None = strawberry.field(description="The last item's cursor (pass it as `after` for the "
+                                                          "next page); null on an empty page.")
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="Opaque: pass it as `after` to get the items that follow this one.")
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(description="One page of a list that can grow (a Relay connection): `first` items after "
+                             "the cursor `after`.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The page's items, in the list's order.")
+    page_info: PageInfo = strawberry.field(description="Whether there are more, and the cursors to get them.")
     total_count: int = strawberry.field(description="How many there are in all, across every page.")
+
+
+#: The arguments of every connection.
+First = Annotated[int | None, strawberry.argument(
+    description="How many items at most (0 to FAMILYCARD_MAX_PAGE, 100 by default); all up to that when "
+                "left out.")]
+After = Annotated[str | None, strawberry.argument(
+    description="A cursor this API gave out (`pageInfo.endCursor`, an edge's `cursor`): the page starts "
+                "after it; from the first item when left out.")]
 
 
 MAX_OFFSET = 1_000_000_000  # no list this API serves comes near it

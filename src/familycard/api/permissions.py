@@ -47,6 +47,23 @@ PROPERTIES: dict[str, tuple[str, ...]] = {
 }
 
 
+_EXAMPLE = {("iin", MASKED): "`********0012`", ("phone", MASKED): "`+7 701 *** ** 67`",
+            ("bank_account", MASKED): "`KZ••`", ("bank_account", LAST4): "the last 4 (`••••••••••••••••1234`)"}
+
+
+def shown_to(what: str) -> str:
+    """How each role sees a field of SEES, for the schema's descriptions (from the table, so
+    the two cannot disagree): "Full for caseworker, admin; masked for frontend (`…`), …"."""
+    by_how: dict[str, list[str]] = {}
+    for role, how in SEES[what].items():
+        by_how.setdefault(how, []).append(role)
+    parts = [f"in full to {', '.join(by_how[FULL])}"] if FULL in by_how else []
+    parts += [f"only {_EXAMPLE[what, how]} to {', '.join(roles)}" if how == LAST4 else
+              f"masked to {', '.join(roles)} ({_EXAMPLE[what, how]})"
+              for how, roles in by_how.items() if how != FULL]
+    return "Shown " + "; ".join(parts) + "."
+
+
 def hidden_properties(role: Role) -> frozenset[str]:
     """The properties a saved query run by ``role`` may not read at all: those of every field
     the role does not see in full (an auditor: phones). Masking a result by value cannot

@@ -17,6 +17,7 @@ from familycard.api.audit import AccessLogExtension
 from familycard.api.benefits import queries as benefits
 from familycard.api.citizens import queries as citizens
 from familycard.api.families import queries as families
+from familycard.api.nodes import queries as nodes
 from familycard.api.offers import mutations as offer_mutations
 from familycard.api.offers import queries as offers
 from familycard.api.registry import mutations as registry
@@ -27,8 +28,31 @@ from familycard.settings import Settings
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
-Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, saved.Query, admin.Query))
+Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, saved.Query, admin.Query,
+                             nodes.Query))
 Mutation = merge_types("Mutation", (registry.Mutation, offer_mutations.Mutation, saved_mutations.Mutation))
+Query.__strawberry_definition__.description = (
+    "What can be read. Every field but `benefits` (and `node` for a Benefit) needs a bearer token; each says "
+    "which roles may use it, and personal data is masked as the caller's role sees it (README, \"Roles and "
+    "personal data\").")
+Mutation.__strawberry_definition__.description = (
+    "What can be changed; each mutation says which roles may run it. Expected failures are members of its "
+    "result union (`InvalidInput`, `NotFound`, `Refused`), not errors.")
+
+
+
+def _say_who(root: type) -> None:
+    """Each field of a root type tells who may use it, from its permission class (so the text and
+    the check cannot disagree)."""
+    for f in root.__strawberry_definition__.fields:
+        roles = [r for p in f.permission_classes for r in getattr(p, "roles", ())]
+        who = f"Roles: {', '.join(roles)}." if roles else "Public: no token needed."
+        if "Roles:" not in (f.description or ""):  # one that says it itself (`node`: per type)
+            f.description = f"{f.description} {who}" if f.description else who
+
+
+_say_who(Query)
+_say_who(Mutation)
 
 
 class _Schema(strawberry.Schema):

@@ -90,3 +90,14 @@ def render_card(card: dict[str, Any], today: dt.date) -> str:
             lines.append(f"  {ftype:<12} {f['valid_from']}..{f['valid_to'] or ''} {detail}"
                          f"  ({f['source']}, {f['recorded_at']:%Y-%m-%d})")
     return "\n".join(lines)
+
+
+def names(store: Store, iins) -> dict[str, str]:
+    """"Surname Given-name" of each of ``iins`` the graph knows, for tables a person reads
+    (one key lookup an IIN: what each engine serves fastest, ``Store.read_keyed``)."""
+    keys = sorted({i for i in iins if i})
+    if not keys:
+        return {}
+    rows = store.read_keyed("MATCH (p:Person {iin: $key}) RETURN p.iin AS iin, p.surname AS surname, "
+                            "p.given_name AS given_name", keys)
+    return {r["iin"]: " ".join(x for x in (r["surname"], r["given_name"]) if x) for r in rows}

@@ -10,28 +10,16 @@ import datetime as dt
 import hashlib
 from typing import Any, Generator, Iterable, Mapping
 
+from familycard.dates import LOCAL, local_day, utcnow  # noqa: F401 - the flow's clock, used as flow.*
 from familycard.graph import dialect, model
 from familycard.graph.store import Store, Tx
 
-# Kazakhstan has kept one time zone, UTC+5, since 1 March 2024: "the day" of a consent or a
-# payment is the day there. Stored times are UTC (naive), like recorded_at.
-LOCAL = dt.timezone(dt.timedelta(hours=5))
 REPLY_WINDOW = dt.timedelta(hours=72)
 # A refusal can be taken back this long after it was made (a consent then reopens the offer):
 # a refusal is final, and one typed in haste must not cost a right.
 TAKE_BACK_WINDOW = dt.timedelta(hours=24)
 SENDER = "1414"
 CHUNK = 5_000
-
-
-def utcnow() -> dt.datetime:
-    # Microseconds kept: the audit trail is told in the order things happened.
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def local_day(at: dt.datetime) -> dt.date:
-    """The day in Kazakhstan at a (naive UTC) moment."""
-    return at.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL).date()
 
 
 def right_key(code: str, iin: str, subject: str | None, event: dt.date | None) -> str:

@@ -21,7 +21,7 @@ from familycard.graph.flow import TAKE_BACK_WINDOW
 from familycard.graph.offers import CONSENTED, REFUSED, WITHDRAWN, lapse, rules_by_code
 from familycard.graph.phones import mask_phone, normalise_phone
 from familycard.graph.recheck import confirm
-from familycard.graph.replies import CONSENT, parse_reply, resolve
+from familycard.graph.replies import CONSENT, REFUSAL, parse_reply, resolve
 from familycard.graph.store import Store, Tx
 from familycard.graph.texts import clarify_text, flow_text, recipient_name, refused_text
 
@@ -29,12 +29,20 @@ _OFFER_ROW = ("RETURN o.key AS key, o.code AS code, o.iin AS iin, o.subject AS s
               "o.periodicity AS periodicity, o.amount_kzt AS amount_kzt, o.number AS number, "
               "o.attempt AS attempt, o.clarified AS clarified, o.answered_at AS answered_at ORDER BY o.number")
 
+#: What a reply did: all it answered consented (or all refused), both (decided), it was unclear
+#: (one clarifying SMS: clarify; unclear again: logged only), nothing was open for the phone
+#: (no_offer: a known citizen; unknown_number), or the same message came again (duplicate).
+OUTCOMES = ("consented", "refused", "decided", "clarify", "unclear_again", "no_offer", "unknown_number",
+            "duplicate")
+#: What it decided for one offer: consent, refusal, or withdrawn (consented, but the right no longer held).
+DECISIONS = (CONSENT, REFUSAL, WITHDRAWN)
+
 
 @dataclass
 class ReplyOutcome:
-    outcome: str   # consented | refused | decided (both) | clarify | unclear_again | no_offer | unknown_number | duplicate
+    outcome: str   # one of OUTCOMES
     phone: str
-    decisions: dict[str, str] = field(default_factory=dict)  # offer key → consent | refusal | withdrawn
+    decisions: dict[str, str] = field(default_factory=dict)  # offer key → one of DECISIONS
     answered_with: list[str] = field(default_factory=list)   # keys of the SMS queued in reply
     orders: int = 0
     reason: str = ""

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import re
+import socket
 import tempfile
 import threading
 import time
@@ -149,8 +150,20 @@ def _unavailable(path: Path, e: RuntimeError) -> StoreUnavailable:
     o = _owner_of(path, re.search(r"held by PID ([0-9]+)", first))
     who = f"'{o['command']}' since {o['since']} on host {o['host']}, pid {o['pid']}" if o \
         else f"a process that left no name ({first})"
+    if o and _SERVING.search(o["command"]):
+        # A server does not finish: waiting for it is no advice.
+        kill = f", or kill {o['pid']}" if o["host"] == socket.gethostname() else ""
+        busy = StoreBusy(f"LadybugDB at {path} is in use by {who}; one process at a time can open it: "
+                         f"stop that server first (Ctrl-C where it runs{kill}) or use its GraphQL API; "
+                         "for a store several processes share, use Neo4j (FAMILYCARD_STORE=neo4j)")
+        busy.waiting_helps = False
+        return busy
     return StoreBusy(f"LadybugDB at {path} is in use by {who}; one process at a time can open it: "
                      "wait for it to finish")
+
+
+# `familycard serve …`, `familycard demo … --serve`: holders that keep the folder until stopped.
+_SERVING = re.compile(r"(?:^|\s)(?:serve|--serve)(?:\s|$)")
 
 
 class LadybugStore(Store):
@@ -160,9 +173,16 @@ class LadybugStore(Store):
 
     def __init__(self, data_dir: Path | str, read_only: bool = False):
         self.path = Path(data_dir)
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._tmp = self.path / "tmp"
-        self._tmp.mkdir(exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._tmp = self.path / "tmp"
+            self._tmp.mkdir(exist_ok=True)
+        except OSError as e:  # a folder this user cannot write, or a file in the way
+            why = ("is a file, not a folder" if self.path.is_file() else
+                   f"{e.strerror or type(e).__name__}"
+                   f"{f' ({e.filename})' if e.filename and Path(e.filename) != self.path else ''}")
+            raise StoreUnavailable(f"data folder {self.path}: {why}; "
+                                   "set FAMILYCARD_DATA_DIR to a folder this user can write") from None
         try:
             self._db = ladybug.Database(str(self.path / DB_FILE), read_only=read_only)
         except RuntimeError as e:  # typically: another process holds the folder's lock

@@ -109,11 +109,17 @@ MESSAGE = Table("Message", (
     ("sent_at", TIMESTAMP), ("attempts", INT64), ("error", STRING), ("provider_id", STRING),
     ("outcome", STRING), ("channel", STRING), ("entered_by", STRING), ("reason", STRING),
 ))
+# status: active (paid each month, or once) | ended (the right no longer held when re-checked).
+ACTIVE, ENDED = "active", "ended"
+ASSIGNMENT_STATUSES = (ACTIVE, ENDED)
 ASSIGNMENT = Table("Assignment", (
     ("key", STRING), ("code", STRING), ("iin", STRING), ("subject", STRING), ("event", DATE),
     ("periodicity", STRING), ("amount_kzt", INT64), ("assigned_on", DATE), ("assigned_at", TIMESTAMP),
     ("status", STRING), ("ended_on", DATE), ("reason", STRING),
 ))
+# status: ordered (an order in the payment file for the bank; no bank confirms it back yet).
+ORDERED = "ordered"
+PAYMENT_STATUSES = (ORDERED,)
 PAYMENT = Table("Payment", (
     ("key", STRING), ("order_id", STRING), ("assignment", STRING), ("code", STRING), ("iin", STRING),
     ("subject", STRING), ("month", STRING), ("amount_kzt", INT64), ("bank_account", STRING),

@@ -25,6 +25,8 @@ from familycard.graph.texts import offer_text, recipient_name
 
 OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED = "open", "notified", "consented", "refused", "lapsed", "expired"
 WITHDRAWN = "withdrawn"
+#: Every status an offer can have (model.OFFER): the API's OfferStatus enum is made from it.
+STATUSES = (OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED, WITHDRAWN)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from familycard.graph import flow
+from familycard.graph.model import ACTIVE, ORDERED
 from familycard.graph.payment_files import Payer, PaymentOrder, pain001_xml, register_csv
 from familycard.graph.rules import load_rules, run_rule
 from familycard.graph.store import Store, Tx
@@ -87,7 +88,7 @@ def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause:
         oid = flow.order_id(pkey)
         orders.append({"key": pkey, "order_id": oid, "assignment": w["key"], "code": w["code"], "iin": w["iin"],
                        "subject": w["subject"], "month": month, "amount_kzt": w["amount_kzt"],
-                       "bank_account": account, "name": _name(p), "status": "ordered", "created_at": at})
+                       "bank_account": account, "name": _name(p), "status": ORDERED, "created_at": at})
         events.append(flow.event(pkey, "paid", at, w["iin"], cause,
                                  f"payment order {oid}: {w['amount_kzt']} KZT to {_masked(account)} for {month}"))
         closed += [f"{w['key']}|no_account", f"{w['key']}|invalid_account"]
@@ -105,7 +106,7 @@ def assign(tx: Tx, offer: dict, at: dt.datetime, cause: str) -> tuple[int, int]:
     day = flow.local_day(at)
     row = {"key": offer["key"], "code": offer["code"], "iin": offer["iin"], "subject": offer["subject"],
            "event": offer["event"], "periodicity": offer["periodicity"], "amount_kzt": offer["amount_kzt"],
-           "assigned_on": day, "assigned_at": at, "status": "active", "ended_on": None}
+           "assigned_on": day, "assigned_at": at, "status": ACTIVE, "ended_on": None}
     if flow.insert_new(tx, "Assignment", [row]):
         flow.record_events(tx, [flow.event(offer["key"], "assigned", at, offer["iin"], cause,
                                            f"from {day.isoformat()}")])

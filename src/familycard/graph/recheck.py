@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from familycard.graph import flow, scope as scopes
+from familycard.graph.model import ENDED
 from familycard.graph.explain import Finding, explain_rule
 from familycard.graph.offers import OPEN, WITHDRAWN, rules_by_code, seq
 from familycard.graph.phones import normalise_phone
@@ -204,7 +205,7 @@ def end_rights(tx: Tx, ended: list[Mapping], at: dt.datetime, month: str) -> Non
     if not ended:
         return
     rules = rules_by_code()
-    flow.patch(tx, "Assignment", [{"key": a["key"], "status": "ended", "ended_on": a["ended_on"],
+    flow.patch(tx, "Assignment", [{"key": a["key"], "status": ENDED, "ended_on": a["ended_on"],
                                    "reason": a["reason"]} for a in ended])
     events = [flow.event(a["key"], "ended", at, a["iin"], a["reason"],
                          f"re-checked for {month}" + ("; a caseworker's task opened" if a.get("told") else ""),

@@ -45,6 +45,7 @@ __all__ = ["TYPES", "Parameter", "SavedQuery", "RunResult", "SavedQueryError", "
 
 TYPES = ("STRING", "INT", "FLOAT", "BOOLEAN", "DATE")
 CURRENT, SUPERSEDED, DELETED = "current", "superseded", "deleted"
+STATUSES = (CURRENT, SUPERSEDED, DELETED)
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")

@@ -29,6 +29,9 @@ class StoreBusy(StoreUnavailable):
     """Another run holds the store (LadybugDB's folder) or the job (a lease); the message is one
     line naming it. The CLI exits with code 3."""
 
+    #: Whether waiting for the holder helps (not when it is a server, which runs until stopped).
+    waiting_helps: bool = True
+
 
 class Conflict(RuntimeError):
     """A write met a key another transaction had just written (Neo4j's uniqueness constraint,

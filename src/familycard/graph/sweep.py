@@ -28,6 +28,10 @@ class SweepError(ValueError):
     """A sweep that cannot run as asked; the message says why and what to do."""
 
 
+#: What a sweep covered: every rule and person, only what changed since the last one, or some rules only.
+FULL, INCREMENTAL, PARTIAL = "full", "incremental", "partial"
+MODES = (FULL, INCREMENTAL, PARTIAL)
+
 @dataclass(frozen=True)
 class RuleRun:
     code: str
@@ -76,7 +80,7 @@ def sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None,
 class DailySweep:
     result: SweepResult
     offers: OfferSummary
-    mode: str                 # full | incremental | partial (some rules only)
+    mode: str                 # one of MODES
     scope: Scope | None = None
 
     def line(self) -> str:
@@ -108,7 +112,7 @@ def daily_sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None
     started = now()
     codes = list(codes) if codes is not None else None
     scope = None
-    mode = "partial" if codes is not None else "full"
+    mode = PARTIAL if codes is not None else FULL
     if incremental or changed_since is not None:
         if last_sweep(store, as_of, full_only=True) is None:
             raise SweepError(f"no full sweep of {as_of.isoformat()} has run yet: an incremental sweep only adds "
@@ -116,7 +120,7 @@ def daily_sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None
         since = changed_since or last_sweep(store, as_of)["started_at"]
         rules = load_rules(codes)
         scope = scopes.compute(store, since, max(r.scope_hops for r in rules))
-        mode = "incremental"
+        mode = INCREMENTAL
     lapsed, expired = lapse_overdue(store, started)
     result = sweep(store, as_of, codes, on_rule, scope)
     cause = f"{mode} sweep of {as_of.isoformat()}"

@@ -8,6 +8,9 @@ open until the cause goes away, never dropped.
 """
 from __future__ import annotations
 
+import datetime as dt
+
+from familycard.graph.flow import LOCAL
 from familycard.graph.store import Store
 
 REASONS = {
@@ -36,10 +39,12 @@ def open_tasks(store: Store, reason: str | None = None) -> list[dict]:
 def render(tasks: list[dict]) -> str:
     if not tasks:
         return "the worklist is empty"
-    lines = [f"{'since':<17} {'reason':<16} {'benefit':<22} {'IIN':<13} {'name':<28} address"]
+    # `since` is stored in UTC; a caseworker reads Kazakhstan time.
+    lines = [f"{'since, +05:00':<17} {'reason':<16} {'benefit':<22} {'IIN':<13} {'name':<28} address"]
     for t in tasks:
         name = " ".join(x for x in (t["surname"], t["given_name"]) if x)
-        lines.append(f"{t['since']:%Y-%m-%d %H:%M} {t['reason']:<16} {t['benefit']:<22} {t['iin']:<13} "
+        since = t["since"].replace(tzinfo=dt.timezone.utc).astimezone(LOCAL)
+        lines.append(f"{since:%Y-%m-%d %H:%M} {t['reason']:<16} {t['benefit']:<22} {t['iin']:<13} "
                      f"{name[:28]:<28} {t['address_id'] or '—'}")
     counts: dict[str, int] = {}
     for t in tasks:

@@ -1,31 +1,37 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from familycard.api import audit
-from familycard.api.pagination import Connection, connection, page
+from familycard.api.pagination import After, Connection, First, connection, page
+from familycard.api.enums import Role
 from familycard.api.permissions import ADMIN
+from familycard.api.types import enum_of
 
 
 @strawberry.type(description="One person whose data one response showed: who read it, when, which fields.")
 class AccessRecord:
-    at: dt.datetime
-    actor: str
-    role: str
-    iin: str
-    fields: list[str]
-    operation: str
+    at: dt.datetime = strawberry.field(description="When the response that showed the data was made (UTC).")
+    actor: str = strawberry.field(description="Who asked: `key:<name>` for an API key, else the token's subject.")
+    role: Role = strawberry.field(description="The caller's role then.")
+    iin: str = strawberry.field(description="Whose data was shown (in full: only admins read the log).")
+    fields: list[str] = strawberry.field(description="The fields shown of that person, as dotted paths under the "
+                                                     "field that showed them (`person.phone`, `offers.edges.node."
+                                                     "status`; `savedQuery.<name>@<version>.<column>`).")
+    operation: str = strawberry.field(description="The operation's name, or its top fields when it had none "
+                                                  "(200 characters at most).")
     request_id: str = strawberry.field(description="The server's id of the request.")
     caller_request_id: str | None = strawberry.field(
         description="The caller's X-Request-Id, if it sent one (letters, digits and ._:/+=- only; 64 at most).")
 
 
 def _record(r: dict) -> AccessRecord:
-    return AccessRecord(at=r["at"], actor=r["actor"], role=r["role"], iin=r["iin"],
+    return AccessRecord(at=r["at"], actor=r["actor"], role=enum_of(Role, r["role"]), iin=r["iin"],
                         fields=r["fields"].split(",") if r["fields"] else [], operation=r["operation"] or "",
                         request_id=r["request"], caller_request_id=r.get("caller_request") or None)
 
@@ -33,9 +39,16 @@ def _record(r: dict) -> AccessRecord:
 @strawberry.type
 class Query:
     @strawberry.field(permission_classes=[ADMIN], description="Who read whose card, newest first.")
-    async def access_log(self, info: Info, iin: str | None = None, actor: str | None = None,
-                         since: dt.datetime | None = None, until: dt.datetime | None = None,
-                         first: int | None = None, after: str | None = None) -> Connection[AccessRecord]:
+    async def access_log(self, info: Info,
+                         iin: Annotated[str | None, strawberry.argument(
+                             description="Only reads of this person's data (12 digits).")] = None,
+                         actor: Annotated[str | None, strawberry.argument(
+                             description="Only reads by this caller, as `actor` shows it (`key:portal`).")] = None,
+                         since: Annotated[dt.datetime | None, strawberry.argument(
+                             description="Only reads at or after this instant (with its offset).")] = None,
+                         until: Annotated[dt.datetime | None, strawberry.argument(
+                             description="Only reads before this instant (with its offset).")] = None,
+                         first: First = None, after: After = None) -> Connection[AccessRecord]:
         p = page(info, first, after)
         naive = [t.astimezone(dt.timezone.utc).replace(tzinfo=None) if t and t.tzinfo else t for t in (since, until)]
         rows, total = await run_in_threadpool(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -25,9 +27,15 @@ async def resolve_iin(info: Info, iin: str | None, id: strawberry.ID | None) -> 
     return iin
 
 
+#: How a query names its person: by IIN or by opaque id, exactly one of them.
+Iin = Annotated[str | None, strawberry.argument(description="The person's IIN, 12 digits (or give `id`).")]
+CitizenId = Annotated[strawberry.ID | None, strawberry.argument(
+    description="The person's opaque `id`, as a Citizen or a family graph gave it (or give `iin`).")]
+
+
 @strawberry.type
 class Query:
-    @strawberry.field(permission_classes=[SIGNED_IN], description="One person, by IIN or by id.")
-    async def citizen(self, info: Info, iin: str | None = None, id: strawberry.ID | None = None) -> Citizen | None:
+    @strawberry.field(permission_classes=[SIGNED_IN], description="One person, by IIN or by id; null if no one is registered under it.")
+    async def citizen(self, info: Info, iin: Iin = None, id: CitizenId = None) -> Citizen | None:
         row = await info.context.loaders.person.load(await resolve_iin(info, iin, id))
         return citizen(info, row) if row else None

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
 from familycard.api.audit import selected_fields
-from familycard.api.citizens.queries import resolve_iin
+from familycard.api.citizens.queries import CitizenId, Iin, resolve_iin
 from familycard.api.errors import PublicError
 from familycard.api.families.types import FamilyCard, FamilyGraph, family_graph
 from familycard.api.permissions import SIGNED_IN
@@ -27,8 +29,9 @@ MAX_GRAPH_PERSONS = 500
 
 @strawberry.type
 class Query:
-    @strawberry.field(permission_classes=[SIGNED_IN], description="A person's family card, by IIN or by id.")
-    async def family_card(self, info: Info, iin: str | None = None, id: strawberry.ID | None = None) -> FamilyCard | None:
+    @strawberry.field(permission_classes=[SIGNED_IN], description="A person's family card, by IIN or by id; null if no one is registered under it. "
+                                  "Reading it is logged under the person, whatever part is asked for.")
+    async def family_card(self, info: Info, iin: Iin = None, id: CitizenId = None) -> FamilyCard | None:
         key = await resolve_iin(info, iin, id)
         fields = selected_fields(info)
         # The person and every part of the card the query asks for in one store call (one
@@ -49,9 +52,12 @@ class Query:
         return FamilyCard(_iin=key, _row=row)
 
     @strawberry.field(permission_classes=[SIGNED_IN],
-                      description=f"People within `hops` (1 to {MAX_HOPS}) kinship links of a person, for drawing.")
-    async def family_graph(self, info: Info, iin: str | None = None, id: strawberry.ID | None = None,
-                           hops: int = 2) -> FamilyGraph | None:
+                      description=f"People within `hops` (1 to {MAX_HOPS}) kinship links of a person, for drawing "
+                                  f"(at most {MAX_GRAPH_PERSONS}); null if no one is registered under it.")
+    async def family_graph(self, info: Info, iin: Iin = None, id: CitizenId = None,
+                           hops: Annotated[int, strawberry.argument(
+                               description=f"How many kinship links away to go, 1 to {MAX_HOPS}.")] = 2
+                           ) -> FamilyGraph | None:
         if not 1 <= hops <= MAX_HOPS:
             raise PublicError(f"hops: {hops} is not between 1 and {MAX_HOPS}")
         key = await resolve_iin(info, iin, id)

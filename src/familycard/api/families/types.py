@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Mapping
+from typing import Annotated, Any, Mapping
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -12,11 +12,13 @@ from strawberry.types import Info
 
 from familycard.api.benefits.types import Benefit, Texts, benefit, texts
 from familycard.api.citizens.types import Citizen, citizen
+from familycard.api.enums import OfferStatus, Relation
 from familycard.api.errors import PublicError
-from familycard.api.offers.types import Assignment, Offer, Payment, assignment, note_subjects, offer, payment
-from familycard.api.pagination import Connection, from_list, page
+from familycard.api.offers.types import (Assignment, Offer, Payment, assignment, note_subjects, offer, payment,
+                                         status_filter)
+from familycard.api.pagination import After, Connection, First, from_list, page
 from familycard.api.audit import selected_fields
-from familycard.api.permissions import mask_iin, naming_for
+from familycard.api.permissions import mask_iin, naming_for, shown_to
 from familycard.dates import add_years
 from familycard.graph import explain as explaining
 from familycard.graph.offers import rules_by_code
@@ -25,47 +27,60 @@ from familycard.graph.people import PERSON_FIELDS
 
 @strawberry.enum(description="How two people are linked, as the registries record it.")
 class KinshipType(Enum):
-    PARENT_OF = "PARENT_OF"
-    SPOUSE_OF = "SPOUSE_OF"
-    GUARDIAN_OF = "GUARDIAN_OF"
+    PARENT_OF = strawberry.enum_value("PARENT_OF", description="`from` is a parent of `to`.")
+    SPOUSE_OF = strawberry.enum_value("SPOUSE_OF", description="`from` and `to` are married (stored once, from the "
+                                                              "lower IIN).")
+    GUARDIAN_OF = strawberry.enum_value("GUARDIAN_OF", description="`from` is the guardian of `to`.")
+
+
+_LINK_SINCE = "The first day of the link (a marriage's, a guardianship's); null when the registry gives none."
+_LINK_UNTIL = "The last day of the link (a divorce, a guardianship's end); null while it holds."
+_LINK_SOURCE = "The registry that recorded the link (ZAGS for births and marriages, MIO for guardianship)."
+_LINK_RECORDED = "When that registry recorded this version of the link (UTC)."
+_IIN = shown_to("iin")
 
 
 @strawberry.type(description="A relative, with the link as the registry recorded it.")
 class Relative:
-    relation: str = strawberry.field(description="parent | child | spouse | guardian | ward, seen from the card's person")
-    since: dt.date | None
-    until: dt.date | None
-    source: str
-    recorded_at: dt.datetime
+    relation: Relation = strawberry.field(description="What the relative is to the card's person.")
+    since: dt.date | None = strawberry.field(description=_LINK_SINCE)
+    until: dt.date | None = strawberry.field(description=_LINK_UNTIL)
+    source: str = strawberry.field(description=_LINK_SOURCE)
+    recorded_at: dt.datetime = strawberry.field(description=_LINK_RECORDED)
     _row: strawberry.Private[Mapping[str, Any]]
 
-    @strawberry.field
+    @strawberry.field(description="The relative (masked as for any citizen; the read is logged under them).")
     def citizen(self, info: Info) -> Citizen:
         return citizen(info, self._row)
 
 
 @strawberry.type(description="A condition of a rule, whether it holds, and why, in three languages.")
 class Check:
-    id: str
-    ok: bool
-    text: Texts
+    id: str = strawberry.field(description="The condition's id in its rule (`alive`, `has_carer`), the same every day.")
+    ok: bool = strawberry.field(description="Whether it holds.")
+    text: Texts = strawberry.field(description="Why, with the values that decided it (people named as the caller's "
+                                               "role sees them).")
 
 
 @strawberry.type(description="A right a rule finds (or not) on a day, with every condition checked.")
 class Entitlement:
-    benefit: Benefit
-    entitled: bool
-    recipient_iin: str | None
-    subject_iin: str | None
-    event: dt.date | None
-    amount_kzt: Decimal | None
-    checks: list[Check]
+    benefit: Benefit = strawberry.field(description="The benefit or notice the rule is for.")
+    entitled: bool = strawberry.field(description="True when every condition holds on the day.")
+    recipient_iin: str | None = strawberry.field(description="Who would receive it (the carer of a child, say). "
+                                                             + _IIN)
+    subject_iin: str | None = strawberry.field(description="Whom it is about, when that is someone else (the child, "
+                                                           "the deceased); null otherwise. " + _IIN)
+    event: dt.date | None = strawberry.field(description="The day of the event that starts the right (a birth, a "
+                                                         "death); null for a right without one.")
+    amount_kzt: Decimal | None = strawberry.field(description="What it pays on the day, tenge (a month's amount for "
+                                                              "a monthly benefit); null for a notice.")
+    checks: list[Check] = strawberry.field(description="Every condition of the rule, in the rule's order.")
     items: list[Texts] = strawberry.field(description="Per-person details (the children counted, or not, and why).")
 
 
 def _entitlement(info: Info, f: explaining.Finding) -> Entitlement:
     role = info.context.role
-    return Entitlement(benefit=benefit(f.rule), entitled=f.entitled, recipient_iin=mask_iin(f.iin, role),
+    return Entitlement(benefit=benefit(info, f.rule), entitled=f.entitled, recipient_iin=mask_iin(f.iin, role),
                        subject_iin=mask_iin(f.subject, role), event=f.event,
                        amount_kzt=Decimal(f.amount_kzt) if f.amount_kzt is not None else None,
                        checks=[Check(id=c.id, ok=c.ok, text=texts(c.text)) for c in f.checks],
@@ -90,6 +105,10 @@ def _note_people(info: Info, findings: list[explaining.Finding]) -> None:
                     note(iin, fields)
 
 
+AsOf = Annotated[dt.date | None, strawberry.argument(description="The day to judge on; today in Kazakhstan "
+                                                                 "when left out.")]
+
+
 def _today(info: Info) -> dt.date:
     from familycard.graph.flow import local_day, utcnow
 
@@ -106,16 +125,17 @@ class FamilyCard:
     _iin: strawberry.Private[str]
     _row: strawberry.Private[Mapping[str, Any]]
 
-    @strawberry.field
+    @strawberry.field(description="The card's person.")
     def person(self, info: Info) -> Citizen:
         return citizen(info, self._row, logged=True)  # with the card, as person.*
 
     @strawberry.field(description="Parents, children, spouses, guardians and wards.")
-    async def relations(self, info: Info, relation: str | None = None) -> list[Relative]:
+    async def relations(self, info: Info, relation: Annotated[Relation | None, strawberry.argument(
+                            description="Only relatives of this kind (`CHILD`).")] = None) -> list[Relative]:
         rows = await info.context.loaders.relations.load(self._iin)
-        return [Relative(relation=r["relation"], since=r["since"], until=r["until"], source=r["link_source"],
+        return [Relative(relation=Relation(r["relation"]), since=r["since"], until=r["until"], source=r["link_source"],
                          recorded_at=r["link_recorded_at"], _row=r)
-                for r in rows if relation is None or r["relation"] == relation]
+                for r in rows if relation is None or r["relation"] == relation.value]
 
     @strawberry.field(description="Everyone else registered at the person's address.")
     async def household(self, info: Info) -> list[Citizen]:
@@ -125,9 +145,9 @@ class FamilyCard:
         rows = await info.context.loaders.household.load(address)
         return [citizen(info, r) for r in rows if r["iin"] != self._iin]
 
-    @strawberry.field(description="Living children under 18, or under 23 with a `student` fact covering the day "
+    @strawberry.field(description="Living children under 18, or under 23 with a `STUDENT` fact covering the day "
                                   "(benefits.md, \"dependent child\").")
-    async def dependants(self, info: Info, as_of: dt.date | None = None) -> list[Citizen]:
+    async def dependants(self, info: Info, as_of: AsOf = None) -> list[Citizen]:
         day = as_of or _today(info)
         kids = [r for r in await info.context.loaders.relations.load(self._iin)
                 if r["relation"] == "child" and r["death_date"] is None and r["birth_date"] <= day]
@@ -139,8 +159,11 @@ class FamilyCard:
 
     @strawberry.field(description="Every rule's verdict for the rights the person is involved in on the day "
                                   "(as recipient, subject or kin), with its conditions.")
-    async def entitlements(self, info: Info, as_of: dt.date | None = None, benefit: str | None = None,
-                           entitled_only: bool = False) -> list[Entitlement]:
+    async def entitlements(self, info: Info, as_of: AsOf = None,
+                           benefit: Annotated[str | None, strawberry.argument(
+                               description="Only this benefit's rule (a `Benefit.code`).")] = None,
+                           entitled_only: Annotated[bool, strawberry.argument(
+                               description="Only the rights that hold on the day.")] = False) -> list[Entitlement]:
         codes = None
         if benefit is not None:
             if benefit not in rules_by_code():
@@ -154,11 +177,16 @@ class FamilyCard:
         return [_entitlement(info, f) for f in shown]
 
     @strawberry.field(description="Offers made to the person, newest first; filter by status and benefit.")
-    async def offers(self, info: Info, status: str | None = None, benefit: str | None = None,
-                     first: int | None = None, after: str | None = None) -> Connection[Offer]:
+    async def offers(self, info: Info,
+                     status: Annotated[OfferStatus | None, strawberry.argument(
+                         description="Only offers with this status.")] = None,
+                     benefit: Annotated[str | None, strawberry.argument(
+                         description="Only offers of this benefit (a `Benefit.code`).")] = None,
+                     first: First = None, after: After = None) -> Connection[Offer]:
         p = page(info, first, after)
+        wanted = status_filter("status", status)
         rows = [r for r in await info.context.loaders.offers.load(self._iin)
-                if (status is None or r["status"] == status) and (benefit is None or r["code"] == benefit)]
+                if (wanted is None or r["status"] == wanted) and (benefit is None or r["code"] == benefit)]
         note_subjects(info, rows[p.skip:p.skip + p.limit], selected_fields(info), "offers.")
         return from_list(rows, p, lambda r: offer(info, r))
 
@@ -169,7 +197,7 @@ class FamilyCard:
         return [assignment(info, r) for r in rows]
 
     @strawberry.field(description="Payment orders, newest month first.")
-    async def payments(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Payment]:
+    async def payments(self, info: Info, first: First = None, after: After = None) -> Connection[Payment]:
         p = page(info, first, after)
         rows = await info.context.loaders.payments.load(self._iin)
         return from_list(rows, p, lambda r: payment(info, r))
@@ -177,11 +205,12 @@ class FamilyCard:
 
 @strawberry.type(description="A person in a family graph, and how many links away from its root.")
 class GraphNode:
-    id: strawberry.ID
-    distance: int
+    id: strawberry.ID = strawberry.field(description="The person's opaque id: the same as `citizen.id`, and what "
+                                                     "the edges' `from` and `to` name.")
+    distance: int = strawberry.field(description="How many links away from the root (0: the root).")
     _row: strawberry.Private[Mapping[str, Any]]
 
-    @strawberry.field
+    @strawberry.field(description="The person (masked as for any citizen; the read is logged under them).")
     def citizen(self, info: Info) -> Citizen:
         return citizen(info, self._row)
 
@@ -189,23 +218,23 @@ class GraphNode:
 @strawberry.type(description="A kinship link, in the direction the registry stores it (parent to child, "
                              "guardian to ward, spouse of the lower IIN to the higher).")
 class GraphEdge:
-    type: KinshipType
-    from_id: strawberry.ID = strawberry.field(name="from")
-    to_id: strawberry.ID = strawberry.field(name="to")
-    since: dt.date | None
-    until: dt.date | None
-    source: str
-    recorded_at: dt.datetime
+    type: KinshipType = strawberry.field(description="What the link is.")
+    from_id: strawberry.ID = strawberry.field(name="from", description="The id of the node the link starts at.")
+    to_id: strawberry.ID = strawberry.field(name="to", description="The id of the node the link ends at.")
+    since: dt.date | None = strawberry.field(description=_LINK_SINCE)
+    until: dt.date | None = strawberry.field(description=_LINK_UNTIL)
+    source: str = strawberry.field(description=_LINK_SOURCE)
+    recorded_at: dt.datetime = strawberry.field(description=_LINK_RECORDED)
 
 
 @strawberry.type(description="People within `hops` kinship links of a person and the links among them: "
                              "ready to draw.")
 class FamilyGraph:
-    root: strawberry.ID
-    hops: int
+    root: strawberry.ID = strawberry.field(description="The id of the person it was drawn from.")
+    hops: int = strawberry.field(description="How many links away it went, as asked.")
     truncated: bool = strawberry.field(description="True when the graph reached the size limit and stopped growing.")
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
+    nodes: list[GraphNode] = strawberry.field(description="Everyone in it, nearest first.")
+    edges: list[GraphEdge] = strawberry.field(description="Every link among them.")
 
 
 def family_graph(info: Info, g) -> FamilyGraph:

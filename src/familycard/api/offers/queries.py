@@ -1,25 +1,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from familycard.api.audit import selected_fields
 from familycard.api.errors import PublicError
-from familycard.api.offers.types import Offer, note_subjects, offer
-from familycard.api.pagination import Connection, connection, page
+from familycard.api.enums import OfferStatus
+from familycard.api.offers.types import Offer, note_subjects, offer, status_filter
+from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.permissions import STAFF
 from familycard.graph import people
 from familycard.graph.offers import rules_by_code
 
-STATUSES = ("open", "notified", "consented", "refused", "lapsed", "expired", "withdrawn")
 
 
 @strawberry.input(description="Every field narrows the list; none set: all offers.")
 class OfferFilter:
-    benefit: str | None = None
-    status: str | None = None
+    benefit: str | None = strawberry.field(default=None, description="Only this benefit's offers (a `Benefit.code`).")
+    status: OfferStatus | None = strawberry.field(default=None, description="Only offers with this status.")
     found_from: dt.date | None = strawberry.field(default=None, description="First found on or after this day.")
     found_to: dt.date | None = strawberry.field(default=None, description="First found on or before this day.")
     address_id: str | None = strawberry.field(default=None, description="Recipients registered at this address.")
@@ -27,16 +28,16 @@ class OfferFilter:
 
 @strawberry.type
 class Query:
-    @strawberry.field(permission_classes=[STAFF], description="Offers across everyone, newest first.")
-    async def offers(self, info: Info, filter: OfferFilter | None = None, first: int | None = None,
-                     after: str | None = None) -> Connection[Offer]:
+    @strawberry.field(permission_classes=[STAFF], description="Offers across everyone, newest first. Each recipient shown is logged as a "
+                                                                  "card read.")
+    async def offers(self, info: Info, filter: Annotated[OfferFilter | None, strawberry.argument(
+                         description="What to narrow the list to; all offers when left out.")] = None, first: First = None,
+                     after: After = None) -> Connection[Offer]:
         f = filter or OfferFilter()
         if f.benefit is not None and f.benefit not in rules_by_code():
             raise PublicError(f"filter.benefit: '{f.benefit}' is not one of {', '.join(rules_by_code())}")
-        if f.status is not None and f.status not in STATUSES:
-            raise PublicError(f"filter.status: '{f.status}' is not one of {', '.join(STATUSES)}")
         p = page(info, first, after)
-        rows, total = await people.find_offers(info.context.store, code=f.benefit, status=f.status,
+        rows, total = await people.find_offers(info.context.store, code=f.benefit, status=status_filter("filter.status", f.status),
                                                found_from=f.found_from, found_to=f.found_to,
                                                address_id=f.address_id, skip=p.skip, limit=p.limit)
         fields = selected_fields(info)

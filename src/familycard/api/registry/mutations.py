@@ -21,29 +21,34 @@ ORIGIN = "records"
 @strawberry.type(description="A record that was not stored: its position in `records` (from 0; null for one "
                              "that had waited since an earlier call), the field at fault and why.")
 class RecordRejected:
-    index: int | None
-    field: str | None
-    message: str
+    index: int | None = strawberry.field(description="Its position in `records`, from 0; null for a link or fact "
+                                                     "that had waited since an earlier call.")
+    field: str | None = strawberry.field(description="The record's field at fault (`iin`, `recorded_at`), if one is.")
+    message: str = strawberry.field(description="Why it was not stored.")
 
 
 @strawberry.type(description="What an ingest did. Valid records landed even when others were rejected.")
 class IngestReport:
-    read: int
-    stored: int
-    unchanged: int
-    rejected: int
+    read: int = strawberry.field(description="Records read.")
+    stored: int = strawberry.field(description="Records stored (new, or newer than what was stored).")
+    unchanged: int = strawberry.field(description="Records already stored as they are (or older than what is): "
+                                                  "nothing changed.")
+    rejected: int = strawberry.field(description="Records refused: see `rejections`.")
     pending: int = strawberry.field(description="Links and facts (of any batch) still waiting for their persons.")
-    rejections: list[RecordRejected]
+    rejections: list[RecordRejected] = strawberry.field(description="Each record refused, in `records` order.")
 
 
-IngestResult = Annotated[IngestReport | InvalidInput, strawberry.union("IngestResult")]
+IngestResult = Annotated[IngestReport | InvalidInput, strawberry.union(
+    "IngestResult", description="What an ingest did, or why the call as a whole was refused.")]
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(permission_classes=[ADMIN], description="Store feed records (records.md): persons, "
                                                                 "links and facts, in any order.")
-    async def ingest_records(self, info: Info, records: list[JSON]) -> IngestResult:
+    async def ingest_records(self, info: Info, records: Annotated[list[JSON], strawberry.argument(
+            description="Feed records as records.md describes them (a person, a link or a fact each), up to "
+                        "FAMILYCARD_INGEST_MAX_RECORDS a call.")]) -> IngestResult:
         cap = info.context.settings.ingest_max_records
         if len(records) > cap:
             return InvalidInput(message=f"records: {len(records)} records, at most {cap} a call "

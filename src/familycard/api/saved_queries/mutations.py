@@ -7,6 +7,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from familycard.api.enums import ParameterType
 from familycard.api.errors import InvalidInput, NotFound, Refused
 from familycard.api.permissions import AUDIT, hidden_properties, mask_value
 from familycard.api.saved_queries.types import QueryResult, SavedQuery, jsonable, saved_query
@@ -45,35 +46,44 @@ def _note_people(ctx, out: sq.RunResult) -> None:
             ctx.access.note(iin, fields)
 
 
-@strawberry.input
+@strawberry.input(description="A parameter to declare: the Cypher reads it as `$name`.")
 class QueryParameterInput:
-    name: str
-    type: str = strawberry.field(description="STRING | INT | FLOAT | BOOLEAN | DATE")
-    required: bool = True
+    name: str = strawberry.field(description="Its name, as `$name` in the Cypher: a letter or _, then letters, "
+                                             "digits and _ (64 at most).")
+    type: ParameterType = strawberry.field(description="What a run's argument must be.")
+    required: bool = strawberry.field(default=True, description="False: a run may leave it out (then `default` "
+                                                                "is required).")
     default: JSON | None = strawberry.field(default=None, description="For an optional parameter: its value "
                                                                      "when a run leaves it out (required then).")
-    description: str = ""
+    description: str = strawberry.field(default="", description="What it means, for whoever runs the query.")
 
 
-@strawberry.input
+@strawberry.input(description="A saved query to save: its name, its Cypher, its parameters.")
 class SaveQueryInput:
     name: str = strawberry.field(description="Lower case, digits and _, 3 to 64 characters.")
     cypher: str = strawberry.field(description="Read-only Cypher; every $parameter must be declared.")
-    parameters: list[QueryParameterInput] = strawberry.field(default_factory=list)
-    description: str = ""
+    parameters: list[QueryParameterInput] = strawberry.field(default_factory=list, description="Its parameters, "
+                                                             "each used in the Cypher as `$name`.")
+    description: str = strawberry.field(default="", description="What it is for, for the auditors who run it.")
 
 
-SaveQueryResult = Annotated[SavedQuery | InvalidInput, strawberry.union("SaveQueryResult")]
-DeleteQueryResult = Annotated[SavedQuery | NotFound | InvalidInput, strawberry.union("DeleteQueryResult")]
-RunQueryResult = Annotated[QueryResult | InvalidInput | NotFound | Refused, strawberry.union("RunQueryResult")]
+SaveQueryResult = Annotated[SavedQuery | InvalidInput, strawberry.union(
+    "SaveQueryResult", description="The version saved (or the current one, when the text is the same), or what is "
+                                   "wrong with the input.")]
+DeleteQueryResult = Annotated[SavedQuery | NotFound | InvalidInput, strawberry.union(
+    "DeleteQueryResult", description="The version marked deleted, or why not.")]
+RunQueryResult = Annotated[QueryResult | InvalidInput | NotFound | Refused, strawberry.union(
+    "RunQueryResult", description="The rows, or why there are none: a bad argument, no such query, or refused by "
+                                  "the store.")]
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(permission_classes=[AUDIT], description="Save a query: version 1, or the next version "
                                                                  "(the same text again changes nothing).")
-    async def save_query(self, info: Info, input: SaveQueryInput) -> SaveQueryResult:
-        params = [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
+    async def save_query(self, info: Info, input: Annotated[SaveQueryInput, strawberry.argument(
+            description="The query to save.")]) -> SaveQueryResult:
+        params = [{"name": p.name, "type": p.type.value, "required": p.required, "default": p.default,
                    "description": p.description} for p in input.parameters]
         try:
             ctx = info.context
@@ -82,11 +92,12 @@ class Mutation:
                 role=ctx.role, hidden=hidden_properties(ctx.role)))
         except (sq.SavedQueryError, QueryRefused) as e:
             return InvalidInput(message=str(e))
-        return saved_query(q)
+        return saved_query(info, q)
 
     @strawberry.mutation(permission_classes=[AUDIT], description="Mark a saved query deleted; its versions are "
                                                                  "kept and can still be run by number.")
-    async def delete_query(self, info: Info, name: str) -> DeleteQueryResult:
+    async def delete_query(self, info: Info, name: Annotated[str, strawberry.argument(
+            description="The saved query's name.")]) -> DeleteQueryResult:
         try:
             q = await run_in_threadpool(sq.delete, info.context.store, name, info.context.principal.subject,
                                         flow.utcnow())
@@ -94,12 +105,18 @@ class Mutation:
             return NotFound(message=str(e))
         except sq.SavedQueryError as e:
             return InvalidInput(message=str(e))
-        return saved_query(q)
+        return saved_query(info, q)
 
     @strawberry.mutation(permission_classes=[AUDIT], description="Run a saved query read-only, with a time limit "
                                                                  "and a row cap; the run is logged.")
-    async def run_saved_query(self, info: Info, name: str, version: int | None = None,
-                              arguments: JSON | None = None) -> RunQueryResult:
+    async def run_saved_query(self, info: Info,
+                              name: Annotated[str, strawberry.argument(description="The saved query's name.")],
+                              version: Annotated[int | None, strawberry.argument(
+                                  description="Run this version (even superseded or deleted); the current one "
+                                              "when left out.")] = None,
+                              arguments: Annotated[JSON | None, strawberry.argument(
+                                  description="An object of parameter names to values (a DATE as "
+                                              "`\"YYYY-MM-DD\"`).")] = None) -> RunQueryResult:
         ctx = info.context
         if arguments is not None and not isinstance(arguments, dict):
             return InvalidInput(message="arguments: an object of parameter names to values", field="arguments")
@@ -117,6 +134,9 @@ class Mutation:
         except sq.SavedQueryError as e:
             return InvalidInput(message=str(e), field="arguments" if "parameter" in str(e) else None)
         _note_people(ctx, out)
-        rows = [mask_value(jsonable(r), ctx.role) for r in out.rows]
+        try:
+            rows = [mask_value(jsonable(r), ctx.role) for r in out.rows]
+        except ValueError as e:  # a Decimal no JSON number holds exactly: refused, not rounded
+            return Refused(message=f"a value of the result: {e}")
         return QueryResult(name=out.name, version=out.version, columns=out.columns, rows=rows,
                            row_count=out.row_count, truncated=out.truncated, ms=out.ms)
