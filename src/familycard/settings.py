@@ -10,11 +10,12 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Literal, Mapping, get_args
+from typing import Annotated, Literal, Mapping, get_args
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 
 Role = Literal["frontend", "caseworker", "auditor", "admin"]
@@ -80,6 +81,9 @@ class Settings(BaseSettings):
     """Key of the opaque citizen ids; unset, a random one per process (ids then change on restart)."""
     graphiql: bool = False
     introspection: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = []
+    """Origins whose web pages may call the API from a browser (CORS), as a JSON list or separated
+    by commas: `https://portal.example.kz`; empty, none (a browser on another origin is refused)."""
     max_depth: int = 10
     max_tokens: int = 2_000
     max_aliases: int = 15
@@ -140,6 +144,36 @@ class Settings(BaseSettings):
         if v is not None and len(v.get_secret_value().encode()) < 32:
             raise ValueError("an HS256 key needs at least 32 bytes (RFC 7518 3.2)")
         return v
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, v):
+        if isinstance(v, str):
+            v = v.strip()
+            if v.startswith("["):
+                try:
+                    return json.loads(v)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"not a JSON list: {e}") from None
+            return [x.strip() for x in v.split(",") if x.strip()]
+        return v
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:
+        out = []
+        for origin in v:
+            if origin == "*":  # any origin: bearer tokens, not cookies, so no page acts as the user
+                out.append(origin)
+                continue
+            url = urlsplit(origin)
+            if url.scheme not in ("http", "https") or not url.hostname or url.path or url.query or url.fragment \
+                    or url.username is not None:
+                # a browser's Origin is exactly scheme://host[:port]: "https://portal.kz/" never matches
+                raise ValueError(f"origin '{origin[:100]}': must be scheme://host[:port], "
+                                 "like https://portal.example.kz (no path, no trailing slash)")
+            out.append(f"{url.scheme}://{url.netloc}".lower())
+        return out
 
     @field_validator("store", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentN
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
+from familycard.api.errors import INTERNAL_SERVER_ERROR
 from familycard.graph import flow, model
 from familycard.graph.store import Store
 
@@ -143,7 +144,7 @@ class AccessLogExtension(SchemaExtension):
             if result is not None:
                 result.data = None
                 result.errors = [GraphQLError("the access log could not be written, so nothing is shown; "
-                                              "try again later")]
+                                              "try again later", extensions={"code": INTERNAL_SERVER_ERROR})]
 
 
 def _top_fields(ec) -> str:

@@ -17,7 +17,12 @@ from familycard.settings import Settings
 
 
 class AuthError(Exception):
-    """The token was given but is not acceptable; the message says why (never the token)."""
+    """The token was given but is not acceptable; the message says why (never the token).
+    ``kind`` is RFC 6750's error code: the header is malformed, or the token is not good."""
+
+    def __init__(self, message: str, kind: str = "invalid_token"):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ def authenticate(header: str | None, settings: Settings) -> Principal | None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise AuthError("the Authorization header must be 'Bearer <token>'")
+        raise AuthError("the Authorization header must be 'Bearer <token>'", "invalid_request")
     token = token.strip()
     if token.count(".") == 2:
         return _from_jwt(token, settings)

@@ -15,14 +15,22 @@ import logging
 import uuid
 
 from graphql import GraphQLError
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import DisableIntrospection, MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.permission import StrawberryGraphQLError
 
 from familycard.api import sizing
 from familycard.api.auth import AuthError, authenticate
-from familycard.api.errors import PublicError
+from familycard.api.errors import (
+    GRAPHQL_VALIDATION_FAILED,
+    INTERNAL_SERVER_ERROR,
+    INTROSPECTION_DISABLED,
+    QUERY_TOO_LARGE,
+    UNAUTHENTICATED,
+    PublicError,
+)
+from familycard.api.http import refusal
+from familycard.api.operations import request_errors
 from familycard.settings import Settings
 
 log = logging.getLogger("familycard.api")
@@ -39,12 +47,14 @@ class _MaskErrors(MaskErrors):
         ref = uuid.uuid4().hex[:12]
         log.error("error %s at %s", ref, ".".join(map(str, error.path or ())), exc_info=error.original_error)
         return GraphQLError(f"Unexpected error (ref {ref})", nodes=error.nodes, source=error.source,
-                            positions=error.positions, path=error.path, original_error=None)
+                            positions=error.positions, path=error.path, original_error=None,
+                            extensions={"code": INTERNAL_SERVER_ERROR})
 
 
 class _SizedValidation(ValidationCache):
     """Sizes the query first (fields, depth, aliases, cost: ``sizing``) and refuses it there;
-    only a query within the limits meets the validation rules (and their cache).
+    only a query within the limits meets the validation rules (and their cache); only a
+    valid one has its operation and variables checked (``operations``).
 
     strawberry's depth and alias limiters walked the query with its fragments expanded: a
     1 KB query of fragments each spreading the next twice took 9.4 s at 20 levels and held
@@ -64,14 +74,30 @@ class _SizedValidation(ValidationCache):
         try:
             size = self.sizer.check(ec.schema._schema, ec.graphql_document, ec.query)
         except sizing.TooLarge as e:
-            ec.pre_execution_errors = [GraphQLError(str(e), extensions={"code": "QUERY_TOO_LARGE"})]
+            ec.pre_execution_errors = [GraphQLError(str(e), extensions={"code": QUERY_TOO_LARGE})]
         else:
             args = (ec.schema._schema, ec.graphql_document, ec.validation_rules)
             if size.fields > INLINE_FIELDS:
-                ec.pre_execution_errors = await asyncio.to_thread(self.cached_validate_document, *args)
+                errors = await asyncio.to_thread(self.cached_validate_document, *args)
             else:
-                ec.pre_execution_errors = self.cached_validate_document(*args)
+                errors = self.cached_validate_document(*args)
+            if errors:
+                ec.pre_execution_errors = [_coded(e) for e in errors]
+            else:
+                # strawberry keeps the name it was given as a private field; its public
+                # `operation_name` is the first operation's when none was given
+                ec.pre_execution_errors = request_errors(
+                    ec.schema._schema, ec.graphql_document, ec._provided_operation_name, ec.variables,
+                    hide_suggestions=ec.schema.config.disable_field_suggestions)
         yield
+
+
+def _coded(error: GraphQLError) -> GraphQLError:
+    """A validation error with its code (a copy: the cache keeps the errors it returns)."""
+    code = INTROSPECTION_DISABLED if error.message.startswith("GraphQL introspection has been disabled") \
+        else GRAPHQL_VALIDATION_FAILED
+    return GraphQLError(error.message, nodes=error.nodes, source=error.source, positions=error.positions,
+                        original_error=error.original_error, extensions={**(error.extensions or {}), "code": code})
 
 
 INLINE_FIELDS = 250  # a larger query is validated in a worker thread
@@ -90,11 +116,6 @@ def extensions(settings: Settings) -> list:
     if not settings.introspection:
         out.append(DisableIntrospection)
     return out
-
-
-def _refuse(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status,
-                        headers=headers)
 
 
 class Guard:
@@ -121,13 +142,15 @@ class Guard:
         declared = headers.get("content-length", "")
         # ASCII only: headers arrive as latin-1, where "²" is a digit to isdigit() but not to int().
         if declared.isascii() and declared.isdigit() and int(declared) > s.max_body_bytes:
-            await _refuse(413, f"the request body is {declared} bytes; at most {s.max_body_bytes}",
+            await refusal(413, f"the request body is {declared} bytes; at most {s.max_body_bytes}",
                           "BODY_TOO_LARGE")(scope, receive, send)
             return
         try:
             principal = authenticate(headers.get("authorization"), s)
         except AuthError as e:
-            await _refuse(401, str(e), "UNAUTHENTICATED")(scope, receive, send)
+            # RFC 6750 3: how to authenticate, and (a header was sent) why it was not accepted
+            await refusal(401, str(e), UNAUTHENTICATED,
+                          {"WWW-Authenticate": f'Bearer realm="familycard", error="{e.kind}"'})(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
 
@@ -153,19 +176,19 @@ class Guard:
         try:
             await asyncio.wait_for(self._slots.acquire(), timeout=s.queue_wait_s)
         except asyncio.TimeoutError:
-            await _refuse(503, f"the server is busy ({s.max_in_flight} requests at a time); try again shortly",
+            await refusal(503, f"the server is busy ({s.max_in_flight} requests at a time); try again shortly",
                           "BUSY", {"Retry-After": "1"})(scope, receive, send)
             return
         try:
             await asyncio.wait_for(self.app(scope, limited_receive, tracked_send), timeout=s.request_timeout_s)
         except _TooLarge:
             if not started:
-                await _refuse(413, f"the request body is larger than {s.max_body_bytes} bytes",
+                await refusal(413, f"the request body is larger than {s.max_body_bytes} bytes",
                               "BODY_TOO_LARGE")(scope, receive, send)
         except asyncio.TimeoutError:
             # A store call under way runs to its end; the caller hears now.
             if not started:
-                await _refuse(504, f"the request ran past {s.request_timeout_s:g} s and was stopped",
+                await refusal(504, f"the request ran past {s.request_timeout_s:g} s and was stopped",
                               "TIMEOUT")(scope, receive, send)
         finally:
             self._slots.release()

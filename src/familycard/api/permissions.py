@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping
 
-from strawberry.permission import BasePermission
+from strawberry.permission import BasePermission, StrawberryGraphQLError
 from strawberry.types import Info
 
+from familycard.api.errors import FORBIDDEN, UNAUTHENTICATED
 from familycard.api.types import Role
 from familycard.graph.phones import mask_phone
 
@@ -135,17 +136,17 @@ def mask_value(v: Any, role: Role) -> Any:
 
 class _Allow(BasePermission):
     roles: tuple[Role, ...] = ()
-    error_extensions = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        # Raised here rather than said through `message` and `error_extensions`: strawberry
+        # keeps one instance a field, so what one request set there was told to the next
+        # (a signed-in role refused after an anonymous caller heard "UNAUTHENTICATED").
         principal = info.context.principal
         if principal is None:
-            self.message = "sign in: this needs a bearer token"
-            self.error_extensions = {"code": "UNAUTHENTICATED"}
-            return False
+            raise StrawberryGraphQLError("sign in: this needs a bearer token", extensions={"code": UNAUTHENTICATED})
         if principal.role not in self.roles:
-            self.message = f"role '{principal.role}' may not do this (needs: {', '.join(self.roles)})"
-            return False
+            raise StrawberryGraphQLError(f"role '{principal.role}' may not do this (needs: {', '.join(self.roles)})",
+                                         extensions={"code": FORBIDDEN})
         return True
 
 
