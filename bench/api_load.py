@@ -53,7 +53,6 @@ Results: bench/results/api-<timestamp>.json (written after every rate); a Markdo
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import json
@@ -64,7 +63,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, deque
 from pathlib import Path
@@ -362,7 +360,7 @@ async def open_loop(pool, requests: list, rate: float, warmup: float, seconds: f
         try:
             status, body = await asyncio.wait_for(pool.request(requests[picks[i]]),
                                                   timeout=max(1e-3, t_sched + timeout - loop.time()))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             k = "timeout"
         except Exception as e:  # noqa: BLE001 - connection refused/reset...: an error of its kind
             k = f"conn_{type(e).__name__}"
@@ -436,7 +434,7 @@ async def closed_loop(pool, requests: list, concurrency: int, seconds: float, wa
             try:
                 status, body = await asyncio.wait_for(pool.request(requests[rng.randrange(len(requests))]), timeout)
                 k = classify(status, body, field, None)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 k = "timeout"
             except Exception as e:  # noqa: BLE001
                 k = f"conn_{type(e).__name__}"
@@ -493,7 +491,7 @@ async def quiet(host: str, port: int, limit_s: float = 60) -> float:
             w.close()
             if data.startswith(b"HTTP/1.1 200") and time.monotonic() - s < 0.05:
                 break
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             pass
         await asyncio.sleep(0.5)
     return time.monotonic() - t

@@ -28,9 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402
-from sweep import prepare  # noqa: E402
-
 from familycard import neo4j_server  # noqa: E402
 from familycard.graph.changes import write_changes  # noqa: E402
 from familycard.graph.flow import utcnow  # noqa: E402
@@ -40,6 +37,8 @@ from familycard.graph.ingest import ingest_lines  # noqa: E402
 from familycard.graph.payments import pay_month  # noqa: E402
 from familycard.graph.sms import send_outbox  # noqa: E402
 from familycard.graph.sweep import daily_sweep, sweep  # noqa: E402
+from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402
+from sweep import prepare  # noqa: E402
 
 
 def _copy(src: Path, dst: Path) -> None:

@@ -22,7 +22,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 from familycard.graph import replies  # noqa: E402
 from test_replies import TABLE, expected_reading  # noqa: E402
 
-
 # The last commit with the reader of fixed words; main itself has the word list now.
 BEFORE = "39074dc"
 

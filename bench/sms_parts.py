@@ -12,11 +12,11 @@ embedded store, in a temporary folder): the offer and notice SMS, and their part
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
 import sys
-import io
 import tarfile
 import tempfile
 from pathlib import Path

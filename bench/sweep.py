@@ -23,11 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402
-
 from familycard import neo4j_server  # noqa: E402
 from familycard.graph.rules import load_rules  # noqa: E402
 from familycard.graph.sweep import sweep  # noqa: E402
+from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402
 
 
 def prepare(engine: str, people: int, feed: Path, work: Path, heap: str, pagecache: str) -> Path:

@@ -13,7 +13,6 @@ from familycard.api.app import create_app
 from familycard.graph.gateways import FileGateway
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.sms import send_outbox
-from familycard.graph.sweep import daily_sweep
 from familycard.settings import Settings
 from feedmaker import fact, iban, lines, link, person
 
@@ -203,7 +202,7 @@ def test_without_a_token_only_the_public_catalogue_and_health_answer(client, fam
 
 
 def test_tokens_signed_jwts_and_their_refusals(client, family):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     good = jwt.encode({"sub": "anna", "role": "caseworker", "aud": "familycard", "exp": now + dt.timedelta(minutes=5)},
                       SECRET, algorithm="HS256")
     assert gql(client, PII, token=good, iin=family.mother["iin"])["data"]["familyCard"]["person"]["phone"] == PHONE

@@ -8,9 +8,9 @@ from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from familycard.api.app import create_app
-from familycard.graph.gateways import FileGateway
 from familycard.graph.audit import history, render
 from familycard.graph.flow import utcnow
+from familycard.graph.gateways import FileGateway
 from familycard.graph.inbox import receive
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.sms import send_outbox

@@ -55,7 +55,7 @@ def test_date_times_are_utc_with_z_in_fields_and_saved_query_rows(client, family
       "MATCH (p:Person) WHERE p.iin = $iin RETURN p.recorded_at AS at, p.birth_date AS born",
       parameters: [{name: "iin", type: STRING}]}) { __typename ... on SavedQuery { createdAt } } }""", "auditor")
     created = save["data"]["saveQuery"]["createdAt"]
-    assert created.endswith("Z") and abs(dt.datetime.fromisoformat(created) - dt.datetime.now(dt.timezone.utc)) \
+    assert created.endswith("Z") and abs(dt.datetime.fromisoformat(created) - dt.datetime.now(dt.UTC)) \
         < dt.timedelta(minutes=5)
     rows = gql(client, """mutation($a: JSON) { runSavedQuery(name: "recorded", arguments: $a) {
       ... on QueryResult { rows } } }""", "auditor", a={"iin": family.mother["iin"]})["data"]["runSavedQuery"]["rows"]

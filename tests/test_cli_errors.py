@@ -14,7 +14,6 @@ import pytest
 from familycard import cli
 from familycard.graph.worklist import REASONS
 from familycard.schema.iin import IINError, parse_iin
-
 from feedmaker import lines, link, person
 from test_cli import run
 
@@ -257,7 +256,7 @@ def test_a_command_run_while_another_job_holds_the_store_is_told_to_wait(tmp_pat
     try:
         assert holder.stdout.readline() == b"open\n", holder.stderr.read()
         line = _one_line(run(["sweep", "--as-of", "2026-11-25"], tmp_path), code=3)
-        assert f"is in use by 'familycard ingest big.jsonl' since " in line and f"pid {holder.pid}; " in line
+        assert "is in use by 'familycard ingest big.jsonl' since " in line and f"pid {holder.pid}; " in line
         assert line.endswith("one process at a time can open it: wait for it to finish "
                              "(or rerun with --wait SECONDS)"), line
         assert _one_line(run(["stats"], tmp_path), code=3).endswith("wait for it to finish")  # stats has no --wait

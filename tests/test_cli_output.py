@@ -10,7 +10,6 @@ from familycard.graph import audit
 from familycard.graph.audit import KIND_WORDS, history, iins_in, render
 from familycard.graph.cards import names
 from familycard.graph.inbox import receive
-
 from feedmaker import iban, lines, link, person
 from test_cli import run
 from test_flow import PHONE, T0, _send, _sweep, family  # noqa: F401 (family: a fixture)

@@ -67,8 +67,9 @@ def test_kill_9_mid_ingest_then_rerun_converges(engine, feed, tmp_path, request)
     uri = None
     if engine == "neo4j":
         uri = request.getfixturevalue("neo4j_clean")
-        from neo4j_fixture import wipe_database
         from neo4j import GraphDatabase
+
+        from neo4j_fixture import wipe_database
         driver = GraphDatabase.driver(uri, auth=None)
     clean_dir, crash_dir = tmp_path / "clean", tmp_path / "crash"
 

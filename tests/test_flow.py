@@ -18,8 +18,8 @@ from familycard.graph.payment_files import validate_pain001
 from familycard.graph.payments import pay_month
 from familycard.graph.rules import load_rules
 from familycard.graph.sms import send_outbox
-from familycard.graph.sweep import daily_sweep
 from familycard.graph.sms_length import sms_parts
+from familycard.graph.sweep import daily_sweep
 from familycard.graph.texts import NAMED_OFFER_PARTS, OFFER_PARTS, budget, offer_text, recipient_name
 from familycard.graph.worklist import open_tasks, render
 from feedmaker import fact, iban, lines, link, person

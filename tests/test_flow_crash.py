@@ -14,9 +14,9 @@ import time
 import pytest
 
 from familycard.graph.flow import local_day, utcnow
+from familycard.graph.gateways import FileGateway
 from familycard.graph.generate import write_feed
 from familycard.graph.inbox import receive
-from familycard.graph.gateways import FileGateway
 from familycard.graph.payments import month_of, pay_month
 from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
@@ -146,6 +146,7 @@ def test_kill_9_in_sweep_send_and_pay_then_reruns_converge_exactly_once(engine, 
     if engine == "neo4j":
         uri = request.getfixturevalue("neo4j_clean")
         from neo4j import GraphDatabase
+
         from neo4j_fixture import wipe_database
         driver = GraphDatabase.driver(uri, auth=None)
     rng = random.Random(7)

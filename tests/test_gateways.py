@@ -13,8 +13,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from familycard.graph.gateways import (ConsoleGateway, FileGateway, Gateway, GatewayError,
-                                       HttpGateway, OutgoingSms, Sent, make_gateway)
+from familycard.graph.gateways import (
+    ConsoleGateway,
+    FileGateway,
+    Gateway,
+    GatewayError,
+    HttpGateway,
+    OutgoingSms,
+    Sent,
+    make_gateway,
+)
 
 KK = "Құрметті ата-ана! Сізге бала туғанда берілетін жәрдемақы тағайындалды: 140 012 ₸. Өтінім қажет емес."
 RU = "Уважаемый родитель! Вам назначено единовременное пособие на рождение ребёнка. Заявление не требуется."

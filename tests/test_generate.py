@@ -12,13 +12,21 @@ import json
 import re
 from collections import Counter, defaultdict
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pytest
 from stdnum import iban as std_iban
 
-from familycard.graph.generate import (BAD_CLASSES, SCENARIOS, add_months, add_years, age, generate_feed,
-                                       pension_date, write_feed)
+from familycard.graph.generate import (
+    BAD_CLASSES,
+    SCENARIOS,
+    add_months,
+    add_years,
+    age,
+    generate_feed,
+    pension_date,
+    write_feed,
+)
 from familycard.schema.iin import parse_iin
 from familycard.schema.records import RecordError, parse_line
 
@@ -173,7 +181,7 @@ def same_thing(r: dict) -> tuple:
     return ("fact", r["iin"], r["type"], r["valid_from"], r.get("month"), r.get("name"), r.get("benefit"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _feed(people: int, seed: int, as_of: dt.date = D) -> Feed:
     text, _ = feed_text(people, seed, as_of)
     return Feed(text, as_of)
@@ -537,9 +545,10 @@ def test_every_scenario_runs_at_2000_people():
 
 @pytest.mark.large
 def test_one_million_people_in_bounded_memory(tmp_path):
-    import psutil
     import subprocess
     import sys
+
+    import psutil
 
     code = ("import datetime as dt, resource, sys; from familycard.graph.generate import write_feed;"
             "f = open(sys.argv[1], 'w', encoding='utf-8');"

@@ -42,7 +42,6 @@ def ladybug_pop(population, tmp_path_factory):
 @pytest.fixture(scope="module")
 def neo4j_pop(population, request):
     from familycard.graph.neo4j_store import Neo4jStore
-
     from neo4j_fixture import wipe_database
 
     wipe_database(request.getfixturevalue("_neo4j_admin_driver"))

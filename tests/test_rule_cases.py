@@ -25,7 +25,6 @@ def case_store(request, tmp_path_factory):
         store = LadybugStore(tmp_path_factory.mktemp("cases") / "graph")
     else:
         from familycard.graph.neo4j_store import Neo4jStore
-
         from neo4j_fixture import wipe_database
 
         wipe_database(request.getfixturevalue("_neo4j_admin_driver"))

@@ -544,6 +544,7 @@ def test_saved_queries_run_in_a_bounded_pool_beside_the_store_s_reads(store):
     after their callers had given up: now at most ``query_slots`` run, on a connection of
     their own, the next is refused at once, and a timed-out one frees its slot."""
     from concurrent.futures import ThreadPoolExecutor
+
     from familycard.graph.store import QueryBusy
 
     _addresses(store, 3_000)
@@ -571,7 +572,9 @@ def test_saved_queries_run_in_a_bounded_pool_beside_the_store_s_reads(store):
 def test_health_answers_while_the_store_is_at_work(ladybug_store, tmp_path):
     """/health waited 13 s for a LadybugDB connection held by other work."""
     import threading
+
     from starlette.testclient import TestClient
+
     from familycard.api.app import create_app
     from test_api import settings_for
 

@@ -10,8 +10,18 @@ import pytest
 from familycard.graph.replies import CONSENT, REFUSAL, parse_reply
 from familycard.graph.rules import RuleError, _sms, load_rules
 from familycard.graph.sms_length import MAX_PARTS, UCS2, measure, sms_parts
-from familycard.graph.texts import (FLOW_PARTS, NAMED_OFFER_PARTS, OFFER_PARTS, budget, clarify_parts,
-                                    clarify_text, flow_text, offer_text, recipient_name, refused_text)
+from familycard.graph.texts import (
+    FLOW_PARTS,
+    NAMED_OFFER_PARTS,
+    OFFER_PARTS,
+    budget,
+    clarify_parts,
+    clarify_text,
+    flow_text,
+    offer_text,
+    recipient_name,
+    refused_text,
+)
 
 RULES = load_rules()
 ANSWERED = [r for r in RULES if r.answers]

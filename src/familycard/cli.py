@@ -55,7 +55,7 @@ def _timestamp(s: str) -> dt.datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{s}' is not a time (ISO 8601, e.g. 2026-11-25T09:30:00Z)") from None
     if t.tzinfo is not None:
-        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        t = t.astimezone(dt.UTC).replace(tzinfo=None)
     return t
 
 

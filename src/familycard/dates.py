@@ -36,12 +36,12 @@ LOCAL = dt.timezone(dt.timedelta(hours=5))
 
 def utcnow() -> dt.datetime:
     # Microseconds kept: the audit trail is told in the order things happened.
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def local_day(at: dt.datetime) -> dt.date:
     """The day in Kazakhstan at a (naive UTC) moment."""
-    return at.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL).date()
+    return at.replace(tzinfo=dt.UTC).astimezone(LOCAL).date()
 
 
 def local_today() -> dt.date:

@@ -9,14 +9,14 @@ import difflib
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal, Mapping, get_args
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
-
 
 Role = Literal["frontend", "caseworker", "auditor", "admin"]
 
@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     """Records one `ingestRecords` mutation may carry (larger feeds: `familycard ingest`)."""
 
     @classmethod
-    def load(cls, **overrides) -> "Settings":
+    def load(cls, **overrides) -> Settings:
         """The settings as the CLI reads them: the environment, then ``./.env``, then the data
         folder's ``settings.env`` (each wins over the next). The data folder itself comes from the
         first two only: a settings file inside a folder cannot say where that folder is."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, AsyncIterator, Iterable
+from typing import TYPE_CHECKING
 
 from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, SelectionSetNode
 from strawberry.extensions import SchemaExtension
@@ -55,7 +56,7 @@ def selected_fields(info: Info) -> tuple[str, ...]:
 @dataclass
 class AccessRecorder:
     """Collects, during one request, whose data it shows."""
-    principal: "Principal | None"
+    principal: Principal | None
     request_id: str
     caller_request: str = ""
     operation: str = ""

@@ -82,7 +82,7 @@ def issue_token(settings: Settings, subject: str, role: Role, ttl: dt.timedelta,
         raise AuthError("set FAMILYCARD_JWT_SECRET to issue tokens")
     if role not in ROLES:
         raise AuthError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return jwt.encode({"sub": subject, "role": role, "aud": settings.jwt_audience,
                        "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp())},
                       settings.jwt_secret.get_secret_value(), algorithm="HS256")

@@ -8,8 +8,7 @@ list it is in still comes back (see types.enum_of).
 """
 from __future__ import annotations
 
-from familycard.api.types import api_enum
-from familycard.api.types import ROLES
+from familycard.api.types import ROLES, api_enum
 from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
 
 OfferStatus = api_enum("OfferStatus", offers.STATUSES, {

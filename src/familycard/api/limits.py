@@ -175,7 +175,7 @@ class Guard:
 
         try:
             await asyncio.wait_for(self._slots.acquire(), timeout=s.queue_wait_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             await refusal(503, f"the server is busy ({s.max_in_flight} requests at a time); try again shortly",
                           "BUSY", {"Retry-After": "1"})(scope, receive, send)
             return
@@ -185,7 +185,7 @@ class Guard:
             if not started:
                 await refusal(413, f"the request body is larger than {s.max_body_bytes} bytes",
                               "BODY_TOO_LARGE")(scope, receive, send)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             # A store call under way runs to its end; the caller hears now.
             if not started:
                 await refusal(504, f"the request ran past {s.request_timeout_s:g} s and was stopped",

@@ -2,8 +2,9 @@
 kind of thing a response shows is fetched in one store call per resolver round."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -30,7 +31,7 @@ class Loaders:
     events: DataLoader       # iin -> [event rows about the person]
 
     @classmethod
-    def for_request(cls, store: Store) -> "Loaders":
+    def for_request(cls, store: Store) -> Loaders:
         return cls(person=_loader(store, people.persons, None),
                    relations=_loader(store, people.relations, list),
                    household=_loader(store, people.households, list),

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Callable, Generic, Sequence, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 from strawberry.types import Info

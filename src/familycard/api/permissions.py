@@ -21,7 +21,8 @@ Masking happens where a value leaves the API, whatever the query asked.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from strawberry.permission import BasePermission, StrawberryGraphQLError
 from strawberry.types import Info

@@ -21,8 +21,8 @@ What is measured, per operation (and per fragment, used or not):
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from graphql import (
     DocumentNode,
@@ -62,7 +62,7 @@ class Size:
         self.fields, self.aliases, self.depth, self.cost = fields, aliases, depth, cost
         self.costly = costly or {}  # Type.field -> occurrences, of the fields that cost
 
-    def add(self, o: "Size") -> None:
+    def add(self, o: Size) -> None:
         self.fields += o.fields
         self.aliases += o.aliases
         self.depth = max(self.depth, o.depth)

@@ -61,7 +61,7 @@ def _reply_time(raw: object) -> dt.datetime | str:
         return f"'at': '{str(raw)[:60]}' is not an ISO 8601 time"
     try:
         if at.tzinfo is not None:
-            at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            at = at.astimezone(dt.UTC).replace(tzinfo=None)
     except OverflowError:  # year 1 at +01:00, year 9999 at -01:00
         at = None
     if at is None or not EARLIEST <= at <= flow.utcnow() + SKEW:

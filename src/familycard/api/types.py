@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any, Iterable, Mapping, NewType, TypeVar
+from typing import Any, NewType, TypeVar
 
 import strawberry
 
@@ -37,7 +38,7 @@ JSON = NewType("JSON", Any)
 def datetime_text(v: dt.datetime) -> str:
     """An instant as ISO 8601 in UTC with ``Z``; a naive one is UTC (the stores' convention)."""
     if v.tzinfo is not None:
-        v = v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        v = v.astimezone(dt.UTC).replace(tzinfo=None)
     return v.isoformat() + "Z"
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from familycard.graph import flow
 from familycard.graph.store import Store
 from familycard.graph.worklist import REASONS
-
 
 # Every kind of event, in the order the events of one transaction (which share its time) are told.
 KINDS = ("offered", "worklisted", "replied", "lapsed", "expired", "reopened", "consented", "refused", "withdrawn",
@@ -91,7 +90,7 @@ def _titles() -> dict[str, str]:
 
 def _local(at: dt.datetime) -> str:
     """A stored (naive UTC) time in Kazakhstan time, with its offset: "2026-12-07 00:59:45 +05:00"."""
-    t = at.replace(tzinfo=dt.timezone.utc).astimezone(flow.LOCAL)
+    t = at.replace(tzinfo=dt.UTC).astimezone(flow.LOCAL)
     return f"{t:%Y-%m-%d %H:%M:%S} {t.isoformat()[-6:]}"
 
 

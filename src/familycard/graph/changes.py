@@ -64,14 +64,14 @@ import math
 import random
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterator, Sequence, TextIO, TypeVar
+from typing import TextIO, TypeVar
 
 from familycard.dates import add_months, add_years, age, month_len
 from familycard.graph import model
-from familycard.graph.generate import (CONTRIBUTION_RATE, FEMALE_NAMES, MALE_NAMES, MW, REGIONS, SOURCE,
-                                       pension_date)
+from familycard.graph.generate import CONTRIBUTION_RATE, FEMALE_NAMES, MALE_NAMES, MW, REGIONS, SOURCE, pension_date
 from familycard.graph.store import Store
 from familycard.schema.iin import check_digit, make_iin
 from familycard.schema.records import fact_key, link_key

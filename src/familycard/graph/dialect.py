@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from familycard.graph import model
 from familycard.graph.model import Table
@@ -92,7 +93,7 @@ def to_python(value: Any) -> Any:
     if native is not None:
         v = native()
         if isinstance(v, dt.datetime) and v.tzinfo is not None:
-            v = v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            v = v.astimezone(dt.UTC).replace(tzinfo=None)
         return v
     return value
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from familycard.dates import add_years, age
 from familycard.graph.rules import LANGS, Rule, load_rules

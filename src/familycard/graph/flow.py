@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Generator, Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping
+from typing import Any
 
 from familycard.dates import LOCAL, local_day, utcnow  # noqa: F401 - the flow's clock, used as flow.*
 from familycard.graph import dialect, model

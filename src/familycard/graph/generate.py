@@ -39,9 +39,10 @@ import datetime as dt
 import json
 import math
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from typing import Callable, Iterator, TextIO
+from typing import TextIO
 
 from familycard.dates import add_months, add_years, age, month_len
 from familycard.schema.iin import check_digit, make_iin

@@ -11,16 +11,30 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import ladybug
 import pyarrow.parquet as pq
 
 from familycard.graph import dialect, model
-from familycard.graph.store import (MANY_REFUSED, MAX_RESULT_BYTES, WRITE_REFUSED, Conflict, Params, QueryRefused,
-                                    QueryTimeout, ResultBudget, Row, Store, StoreBusy, StoreUnavailable,
-                                    check_read_query, scrub_engine_message)
+from familycard.graph.store import (
+    MANY_REFUSED,
+    MAX_RESULT_BYTES,
+    WRITE_REFUSED,
+    Conflict,
+    Params,
+    QueryRefused,
+    QueryTimeout,
+    ResultBudget,
+    Row,
+    Store,
+    StoreBusy,
+    StoreUnavailable,
+    check_read_query,
+    scrub_engine_message,
+)
 
 T = TypeVar("T")
 
@@ -28,7 +42,7 @@ DB_FILE = "graph.lbug"
 
 
 class _LadybugTx:
-    def __init__(self, conn: "ladybug.Connection", tmp: Path):
+    def __init__(self, conn: ladybug.Connection, tmp: Path):
         self._conn = conn
         self._tmp = tmp
 
@@ -81,7 +95,7 @@ def _rows(result) -> list[Row]:
     return [dict(zip(cols, map(dialect.to_python, row))) for row in result.get_all()]
 
 
-def _end_read_only(conn: "ladybug.Connection") -> None:
+def _end_read_only(conn: ladybug.Connection) -> None:
     try:
         conn.execute("ROLLBACK")
     except RuntimeError as e:
@@ -128,10 +142,10 @@ def _remove_owner(path: Path, owner: dict | None) -> None:
 
 
 def _now_text() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _owner_of(path: Path, pid: "re.Match | None") -> dict | None:
+def _owner_of(path: Path, pid: re.Match | None) -> dict | None:
     """The owner file of the process holding the lock; it is written just after the open, so
     a moment is allowed for it (an older one, left by a kill -9, names another pid)."""
     for _ in range(20):
@@ -297,7 +311,7 @@ class LadybugStore(Store):
             finally:
                 conn.set_query_timeout(0)
 
-    def _read_only_rows(self, conn: "ladybug.Connection", query: str, params: Params, timeout_s: float,
+    def _read_only_rows(self, conn: ladybug.Connection, query: str, params: Params, timeout_s: float,
                         max_rows: int, budget: ResultBudget) -> tuple[list[str], list[Row], bool]:
         try:
             # Not conn.execute(text): that runs every statement of the text (and its Python

@@ -23,8 +23,8 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from familycard.graph import flow
 from familycard.graph.store import Store, StoreBusy, Tx
@@ -152,7 +152,7 @@ class Heartbeat:
                 self.lost = True
                 return
 
-    def __enter__(self) -> "Heartbeat":
+    def __enter__(self) -> Heartbeat:
         self._thread.start()
         return self
 

@@ -2,15 +2,28 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
 
 from familycard.graph import dialect, model
-from familycard.graph.store import (MANY_REFUSED, MAX_RESULT_BYTES, WRITE_REFUSED, Conflict, Params, QueryRefused,
-                                    QueryTimeout, ResultBudget, Row, Store, StoreUnavailable, check_read_query,
-                                    scrub_engine_message)
+from familycard.graph.store import (
+    MANY_REFUSED,
+    MAX_RESULT_BYTES,
+    WRITE_REFUSED,
+    Conflict,
+    Params,
+    QueryRefused,
+    QueryTimeout,
+    ResultBudget,
+    Row,
+    Store,
+    StoreUnavailable,
+    check_read_query,
+    scrub_engine_message,
+)
 
 T = TypeVar("T")
 
@@ -19,7 +32,7 @@ CHUNK = 10_000
 
 
 class _Neo4jTx:
-    def __init__(self, tx: "neo4j.ManagedTransaction"):
+    def __init__(self, tx: neo4j.ManagedTransaction):
         self._tx = tx
 
     def run(self, query: str, params: Params = None) -> list[Row]:
@@ -64,7 +77,7 @@ def _plain(value):
     return dialect.to_python(value)
 
 
-def _refusal(e: "neo4j.exceptions.Neo4jError", timeout_s: float) -> QueryRefused | None:
+def _refusal(e: neo4j.exceptions.Neo4jError, timeout_s: float) -> QueryRefused | None:
     """The server's refusal as what a user of ``read_only`` is told; None if not the query's fault."""
     code = e.code or ""
     first = (e.message or "").strip().splitlines()[0] if (e.message or "").strip() else code
@@ -151,7 +164,7 @@ class Neo4jStore(Store):
     def read_keyed(self, query: str, keys: Sequence[Any]) -> list[Row]:
         return self.read(dialect.unwind_keys(query), {"keys": list(keys)}) if keys else []
 
-    def _async_driver(self) -> "neo4j.AsyncDriver":
+    def _async_driver(self) -> neo4j.AsyncDriver:
         loop = asyncio.get_running_loop()
         if self._async is None or self._async[0] is not loop:
             self._async = (loop, neo4j.AsyncGraphDatabase.driver(self.uri, auth=self._auth,
@@ -206,7 +219,7 @@ class Neo4jStore(Store):
         check_read_query(query)
         limit = max_rows + 1
 
-        def work(tx: "neo4j.ManagedTransaction"):
+        def work(tx: neo4j.ManagedTransaction):
             result = tx.run(query, dict(params) if params else None)
             rows, budget = [], ResultBudget(max_bytes)
             for rec in result:  # records come in pages of fetch_size: stop after max_rows + 1

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from familycard.graph import flow
 from familycard.graph.flow import REPLY_WINDOW, TAKE_BACK_WINDOW

@@ -19,11 +19,11 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Iterable
 
 from lxml import etree
 from stdnum.iso7064 import mod_97_10

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from familycard.graph import flow
 from familycard.graph.model import ACTIVE, ORDERED

@@ -16,9 +16,9 @@ calls (see ``Store.aread`` for why not a worker thread).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Iterable, Sequence
+from functools import cache
 
 from familycard.graph import dialect, model
 from familycard.graph.audit import told_order
@@ -79,7 +79,7 @@ def _owned(label: str) -> str:
     return model.OWNER_LINKS[label].name
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parts(engine: str) -> dict[str, Part]:
     kin = _fields("q", PERSON_FIELDS) + _LINK_FIELDS + (("link_type", dialect.rel_type(engine, "l")),)
     return {

@@ -16,12 +16,13 @@ reason, an SMS in Kazakh and Russian (call 1414) and a caseworker's task.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
-from familycard.graph import flow, scope as scopes
-from familycard.graph.model import ENDED
+from familycard.graph import flow
+from familycard.graph import scope as scopes
 from familycard.graph.explain import Finding, explain_rule
+from familycard.graph.model import ENDED
 from familycard.graph.offers import OPEN, WITHDRAWN, rules_by_code, seq
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, scope_label

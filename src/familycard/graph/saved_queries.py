@@ -31,8 +31,9 @@ import json
 import math
 import re
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 from uuid import uuid4
 
 from familycard.graph import flow
@@ -152,7 +153,7 @@ def _dumps(values: Mapping[str, Any]) -> str:
 def _naive_utc(at: dt.datetime) -> dt.datetime:
     """Stored times are naive UTC (as ``flow.utcnow``)."""
     if at.tzinfo is not None:
-        at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
     return at
 
 

@@ -14,8 +14,8 @@ the same host); the next run then sends those messages again, as above.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from familycard.graph import flow, leases
 from familycard.graph.flow import SENDER

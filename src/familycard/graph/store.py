@@ -11,7 +11,8 @@ import re
 import threading
 import unicodedata
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, Sequence, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from familycard.settings import Settings
@@ -396,7 +397,7 @@ def scrub_engine_message(message: str) -> str:
     return _QUOTED_VALUE.sub("…", message)
 
 
-def open_store(settings: "Settings") -> Store:
+def open_store(settings: Settings) -> Store:
     """The store the settings name, with its schema in place."""
     if settings.store == "neo4j":
         from familycard.graph.neo4j_store import Neo4jStore

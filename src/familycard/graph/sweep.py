@@ -11,10 +11,11 @@ import datetime as dt
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
-from familycard.graph import flow, scope as scopes
+from familycard.graph import flow
+from familycard.graph import scope as scopes
 from familycard.graph.offers import OfferSummary, lapse_overdue, record_offers
 from familycard.graph.recheck import withdraw_vanished
 from familycard.graph.rules import Entitlement, Rule, load_rules, run_rule

@@ -7,9 +7,9 @@ choice; the short kk+ru form goes to everyone. Parts are counted by ``sms_length
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import yaml
 

@@ -20,7 +20,8 @@ messages are cleaned of values (``store.scrub_engine_message``), as a second lin
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from familycard.graph.store import QueryRefused, cypher_tokens
 

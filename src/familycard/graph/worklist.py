@@ -43,7 +43,7 @@ def render(tasks: list[dict]) -> str:
     lines = [f"{'since, +05:00':<17} {'reason':<16} {'benefit':<22} {'IIN':<13} {'name':<28} address"]
     for t in tasks:
         name = " ".join(x for x in (t["surname"], t["given_name"]) if x)
-        since = t["since"].replace(tzinfo=dt.timezone.utc).astimezone(LOCAL)
+        since = t["since"].replace(tzinfo=dt.UTC).astimezone(LOCAL)
         lines.append(f"{since:%Y-%m-%d %H:%M} {t['reason']:<16} {t['benefit']:<22} {t['iin']:<13} "
                      f"{name[:28]:<28} {t['address_id'] or '—'}")
     counts: dict[str, int] = {}

@@ -178,7 +178,7 @@ def parse_recorded_at(v: Any) -> dt.datetime:
         raise RecordError("recorded_at", f"'{v}' is not a real date-time") from None
     if t.tzinfo is not None:
         try:
-            t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            t = t.astimezone(dt.UTC).replace(tzinfo=None)
         except OverflowError:  # "0001-01-01T00:00:00+01:00" is in year 0 in UTC
             raise RecordError("recorded_at", f"'{v}' is out of range once converted to UTC") from None
     return t

@@ -8,8 +8,8 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from familycard.api import audit
-from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.enums import Role
+from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.permissions import ADMIN
 from familycard.api.types import enum_of
 
@@ -50,7 +50,7 @@ class Query:
                              description="Only reads before this instant (with its offset).")] = None,
                          first: First = None, after: After = None) -> Connection[AccessRecord]:
         p = page(info, first, after)
-        naive = [t.astimezone(dt.timezone.utc).replace(tzinfo=None) if t and t.tzinfo else t for t in (since, until)]
+        naive = [t.astimezone(dt.UTC).replace(tzinfo=None) if t and t.tzinfo else t for t in (since, until)]
         rows, total = await run_in_threadpool(
             lambda: audit.query(info.context.store, iin=iin, actor=actor, since=naive[0], until=naive[1],
                                 skip=p.skip, limit=p.limit))

@@ -1,7 +1,7 @@
 """The benefit catalogue: public, the same for everyone."""
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import strawberry
 from strawberry.types import Info

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info

@@ -2,22 +2,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from familycard.api.audit import selected_fields
 from familycard.api.benefits.types import Benefit, Texts, benefit, texts
 from familycard.api.citizens.types import Citizen, citizen
 from familycard.api.enums import OfferStatus, Relation
 from familycard.api.errors import PublicError
-from familycard.api.offers.types import (Assignment, Offer, Payment, assignment, note_subjects, offer, payment,
-                                         status_filter)
+from familycard.api.offers.types import (
+    Assignment,
+    Offer,
+    Payment,
+    assignment,
+    note_subjects,
+    offer,
+    payment,
+    status_filter,
+)
 from familycard.api.pagination import After, Connection, First, from_list, page
-from familycard.api.audit import selected_fields
 from familycard.api.permissions import mask_iin, naming_for, shown_to
 from familycard.dates import add_years
 from familycard.graph import explain as explaining

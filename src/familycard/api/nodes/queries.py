@@ -16,7 +16,8 @@ something no longer stored is null.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool

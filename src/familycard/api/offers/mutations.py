@@ -16,7 +16,6 @@ from familycard.graph.inbox import receive
 from familycard.graph.offers import rules_by_code
 from familycard.graph.sweep import SweepError, daily_sweep
 
-
 MAX_REASON = 500
 
 

@@ -7,14 +7,13 @@ import strawberry
 from strawberry.types import Info
 
 from familycard.api.audit import selected_fields
-from familycard.api.errors import PublicError
 from familycard.api.enums import OfferStatus
+from familycard.api.errors import PublicError
 from familycard.api.offers.types import Offer, note_subjects, offer, status_filter
 from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.permissions import STAFF
 from familycard.graph import people
 from familycard.graph.offers import rules_by_code
-
 
 
 @strawberry.input(description="Every field narrows the list; none set: all offers.")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -15,7 +16,6 @@ from familycard.api.node import ASSIGNMENT, OFFER, PAYMENT, Node, global_id
 from familycard.api.permissions import mask_account, mask_iin, mask_phone_for, shown_to
 from familycard.api.types import enum_of
 from familycard.graph.offers import rules_by_code
-
 
 _IIN = shown_to("iin")
 

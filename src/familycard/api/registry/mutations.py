@@ -1,7 +1,6 @@
 """Feed records in through the API: the same validation and per-record errors as `familycard ingest`."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import orjson

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Iterator
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool

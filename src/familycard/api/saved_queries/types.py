@@ -7,12 +7,11 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from familycard.api.enums import ParameterType, Role, SavedQueryStatus
 from familycard.api.node import SAVED_QUERY, Node, global_id
 from familycard.api.pagination import After, Connection, First, connection, page
-from familycard.api.enums import ParameterType, Role, SavedQueryStatus
 from familycard.api.types import JSON, enum_of, json_value
 from familycard.graph import saved_queries as sq
-
 
 # A value of a result row as JSON, by the typed fields' rules (types.py).
 jsonable = json_value
@@ -61,7 +60,7 @@ class SavedQuery(Node):
     status: SavedQueryStatus = strawberry.field(description="Whether this version is the one in use.")
 
     @strawberry.field(description="Every version, oldest first (an old one can still be run by number).")
-    async def versions(self, info: Info) -> list["SavedQuery"]:
+    async def versions(self, info: Info) -> list[SavedQuery]:
         return [saved_query(info, q) for q in await run_in_threadpool(sq.versions, info.context.store, self.name)]
 
     @strawberry.field(description="Its runs, newest first.")

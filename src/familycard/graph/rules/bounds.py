@@ -15,8 +15,9 @@ A rule's Cypher only compares dates with these. Each bound in ``rule.yaml`` is o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from familycard.dates import add_months, add_years, month_len
 from familycard.graph.rules.parameters import Parameter, in_force

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import decimal
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["FormulaError", "Table", "evaluate", "names_in", "to_decimal", "whole_tenge"]
 
