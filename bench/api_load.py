@@ -204,11 +204,11 @@ class RawPool:
             conn, reused = await self.acquire()
             try:
                 status, body, close = await self._exchange(conn, raw, reused)
-            except StaleConnection:
+            except StaleConnection as e:
                 self.discard(conn)
                 if attempt == 0:
                     continue
-                raise ConnectionError("the server closed the connection without answering")
+                raise ConnectionError("the server closed the connection without answering") from e
             except BaseException:
                 self.discard(conn)  # cancelled (timeout) or broken: the stream's state is unknown
                 raise

@@ -343,7 +343,7 @@ def test_population_looks_like_kazakhstan():
     assert any(any(f.persons[k].get("address_id") == a and any(f.persons[g].get("address_id") == a
                                                                  for g in f.kids[k]) for k in f.kids[p])
                for a, members in f.by_addr.items() for p in members)
-    assert any(l.get("until") for ls in f.spouses.values() for l in ls)
+    assert any(m.get("until") for ms in f.spouses.values() for m in ms)
     assert f.guardians
     assert any(p.get("patronymic", "").endswith("қызы") for p in f.persons.values())
     assert any(p.get("patronymic", "").endswith("ович") for p in f.persons.values())

@@ -43,8 +43,8 @@ def test_second_weight_row_is_used_when_the_first_gives_ten():
     # find 11 digits whose first weighted sum is 10 mod 11: the second row decides
     for serial in range(10000):
         first11 = f"8701013{serial:04d}"
-        if sum(int(d) * w for d, w in zip(first11, range(1, 12))) % 11 == 10:
-            second = sum(int(d) * w for d, w in zip(first11, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
+        if sum(int(d) * w for d, w in zip(first11, range(1, 12), strict=True)) % 11 == 10:
+            second = sum(int(d) * w for d, w in zip(first11, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
             assert check_digit(first11) == (None if second == 10 else second)
             break
     else:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 from lxml import etree
 from stdnum.iso7064 import mod_97_10
@@ -121,7 +122,7 @@ def _sorted_orders(orders: Iterable[PaymentOrder]) -> list[PaymentOrder]:
         if not isinstance(o, PaymentOrder):
             raise TypeError(f"expected PaymentOrder, got {type(o).__name__}")
     out.sort(key=lambda o: o.order_id)
-    for a, b in zip(out, out[1:]):
+    for a, b in pairwise(out):
         if a.order_id == b.order_id:  # sorted, so duplicates are neighbours
             raise ValueError(f"duplicate order_id {a.order_id!r}")
     return out

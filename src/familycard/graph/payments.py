@@ -131,7 +131,7 @@ class PaySummary:
                 f"{n(self.total_kzt)} KZT" + (f" → {files}" if files else ""))
 
 
-def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Payer(),
+def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Payer(),  # noqa: B008 - Payer is frozen: one shared default is safe
               now: Callable[[], dt.datetime] = flow.utcnow, batch: int = 2_000) -> PaySummary:
     """Issue the month's orders (one-offs not yet ordered, monthly rights that still hold on
     the month's first day) and write the month's register (CSV) and pain.001 file."""
