@@ -177,8 +177,9 @@ def test_graphiql_renders_offline_and_runs_a_query_with_the_bearer_token(browser
         docs.get_by_role("link", name="Query", exact=True).click(timeout=10_000)  # no schema: no link
         docs.get_by_role("link", name="familyCard", exact=True).wait_for(timeout=10_000)
 
-        _type_into(page, QUERY, '{\n  familyCard(iin: "%s") {\n    person { givenName iin }\n  }\n}' % mother["iin"])
-        _type_into(page, HEADERS, '{"Authorization": "Bearer %s"}' % KEYS["caseworker"])
+        _type_into(page, QUERY, '{\n  familyCard(iin: "IIN") {\n    person { givenName iin }\n  }\n}'.replace(
+            "IIN", mother["iin"]))
+        _type_into(page, HEADERS, json.dumps({"Authorization": f"Bearer {KEYS['caseworker']}"}))
         page.locator(".graphiql-execute-button").click()
         result = _wait_for_response(page, "givenName")
         page.screenshot(path=SCREENSHOT)
@@ -209,7 +210,7 @@ def test_the_page_says_where_the_token_goes_and_the_untouched_template_sends_non
         assert _editor(page, HEADERS).is_visible()
         assert json.loads(_text(page, HEADERS)) == json.loads(TEMPLATE)
 
-        _type_into(page, QUERY, '{ familyCard(iin: "%s") { person { iin } } }' % mother["iin"])
+        _type_into(page, QUERY, '{ familyCard(iin: "IIN") { person { iin } } }'.replace("IIN", mother["iin"]))
         page.keyboard.press("Control+Enter")
         result = _wait_for_response(page, "errors")
     # sent without a token, answered as such (not "unknown API key" for the literal "<token>")

@@ -149,8 +149,8 @@ def test_an_answer_a_caseworker_enters_is_recorded_as_theirs_not_as_the_citizens
     assert _staff(client, reason="  ")["data"]["receiveSmsReply"] == {
         "__typename": "InvalidInput", "field": "reason",
         "message": "reason: say why the answer is entered by staff (given in person)"}
-    r = client.post("/graphql", json={"query": 'mutation { receiveSmsReply(input: {from: "%s", text: "Иә"}) '
-                                               '{ __typename } }' % PHONE},
+    r = client.post("/graphql", json={"query": 'mutation { receiveSmsReply(input: {from: "PHONE", text: "Иә"}) '
+                                               '{ __typename } }'.replace("PHONE", PHONE)},
                     headers={"Authorization": f"Bearer {CASEWORKER_KEY}"})
     assert "reason" in r.json()["errors"][0]["message"]  # the schema requires one
     out = _staff(client, reason="came to the office with her ID card")["data"]["receiveSmsReply"]

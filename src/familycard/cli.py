@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -326,7 +327,8 @@ def _serve_demo(settings: Settings, args, iin: str | None) -> None:
     for role, token in tokens.items():
         print(f"  {role:<11} {token}")
     if iin:
-        query = '{"query": "{ familyCard(iin: \\"%s\\") { person { givenName iin } relations { relation citizen { givenName } } } }"}' % iin
+        card = '{ familyCard(iin: "IIN") { person { givenName iin } relations { relation citizen { givenName } } } }'
+        query = json.dumps({"query": card.replace("IIN", iin)})
         print(f"try:\n  curl -s {url} -H 'Authorization: Bearer {tokens['frontend']}' "
               f"-H 'Content-Type: application/json' -d '{query}'")
     print("Ctrl-C stops it.", flush=True)
