@@ -74,7 +74,8 @@ def test_the_page_says_where_the_token_goes_and_when_introspection_is_off(ladybu
         text = c.get("/graphql", headers={"Accept": "text/html"}).text
     assert "bearer token goes into the <strong>Headers</strong> tab" in text
     assert '<code>{"Authorization": "Bearer &lt;token&gt;"}</code>' in text
-    assert f'data-header-template="{TEMPLATE.replace(chr(34), "&quot;").replace("<", "&lt;").replace(">", "&gt;")}"' in text
+    escaped = TEMPLATE.replace(chr(34), "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    assert f'data-header-template="{escaped}"' in text
     assert "Introspection is off" in text
     with TestClient(_app(ladybug_store, tmp_path, introspection=True)) as c:
         assert "Introspection is off" not in c.get("/graphql", headers={"Accept": "text/html"}).text
@@ -162,7 +163,8 @@ def _only_this_server(browser_page, base: str) -> None:
     assert others == []
     assert {r.url for r in browser_page.requests if r.method == "GET"} >= {
         f"{base}/graphql", f"{base}/graphiql/graphiql.min.js", f"{base}/graphiql/react.production.min.js",
-        f"{base}/graphiql/react-dom.production.min.js", f"{base}/graphiql/graphiql.min.css", f"{base}/graphiql/start.js"}
+        f"{base}/graphiql/react-dom.production.min.js", f"{base}/graphiql/graphiql.min.css",
+        f"{base}/graphiql/start.js"}
     assert browser_page.csp_violations() == []
     assert browser_page.console_errors == []
 

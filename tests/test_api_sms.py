@@ -84,7 +84,8 @@ def test_a_refusal_by_webhook_can_be_taken_back_the_same_day(client):
 
 
 def test_a_negated_yes_by_webhook_consents_nothing(client):
-    r = client.post("/sms/inbound", json={"from": PHONE, "text": "не да", "id": "prov-3", "at": "2026-11-25T10:00:00+05:00"}, headers=AUTH)
+    r = client.post("/sms/inbound", json={"from": PHONE, "text": "не да", "id": "prov-3",
+                                          "at": "2026-11-25T10:00:00+05:00"}, headers=AUTH)
     assert r.status_code == 200 and r.json()["outcome"] == "clarify"
 
 
@@ -157,7 +158,8 @@ def test_an_answer_a_caseworker_enters_is_recorded_as_theirs_not_as_the_citizens
     assert (out["outcome"], out["paymentOrders"]) == ("CONSENTED", 1)
     [m] = store.read("MATCH (m:Message) WHERE m.direction = 'in' RETURN m.channel AS channel, "
                      "m.entered_by AS entered_by, m.reason AS reason")
-    assert m == {"channel": "staff", "entered_by": "caseworker key:ann", "reason": "came to the office with her ID card"}
+    assert m == {"channel": "staff", "entered_by": "caseworker key:ann",
+                 "reason": "came to the office with her ID card"}
     consent = [e for e in history(store, mother["iin"]) if e["kind"] in ("replied", "consented")]
     assert {e["cause"] for e in consent} == {
         "entered by caseworker key:ann: answer given in person (came to the office with her ID card): 'Иә'"}

@@ -301,7 +301,8 @@ def validate_pain001(xml: bytes) -> None:
     def check(node: etree._Element, what: str, amounts: list[str]) -> None:
         nb = node.findtext("p:NbOfTxs", namespaces=ns)
         if nb is not None and int(nb) != len(amounts):
-            problems.append(f"line {node.sourceline}: {what} NbOfTxs is {nb}, but there are {len(amounts)} transactions")
+            problems.append(f"line {node.sourceline}: {what} NbOfTxs is {nb}, "
+                            f"but there are {len(amounts)} transactions")
         ctrl = node.findtext("p:CtrlSum", namespaces=ns)
         total = sum((Decimal(a) for a in amounts), Decimal(0))
         if ctrl is not None and Decimal(ctrl) != total:

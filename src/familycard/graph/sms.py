@@ -142,7 +142,8 @@ def _mark(tx: Tx, owner: leases.Owner, rows: dict[str, dict], results: list[Sent
         r = rows[failed_key]
         msgs.append({"key": failed_key, "status": "failed", "sent_at": None,
                      "attempts": (r["attempts"] or 0) + 1, "provider_id": None, "error": error})
-        events.append(flow.event(failed_key, "failed", at, r["iin"], "the SMS gateway refused the message", error or ""))
+        events.append(flow.event(failed_key, "failed", at, r["iin"], "the SMS gateway refused the message",
+                                 error or ""))
         for ref in filter(None, (r["offers"] or "").split(",")):
             tasks.append({"key": f"{ref}|sms_failed", "iin": r["iin"], "code": ref.split("|")[0], "ref": ref,
                           "reason": "sms_failed", "detail": error, "status": "open", "created_at": at})
