@@ -75,7 +75,8 @@ CARD_QUERY = """query Card($iin: String!) { familyCard(iin: $iin) {
   relations { relation since until source citizen { id iin surname givenName birthDate sex alive } }
   household { id givenName birthDate }
   dependants { id givenName birthDate }
-  offers(first: 10) { totalCount edges { node { id status amountKzt benefit { code title { ru } } history { kind at } } } }
+  offers(first: 10) { totalCount edges { node { id status amountKzt benefit { code title { ru } }
+                                               history { kind at } } } }
   assignments { status amountKzt }
   payments(first: 12) { totalCount edges { node { month amountKzt bankAccount status } } } } }"""
 TYPENAME_QUERY = "{ __typename }"
@@ -204,11 +205,11 @@ class RawPool:
             conn, reused = await self.acquire()
             try:
                 status, body, close = await self._exchange(conn, raw, reused)
-            except StaleConnection:
+            except StaleConnection as e:
                 self.discard(conn)
                 if attempt == 0:
                     continue
-                raise ConnectionError("the server closed the connection without answering")
+                raise ConnectionError("the server closed the connection without answering") from e
             except BaseException:
                 self.discard(conn)  # cancelled (timeout) or broken: the stream's state is unknown
                 raise
@@ -887,7 +888,8 @@ def run_engine(engine: str, args, results: dict, save) -> None:
             eng["profile"] = profile_card(engine, data_dir, neo.uri if neo else None, sample, args.profile_requests)
             p = eng["profile"]
             print(f"  {engine}: in-process {p['ms_per_request_p50']} ms/request (p50), store "
-                  f"{p['store_ms_per_request']} ms/request ({p['store_share']:.0%}), calls {p['store_calls_per_request']}")
+                  f"{p['store_ms_per_request']} ms/request ({p['store_share']:.0%}), "
+                  f"calls {p['store_calls_per_request']}")
             print(p["profile"]["tottime"][:6000])
             save()
     finally:

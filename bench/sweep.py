@@ -119,8 +119,10 @@ def floor(feed: Path, as_of: dt.date) -> dict:
     pensioners = facts.filter((pl.col("type") == "pension") & (pl.col("valid_from") <= as_of)
                               & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= as_of))).select("iin")
     found_pr = (persons.filter(
-        (((pl.col("sex") == "M") & (pl.col("birth_date") > pr["men_born_after"]) & (pl.col("birth_date") <= pr["men_born_by"]))
-         | ((pl.col("sex") == "F") & (pl.col("birth_date") > pr["women_born_after"]) & (pl.col("birth_date") <= pr["women_born_by"])))
+        (((pl.col("sex") == "M") & (pl.col("birth_date") > pr["men_born_after"])
+          & (pl.col("birth_date") <= pr["men_born_by"]))
+         | ((pl.col("sex") == "F") & (pl.col("birth_date") > pr["women_born_after"])
+            & (pl.col("birth_date") <= pr["women_born_by"])))
         & (pl.col("death_date").is_null() | (pl.col("death_date") > as_of)))
         .join(pensioners, on="iin", how="anti"))
     pr_s = time.perf_counter() - t

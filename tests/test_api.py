@@ -78,7 +78,8 @@ def gql(client, query: str, role: str | None = None, token: str | None = None, *
 
 CARD = """query($iin: String, $id: ID) { familyCard(iin: $iin, id: $id) {
   person { id iin surname givenName birthDate sex alive addressId phone bankAccount source recordedAt
-           facts(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { type month amountKzt source } } } }
+           facts(first: 2) { totalCount pageInfo { hasNextPage endCursor }
+                             edges { node { type month amountKzt source } } } }
   relations { relation since source citizen { id iin givenName birthDate } }
   household { givenName }
   dependants(asOf: "2026-11-25") { givenName birthDate }
@@ -108,7 +109,8 @@ def test_a_family_card_shows_kin_household_dependants_and_facts_with_their_regis
 
 def test_pages_follow_their_cursors_and_a_bad_cursor_or_size_is_named(client, family):
     q = """query($iin: String!, $after: String, $first: Int) { familyCard(iin: $iin) { person {
-           facts(first: $first, after: $after) { edges { node { month } } pageInfo { hasNextPage hasPreviousPage } } } } }"""
+           facts(first: $first, after: $after) { edges { node { month } }
+                                                 pageInfo { hasNextPage hasPreviousPage } } } } }"""
     first = gql(client, CARD, "admin", iin=family.mother["iin"])["data"]["familyCard"]["person"]["facts"]
     rest = gql(client, q, "admin", iin=family.mother["iin"], after=first["pageInfo"]["endCursor"], first=2)
     page = rest["data"]["familyCard"]["person"]["facts"]
@@ -214,22 +216,24 @@ def test_tokens_signed_jwts_and_their_refusals(client, family):
                          SECRET, algorithm="HS256")
     for token, message in ((expired, "expired"), (forged, "signature"), (no_role, "'root' is not one of"),
                            ("no-such-key", "unknown API key")):
-        r = client.post("/graphql", json={"query": "{ benefits { code } }"}, headers={"Authorization": f"Bearer {token}"})
+        r = client.post("/graphql", json={"query": "{ benefits { code } }"},
+                        headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401 and message in r.json()["errors"][0]["message"]
 
 
 def test_every_card_read_is_logged_and_only_admins_read_the_log(client, family):
     gql(client, PII, "frontend", iin=family.mother["iin"])
     gql(client, GRAPH, "caseworker", iin=family.baby["iin"], hops=1)
-    q = """query($iin: String) { accessLog(iin: $iin) { totalCount edges { node { actor role iin fields operation at } } } }"""
+    q = """query($iin: String) { accessLog(iin: $iin) {
+           totalCount edges { node { actor role iin fields operation at } } } }"""
     log = gql(client, q, "admin", iin=family.mother["iin"])["data"]["accessLog"]
     assert log["totalCount"] == 2
     newest, oldest = (e["node"] for e in log["edges"])
     assert (oldest["actor"], oldest["role"], oldest["iin"]) == ("key:frontend-app", "FRONTEND", family.mother["iin"])
     assert oldest["fields"] == ["person.bankAccount", "person.iin", "person.phone"]
     assert oldest["operation"] == "familyCard"
-    assert (newest["actor"], newest["fields"], newest["operation"]) == ("key:caseworker-app", ["birthDate", "givenName"],
-                                                                       "familyGraph")
+    assert (newest["actor"], newest["fields"], newest["operation"]) == (
+        "key:caseworker-app", ["birthDate", "givenName"], "familyGraph")
     assert gql(client, q, "admin")["data"]["accessLog"]["totalCount"] == 4  # and the graph showed three people
     # a card is logged whatever part of it is asked for
     gql(client, "query($iin: String!) { familyCard(iin: $iin) { payments { totalCount } } }", "frontend",

@@ -100,7 +100,7 @@ def test_request_ids_are_the_servers_and_the_callers_id_and_operation_name_are_b
     from test_api import gql
 
     name = "Card" + "x" * 200_000
-    query = "query %s($iin: String!) { familyCard(iin: $iin) { person { givenName } } }" % name
+    query = "query " + name + "($iin: String!) { familyCard(iin: $iin) { person { givenName } } }"
     with TestClient(create_app(settings_for(tmp_path, max_body_bytes=1_000_000), store=store)) as c:
         for caller in ("evil\r\nid" + "z" * 500, "ticket-42"):
             r = c.post("/graphql", json={"query": query, "variables": {"iin": family.mother["iin"]},

@@ -74,7 +74,8 @@ def test_the_page_says_where_the_token_goes_and_when_introspection_is_off(ladybu
         text = c.get("/graphql", headers={"Accept": "text/html"}).text
     assert "bearer token goes into the <strong>Headers</strong> tab" in text
     assert '<code>{"Authorization": "Bearer &lt;token&gt;"}</code>' in text
-    assert f'data-header-template="{TEMPLATE.replace(chr(34), "&quot;").replace("<", "&lt;").replace(">", "&gt;")}"' in text
+    escaped = TEMPLATE.replace(chr(34), "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    assert f'data-header-template="{escaped}"' in text
     assert "Introspection is off" in text
     with TestClient(_app(ladybug_store, tmp_path, introspection=True)) as c:
         assert "Introspection is off" not in c.get("/graphql", headers={"Accept": "text/html"}).text
@@ -162,7 +163,8 @@ def _only_this_server(browser_page, base: str) -> None:
     assert others == []
     assert {r.url for r in browser_page.requests if r.method == "GET"} >= {
         f"{base}/graphql", f"{base}/graphiql/graphiql.min.js", f"{base}/graphiql/react.production.min.js",
-        f"{base}/graphiql/react-dom.production.min.js", f"{base}/graphiql/graphiql.min.css", f"{base}/graphiql/start.js"}
+        f"{base}/graphiql/react-dom.production.min.js", f"{base}/graphiql/graphiql.min.css",
+        f"{base}/graphiql/start.js"}
     assert browser_page.csp_violations() == []
     assert browser_page.console_errors == []
 
@@ -177,8 +179,9 @@ def test_graphiql_renders_offline_and_runs_a_query_with_the_bearer_token(browser
         docs.get_by_role("link", name="Query", exact=True).click(timeout=10_000)  # no schema: no link
         docs.get_by_role("link", name="familyCard", exact=True).wait_for(timeout=10_000)
 
-        _type_into(page, QUERY, '{\n  familyCard(iin: "%s") {\n    person { givenName iin }\n  }\n}' % mother["iin"])
-        _type_into(page, HEADERS, '{"Authorization": "Bearer %s"}' % KEYS["caseworker"])
+        _type_into(page, QUERY, '{\n  familyCard(iin: "IIN") {\n    person { givenName iin }\n  }\n}'.replace(
+            "IIN", mother["iin"]))
+        _type_into(page, HEADERS, json.dumps({"Authorization": f"Bearer {KEYS['caseworker']}"}))
         page.locator(".graphiql-execute-button").click()
         result = _wait_for_response(page, "givenName")
         page.screenshot(path=SCREENSHOT)
@@ -209,7 +212,7 @@ def test_the_page_says_where_the_token_goes_and_the_untouched_template_sends_non
         assert _editor(page, HEADERS).is_visible()
         assert json.loads(_text(page, HEADERS)) == json.loads(TEMPLATE)
 
-        _type_into(page, QUERY, '{ familyCard(iin: "%s") { person { iin } } }' % mother["iin"])
+        _type_into(page, QUERY, '{ familyCard(iin: "IIN") { person { iin } } }'.replace("IIN", mother["iin"]))
         page.keyboard.press("Control+Enter")
         result = _wait_for_response(page, "errors")
     # sent without a token, answered as such (not "unknown API key" for the literal "<token>")

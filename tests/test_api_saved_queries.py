@@ -73,7 +73,8 @@ def test_a_write_hidden_from_the_save_check_is_refused_by_the_engine(client, sto
         saved = gql(client, SAVE, "auditor", input={"name": "sneaky", "cypher": text,
                                                   "parameters": [{"name": "iin", "type": "STRING"}]})
         if saved["data"]["saveQuery"]["__typename"] == "SavedQuery":
-            out = gql(client, RUN, "auditor", name="sneaky", args={"iin": family.mother["iin"]})["data"]["runSavedQuery"]
+            out = gql(client, RUN, "auditor", name="sneaky",
+                      args={"iin": family.mother["iin"]})["data"]["runSavedQuery"]
             assert out["__typename"] == "Refused", out
     assert store.read("MATCH (p:Person {iin: $i}) RETURN p.surname AS s", {"i": family.mother["iin"]})[0]["s"] == \
         family.mother["surname"]

@@ -84,7 +84,8 @@ def test_a_refusal_by_webhook_can_be_taken_back_the_same_day(client):
 
 
 def test_a_negated_yes_by_webhook_consents_nothing(client):
-    r = client.post("/sms/inbound", json={"from": PHONE, "text": "не да", "id": "prov-3", "at": "2026-11-25T10:00:00+05:00"}, headers=AUTH)
+    r = client.post("/sms/inbound", json={"from": PHONE, "text": "не да", "id": "prov-3",
+                                          "at": "2026-11-25T10:00:00+05:00"}, headers=AUTH)
     assert r.status_code == 200 and r.json()["outcome"] == "clarify"
 
 
@@ -149,15 +150,16 @@ def test_an_answer_a_caseworker_enters_is_recorded_as_theirs_not_as_the_citizens
     assert _staff(client, reason="  ")["data"]["receiveSmsReply"] == {
         "__typename": "InvalidInput", "field": "reason",
         "message": "reason: say why the answer is entered by staff (given in person)"}
-    r = client.post("/graphql", json={"query": 'mutation { receiveSmsReply(input: {from: "%s", text: "Иә"}) '
-                                               '{ __typename } }' % PHONE},
+    r = client.post("/graphql", json={"query": 'mutation { receiveSmsReply(input: {from: "PHONE", text: "Иә"}) '
+                                               '{ __typename } }'.replace("PHONE", PHONE)},
                     headers={"Authorization": f"Bearer {CASEWORKER_KEY}"})
     assert "reason" in r.json()["errors"][0]["message"]  # the schema requires one
     out = _staff(client, reason="came to the office with her ID card")["data"]["receiveSmsReply"]
     assert (out["outcome"], out["paymentOrders"]) == ("CONSENTED", 1)
     [m] = store.read("MATCH (m:Message) WHERE m.direction = 'in' RETURN m.channel AS channel, "
                      "m.entered_by AS entered_by, m.reason AS reason")
-    assert m == {"channel": "staff", "entered_by": "caseworker key:ann", "reason": "came to the office with her ID card"}
+    assert m == {"channel": "staff", "entered_by": "caseworker key:ann",
+                 "reason": "came to the office with her ID card"}
     consent = [e for e in history(store, mother["iin"]) if e["kind"] in ("replied", "consented")]
     assert {e["cause"] for e in consent} == {
         "entered by caseworker key:ann: answer given in person (came to the office with her ID card): 'Иә'"}

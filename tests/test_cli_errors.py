@@ -2,6 +2,7 @@
 exit code 2, no traceback, no secret; a store another process holds: one line naming it, exit 3."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -65,10 +66,10 @@ def test_a_malformed_iin_in_words(tmp_path):
 @pytest.mark.parametrize("value, expected", [
     ("{portal: 1", "FAMILYCARD_API_KEYS: not valid JSON (Expecting property name enclosed in double quotes: "
                    "line 1 column 2 (char 1))"),
-    ('{"portal": {"role": "boss", "key": "%s"}}' % SECRET,
+    (json.dumps({"portal": {"role": "boss", "key": SECRET}}),
      "FAMILYCARD_API_KEYS: portal.role: Input should be 'frontend', 'caseworker', 'auditor' or 'admin'"),
     ('{"portal": {"role": "admin"}}', "FAMILYCARD_API_KEYS: portal.key: Field required"),
-    ('["%s"]' % SECRET, "FAMILYCARD_API_KEYS: Input should be a valid dictionary"),
+    (json.dumps([SECRET]), "FAMILYCARD_API_KEYS: Input should be a valid dictionary"),
 ])
 def test_malformed_api_keys_are_named_and_their_keys_never_shown(tmp_path, value, expected):
     r = run(["stats"], tmp_path, FAMILYCARD_API_KEYS=value)

@@ -104,7 +104,7 @@ def test_serve_after_the_demo_signs_in_with_the_demo_keys(tmp_path):
         tokens = dict(re.findall(r"^  (frontend|caseworker|auditor|admin) +(\S+)$", out, re.M))
         iin = re.search(r"^Family card: .*\[(\d{12})\]", out, re.M)[1]
         _up(port)
-        query = '{ familyCard(iin: "%s") { person { id givenName } } }' % iin
+        query = '{ familyCard(iin: "IIN") { person { id givenName } } }'.replace("IIN", iin)
         status, during_demo = _graphql(port, tokens["frontend"], query)
         assert status == 200 and during_demo["data"]["familyCard"]["person"]["givenName"], during_demo
     # the demo said how to serve again, and where its keys are

@@ -131,7 +131,8 @@ class Feed:
             if f["type"] != ftype or any(f.get(k) != v for k, v in fields.items()):
                 continue
             vt = f.get("valid_to")
-            if dt.date.fromisoformat(f["valid_from"]) <= self.as_of and (vt is None or dt.date.fromisoformat(vt) >= self.as_of):
+            if (dt.date.fromisoformat(f["valid_from"]) <= self.as_of
+                    and (vt is None or dt.date.fromisoformat(vt) >= self.as_of)):
                 out.append(f)
         return out
 
@@ -343,7 +344,7 @@ def test_population_looks_like_kazakhstan():
     assert any(any(f.persons[k].get("address_id") == a and any(f.persons[g].get("address_id") == a
                                                                  for g in f.kids[k]) for k in f.kids[p])
                for a, members in f.by_addr.items() for p in members)
-    assert any(l.get("until") for ls in f.spouses.values() for l in ls)
+    assert any(m.get("until") for ms in f.spouses.values() for m in ms)
     assert f.guardians
     assert any(p.get("patronymic", "").endswith("қызы") for p in f.persons.values())
     assert any(p.get("patronymic", "").endswith("ович") for p in f.persons.values())
@@ -422,11 +423,13 @@ def test_large_family(cov):
     # a child who turns 18 tomorrow (in) or turned 18 today (out; on 29 February: yesterday)
     turns_tomorrow = lambda m: any(f.age(c) == 17 and age(f.born(c), d + DAY) == 18 for c in f.kids[m])
     turned_today = lambda m: any(f.age(c) == 18 and age(f.born(c), d - 2 * DAY) == 17 for c in f.kids[m])
-    _in_out([m for m in mothers if n(m) == 4 and turns_tomorrow(m)], [m for m in mothers if n(m) == 3 and turned_today(m)])
+    _in_out([m for m in mothers if n(m) == 4 and turns_tomorrow(m)],
+            [m for m in mothers if n(m) == 3 and turned_today(m)])
     student19 = lambda m, yes: any(f.age(c) == 19 and bool(f.covering(c, "student")) == yes
                                    and f.persons[c].get("address_id") == f.persons[m].get("address_id")
                                    for c in f.kids[m])
-    _in_out([m for m in mothers if n(m) == 4 and student19(m, True)], [m for m in mothers if n(m) == 3 and student19(m, False)])
+    _in_out([m for m in mothers if n(m) == 4 and student19(m, True)],
+            [m for m in mothers if n(m) == 3 and student19(m, False)])
     away = lambda m: any(f.dependent(c) and f.persons[c].get("address_id") != f.persons[m].get("address_id")
                          for c in f.kids[m])
     _in_out([m for m in mothers if n(m) >= 4 and not f.receives(m, "large_family")],
@@ -451,7 +454,8 @@ def test_targeted_assistance(cov):
     months = {f"{add_months(d.replace(day=1), -k):%Y-%m}" for k in (1, 2, 3)}
     per_person = {}
     for addr, members in f.by_addr.items():
-        total = sum(x["amount_kzt"] for m in members for x in f.facts[m] if x["type"] == "income" and x["month"] in months)
+        total = sum(x["amount_kzt"] for m in members for x in f.facts[m]
+                    if x["type"] == "income" and x["month"] in months)
         per_person[addr] = Decimal(total) / 3 / len(members)
     _in_out([a for a, v in per_person.items() if line - 1 < v < line],
             [a for a, v in per_person.items() if line <= v < line + 1])
@@ -472,7 +476,8 @@ def test_burial(cov):
 def test_breadwinner_loss(cov):
     f, d = cov, cov.as_of
     deps = lambda p: [c for c in f.kids[p] if f.dependent(c)]
-    died = lambda lo, hi: [p for p in f.persons if f.died(p) and d - dt.timedelta(days=hi) <= f.died(p) <= d - dt.timedelta(days=lo)]
+    died = lambda lo, hi: [p for p in f.persons
+                           if f.died(p) and d - dt.timedelta(days=hi) <= f.died(p) <= d - dt.timedelta(days=lo)]
     _in_out([p for p in died(0, 364) if deps(p)], [p for p in died(365, 365) if deps(p)])
     # orphans: both parents dead, a guardian is the carer
     assert any(f.carer(c) and f.carer(c) in f.guardians[c] for p in died(0, 364) for c in deps(p))

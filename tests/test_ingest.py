@@ -39,7 +39,8 @@ def test_a_valid_feed_lands_whole(store, today):
     assert (s.read, s.stored, s.unchanged, s.rejected, s.pending) == (11, 11, 0, 0, 0)
     assert s.stored_by_kind == {"person": 4, "link": 4, "fact": 3}
     n = counts(store)
-    assert (n["Person"], n["Address"], n["LIVES_AT"], n["PARENT_OF"], n["SPOUSE_OF"], n["HAS_FACT"]) == (4, 1, 4, 3, 1, 3)
+    assert (n["Person"], n["Address"], n["LIVES_AT"], n["PARENT_OF"], n["SPOUSE_OF"], n["HAS_FACT"]) == (
+        4, 1, 4, 3, 1, 3)
     card = family_card(store, m["iin"])
     assert {(r["relation"], r["iin"]) for r in card["relations"]} == {
         ("child", c["iin"]), ("parent", g["iin"]), ("spouse", f["iin"])}
@@ -78,7 +79,8 @@ def test_later_recorded_at_wins_whatever_the_arrival_order(store, today, batch_s
         ingest_lines(other_ladybug, lines(r), "one", today)
     assert snapshot(store) == snapshot(other_ladybug)
     card = family_card(store, m["iin"])["person"]
-    assert (card["address_id"], card["phone"], str(card["death_date"])) == ("KZ-ALA-0000002", "+77017654321", "2026-05-05")
+    assert (card["address_id"], card["phone"], str(card["death_date"])) == (
+        "KZ-ALA-0000002", "+77017654321", "2026-05-05")
     assert counts(store)["LIVES_AT"] == 1  # only the mother has an address: the new one
     assert family_card(store, m["iin"])["household"] == []
     [f] = family_card(store, c["iin"])["facts"]
@@ -163,7 +165,8 @@ def test_rejected_records_change_nothing_stored(store, today):
     before = snapshot(store)
     worse = [dict(m, iin="850304400012"), dict(m, birth_date="1985-03-05", recorded_at="2027-01-01T00:00:00Z"),
              dict(f, bank_account="KZ00125KZT5004100100", recorded_at="2027-01-01T00:00:00Z"),
-             link("PARENT_OF", c, g), fact(c, "disability", "2020-01-01", group="9", recorded_at="2027-01-01T00:00:00Z")]
+             link("PARENT_OF", c, g),
+             fact(c, "disability", "2020-01-01", group="9", recorded_at="2027-01-01T00:00:00Z")]
     s = ingest_lines(store, lines(*worse), "bad", today)
     assert s.rejected == len(worse) and s.stored == 0
     assert snapshot(store) == before

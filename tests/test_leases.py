@@ -82,9 +82,9 @@ def test_the_heartbeat_renews_the_lease_and_the_end_releases_it(store):
 
 
 def test_a_lease_is_released_when_the_job_fails(store):
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(RuntimeError, match="the job failed"):
         with leases.hold(store, "pay|2026-11", "payments", owner=owner("a")):
-            1 / 0
+            raise RuntimeError("the job failed")
     assert claim(store, "pay|2026-11", owner("b"))[0] == ["pay|2026-11"]
 
 

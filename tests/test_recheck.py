@@ -78,7 +78,8 @@ def _offers(store):
 def _out_sms(store, kind=None):
     return store.read("MATCH (m:Message) WHERE m.direction = 'out' AND m.kind <> 'offer' "
                       + ("AND m.kind = $k " if kind else "") + "RETURN m.kind AS kind, m.offers AS offers, "
-                      "m.text AS text, m.phone AS phone, m.parts AS parts ORDER BY m.key", {"k": kind} if kind else None)
+                      "m.text AS text, m.phone AS phone, m.parts AS parts ORDER BY m.key",
+                      {"k": kind} if kind else None)
 
 
 def _assignments(store):

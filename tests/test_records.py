@@ -43,8 +43,8 @@ def test_second_weight_row_is_used_when_the_first_gives_ten():
     # find 11 digits whose first weighted sum is 10 mod 11: the second row decides
     for serial in range(10000):
         first11 = f"8701013{serial:04d}"
-        if sum(int(d) * w for d, w in zip(first11, range(1, 12))) % 11 == 10:
-            second = sum(int(d) * w for d, w in zip(first11, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
+        if sum(int(d) * w for d, w in zip(first11, range(1, 12), strict=True)) % 11 == 10:
+            second = sum(int(d) * w for d, w in zip(first11, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
             assert check_digit(first11) == (None if second == 10 else second)
             break
     else:
@@ -142,9 +142,11 @@ def test_spouse_links_are_the_same_thing_in_either_direction():
     (link("SPOUSE_OF", A, B, since="2020-01-01", until="2019-01-01"), "until", "before since"),
     (fact(A, "horoscope", "2020-01-01"), "type", "unknown fact type"),
     (fact(A, "disability", "2020-01-01", group="4"), "group", "must be 1, 2, 3 or child"),
-    (fact(A, "disability", "2020-01-01", group="1", work_capacity_loss_percent=120), "work_capacity_loss_percent", "out of range"),
+    (fact(A, "disability", "2020-01-01", group="1", work_capacity_loss_percent=120),
+     "work_capacity_loss_percent", "out of range"),
     (fact(A, "disability", "2020-01-01", valid_to="2019-12-31", group="1"), "valid_to", "before valid_from"),
-    (fact(A, "contribution", "2026-01-02", source="GFSS", month="2026-01", amount_kzt=5000), "valid_from", "first day of month"),
+    (fact(A, "contribution", "2026-01-02", source="GFSS", month="2026-01", amount_kzt=5000),
+     "valid_from", "first day of month"),
     (fact(A, "income", "2026-01-01", source="KGD", month="2026-13", amount_kzt=5000), "month", "not a month"),
     (fact(A, "income", "2026-01-01", source="KGD", month="2026-01", amount_kzt=-5), "amount_kzt", "out of range"),
     (fact(A, "income", "2026-01-01", source="KGD", month="2026-01", amount_kzt=100.5), "amount_kzt", "whole number"),

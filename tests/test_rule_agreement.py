@@ -96,4 +96,5 @@ def test_explanations_agree_with_the_sweep(engine, sweeps, ladybug_pop, neo4j_po
                     for f in explain_rule(store, rule, iin, AS_OF) if f.entitled}
             swept = {r for r in rights if r[0] == rule.code and iin in (r[1], r[2])}
             assert swept <= said, f"{rule.code}, {iin}: the sweep found {swept - said} but explain does not"
-            assert said <= rights, f"{rule.code}, {iin}: explain says entitled to {said - rights}, the sweep did not find it"
+            assert said <= rights, (f"{rule.code}, {iin}: explain says entitled to {said - rights}, "
+                                    "the sweep did not find it")

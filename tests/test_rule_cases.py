@@ -41,7 +41,8 @@ def test_case(case_store, rule, case):
     assert summary.rejected == 0, "the case's records must be valid: " + "; ".join(map(str, summary.rejections))
     assert summary.pending == 0, "every link and fact of a case needs its persons"
     got = found(run_rule(case_store, rule, case.as_of))
-    assert got == case.expect, f"missing {sorted(case.expect - got, key=str)}, unexpected {sorted(got - case.expect, key=str)}"
+    assert got == case.expect, (f"missing {sorted(case.expect - got, key=str)}, "
+                                f"unexpected {sorted(got - case.expect, key=str)}")
 
     # The explanation agrees with the sweep, for everyone in the case: each person's own
     # explanation names every right they are the recipient or the subject of.

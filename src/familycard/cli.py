@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -326,7 +327,8 @@ def _serve_demo(settings: Settings, args, iin: str | None) -> None:
     for role, token in tokens.items():
         print(f"  {role:<11} {token}")
     if iin:
-        query = '{"query": "{ familyCard(iin: \\"%s\\") { person { givenName iin } relations { relation citizen { givenName } } } }"}' % iin
+        card = '{ familyCard(iin: "IIN") { person { givenName iin } relations { relation citizen { givenName } } } }'
+        query = json.dumps({"query": card.replace("IIN", iin)})
         print(f"try:\n  curl -s {url} -H 'Authorization: Bearer {tokens['frontend']}' "
               f"-H 'Content-Type: application/json' -d '{query}'")
     print("Ctrl-C stops it.", flush=True)
@@ -537,7 +539,8 @@ def cmd_offers(args, settings: Settings) -> int:
                 print(f"familycard offers: --format {args.format!r}: {type(e).__name__}: {e}", file=sys.stderr)
                 return 2
         return 0
-    print(f"{'recipient':<13} {'benefit':<22} {'status':<10} {'phone':<13} {'no.':>3} {'amount, tenge':>14}  deadline (UTC)")
+    print(f"{'recipient':<13} {'benefit':<22} {'status':<10} {'phone':<13} {'no.':>3} {'amount, tenge':>14}  "
+          "deadline (UTC)")
     for r in rows:
         deadline = f"{r['deadline']:%Y-%m-%d %H:%M}" if r["deadline"] else "—"
         print(f"{r['iin']:<13} {r['benefit']:<22} {r['status']:<10} {r['phone'] or '—':<13} "
@@ -587,7 +590,8 @@ def cmd_serve(args, settings: Settings) -> int:
         if settings.jwt_secret is None and not settings.api_keys:
             print("familycard serve: no way to sign in: set FAMILYCARD_JWT_SECRET (32 bytes or more; then "
                   "`familycard token` issues tokens) or FAMILYCARD_API_KEYS; until then only /health and the "
-                  f"public benefit catalogue answer (`familycard demo` keeps its keys in {settings.local_settings_path})",
+                  "public benefit catalogue answer (`familycard demo` keeps its keys in "
+                  f"{settings.local_settings_path})",
                   file=sys.stderr, flush=True)
         print(f"familycard API on http://{args.host}:{args.port}/graphql (store: {settings.store})", flush=True)
         uvicorn.run(create_app(settings, store), host=args.host, port=args.port, log_level="info",
@@ -680,7 +684,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("file")
     i.add_argument("--today", type=_date, default=today, help="the ingest day: later death dates are refused")
     i.add_argument("--show-rejected", type=int, default=50, help="rejected lines to print (default 50)")
-    i.add_argument("--batch-size", type=int, default=None, help="records a transaction (default: 50000 on LadybugDB, 10000 on Neo4j)")
+    i.add_argument("--batch-size", type=int, default=None,
+                   help="records a transaction (default: 50000 on LadybugDB, 10000 on Neo4j)")
     i.set_defaults(fn=cmd_ingest)
 
     d = sub.add_parser("demo", help="generate a demo population, ingest it, show counts and family cards")

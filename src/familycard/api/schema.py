@@ -73,4 +73,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 
 def sdl() -> str:
-    return strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS)).as_str() + "\n"
+    schema = strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS))
+    return schema.as_str() + "\n"

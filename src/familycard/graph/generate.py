@@ -1127,7 +1127,7 @@ class _Generator:
         for members in by_addr.values():
             total = 0
             for p in members:
-                for start, end, sal in p.jobs:
+                for _start, end, sal in p.jobs:
                     if end is None or end >= dt.date(lo_m[0], lo_m[1], 1):
                         total += sal * 3
                 total += (p.pension_kzt + p.informal_kzt) * 3

@@ -135,7 +135,8 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
                                              f"takes back the refusal of {o['answered_at']:%Y-%m-%d %H:%M} UTC"))
                 events.append(flow.event(o["key"], status, at, o["iin"], who, f"attempt {o['attempt']}; {served}"))
                 if status == CONSENTED:
-                    replies.append((f"consented|{o['key']}", "consented", flow_text("consented", rules[o["code"]]), o["key"]))
+                    replies.append((f"consented|{o['key']}", "consented", flow_text("consented", rules[o["code"]]),
+                                    o["key"]))
                 else:  # how to take it back: by number when a bare "иә" could mean another offer
                     body = refused_text(rules[o["code"]], n if len(offers) + len(back) > 1 else None)
                     replies.append((f"refused|{o['key']}", "refused", body, o["key"]))
@@ -158,7 +159,8 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
     messages = [{"key": key, "direction": "in", "kind": "reply", "phone": phone, "iin": iin,
                  "offers": ",".join(o["key"] for o in offers), "text": text, "status": "received",
                  "created_at": at, "outcome": result.outcome, **via}]
-    events.append(flow.event(key, "replied", at, iin, who, result.outcome + (f": {result.reason}" if result.reason else "")))
+    events.append(flow.event(key, "replied", at, iin, who,
+                             result.outcome + (f": {result.reason}" if result.reason else "")))
     for rkey, kind, body, refs in replies:
         messages.append({"key": rkey, "direction": "out", "kind": kind, "phone": phone, "iin": iin, "offers": refs,
                          "text": body, "status": "queued", "created_at": at, "attempts": 0, "parts": sms_parts(body)})

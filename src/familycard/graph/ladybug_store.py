@@ -92,7 +92,7 @@ def _rows(result) -> list[Row]:
     if isinstance(result, list):  # several statements: the last one's rows
         result = result[-1]
     cols = result.get_column_names()
-    return [dict(zip(cols, map(dialect.to_python, row))) for row in result.get_all()]
+    return [dict(zip(cols, map(dialect.to_python, row), strict=True)) for row in result.get_all()]
 
 
 def _end_read_only(conn: ladybug.Connection) -> None:
@@ -326,7 +326,7 @@ class LadybugStore(Store):
                 cols = result.get_column_names()
                 rows = []
                 while len(rows) < max_rows and result.has_next():
-                    rows.append(budget.take(dict(zip(cols, map(dialect.to_python, result.get_next())))))
+                    rows.append(budget.take(dict(zip(cols, map(dialect.to_python, result.get_next()), strict=True))))
                 more = result.has_next()
             finally:
                 result.close()

@@ -198,8 +198,8 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
         else:
             reason, detail = ("no_phone", "no phone in the registry") if not raw_phone else \
                 ("invalid_phone", f"phone '{raw_phone}' is not a Kazakh mobile number")
-            tasks.append({"key": f"{k}|{reason}" + (f"|r{round_}" if round_ else ""), "iin": e.iin, "code": e.benefit, "ref": k, "reason": reason,
-                          "detail": detail, "status": "open", "created_at": now})
+            tasks.append({"key": f"{k}|{reason}" + (f"|r{round_}" if round_ else ""), "iin": e.iin, "code": e.benefit,
+                          "ref": k, "reason": reason, "detail": detail, "status": "open", "created_at": now})
             events.append(flow.event(k, "worklisted", now, e.iin, detail, reason))
             out["worklisted"] += 1
     # Counted from what was written: a chunk run again after a conflict with another sweep

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 from lxml import etree
 from stdnum.iso7064 import mod_97_10
@@ -121,7 +122,7 @@ def _sorted_orders(orders: Iterable[PaymentOrder]) -> list[PaymentOrder]:
         if not isinstance(o, PaymentOrder):
             raise TypeError(f"expected PaymentOrder, got {type(o).__name__}")
     out.sort(key=lambda o: o.order_id)
-    for a, b in zip(out, out[1:]):
+    for a, b in pairwise(out):
         if a.order_id == b.order_id:  # sorted, so duplicates are neighbours
             raise ValueError(f"duplicate order_id {a.order_id!r}")
     return out
@@ -300,7 +301,8 @@ def validate_pain001(xml: bytes) -> None:
     def check(node: etree._Element, what: str, amounts: list[str]) -> None:
         nb = node.findtext("p:NbOfTxs", namespaces=ns)
         if nb is not None and int(nb) != len(amounts):
-            problems.append(f"line {node.sourceline}: {what} NbOfTxs is {nb}, but there are {len(amounts)} transactions")
+            problems.append(f"line {node.sourceline}: {what} NbOfTxs is {nb}, "
+                            f"but there are {len(amounts)} transactions")
         ctrl = node.findtext("p:CtrlSum", namespaces=ns)
         total = sum((Decimal(a) for a in amounts), Decimal(0))
         if ctrl is not None and Decimal(ctrl) != total:

@@ -3,9 +3,10 @@
 Consent assigns the right (a dated Assignment) and issues its first payment order; one-off
 benefits are paid once, monthly ones once a month while the right lasts. Every order is
 re-checked first (``recheck``): at consent for the day, by ``pay_month`` for the month's first
-day; a right that no longer holds is ended with its reason, and the amount is the day's. An order is keyed by the right and the
-period ("once" or the month), so no rerun can pay twice. A recipient without a valid bank
-account gets a caseworker's task instead, and the order is issued once the account is there.
+day; a right that no longer holds is ended with its reason, and the amount is the day's. An
+order is keyed by the right and the period ("once" or the month), so no rerun can pay twice.
+A recipient without a valid bank account gets a caseworker's task instead, and the order is
+issued once the account is there.
 """
 from __future__ import annotations
 
@@ -131,7 +132,7 @@ class PaySummary:
                 f"{n(self.total_kzt)} KZT" + (f" → {files}" if files else ""))
 
 
-def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Payer(),
+def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Payer(),  # noqa: B008 - Payer is frozen: one shared default is safe
               now: Callable[[], dt.datetime] = flow.utcnow, batch: int = 2_000) -> PaySummary:
     """Issue the month's orders (one-offs not yet ordered, monthly rights that still hold on
     the month's first day) and write the month's register (CSV) and pain.001 file."""
@@ -180,7 +181,8 @@ def _still_held(store: Store, active: list[dict], month: str, first: dt.date) ->
         day = max(first, a["assigned_on"])
         if a["periodicity"] == "monthly":
             if (a["code"], day) not in holds:
-                holds[(a["code"], day)] = {e.key: e.amount_kzt for e in run_rule(store, load_rules([a["code"]])[0], day)}
+                rule = load_rules([a["code"]])[0]
+                holds[(a["code"], day)] = {e.key: e.amount_kzt for e in run_rule(store, rule, day)}
             if a["key"] in holds[(a["code"], day)]:
                 wanted.append({**a, "amount_kzt": holds[(a["code"], day)][a["key"]]})
                 continue

@@ -41,8 +41,8 @@ from familycard.graph.rules import used_params
 from familycard.graph.store import MAX_RESULT_BYTES, QueryRefused, Row, Store, check_read_query, cypher_tokens
 from familycard.graph.visibility import check_visible, strip_hidden
 
-__all__ = ["TYPES", "Parameter", "SavedQuery", "RunResult", "SavedQueryError", "SavedQueryNotFound", "save", "delete", "get",
-           "versions", "list_current", "run", "runs"]
+__all__ = ["TYPES", "Parameter", "SavedQuery", "RunResult", "SavedQueryError", "SavedQueryNotFound", "save", "delete",
+           "get", "versions", "list_current", "run", "runs"]
 
 TYPES = ("STRING", "INT", "FLOAT", "BOOLEAN", "DATE")
 CURRENT, SUPERSEDED, DELETED = "current", "superseded", "deleted"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from familycard.graph import flow, leases
 from familycard.graph.flow import SENDER
@@ -80,13 +81,8 @@ def _send(store: Store, gateway: Gateway, now: Callable[[], dt.datetime], limit:
             if e.permanent and e.key:
                 failed_key = e.key
         by_key = {r["key"]: r for r in rows}
-        at = now()
-
-        def mark(tx: Tx) -> None:  # and let go of the batch's claims, in the same transaction
-            _mark(tx, by_key, results, failed_key, error, at)
-            leases.release_in(tx, owner, [CLAIM + k for k in by_key])
-
-        store.transaction(mark)
+        store.transaction(partial(_mark, owner=owner, rows=by_key, results=results, failed_key=failed_key,
+                                  error=error, at=now()))
         summary.sent += len(results)
         summary.resent += sum(1 for s in results if s.duplicate)
         # counted when queued; a message queued before parts were counted is counted now
@@ -130,8 +126,9 @@ def _claim_batch(store: Store, n: int, owner: leases.Owner, ttl: float) -> tuple
     return True, [r for r in rows if CLAIM + r["key"] in mine]
 
 
-def _mark(tx: Tx, rows: dict[str, dict], results: list[Sent], failed_key: str | None, error: str | None,
-          at: dt.datetime) -> None:
+def _mark(tx: Tx, owner: leases.Owner, rows: dict[str, dict], results: list[Sent], failed_key: str | None,
+          error: str | None, at: dt.datetime) -> None:
+    """Record what the gateway said of the batch and let go of its claims, in one transaction."""
     msgs, offers, events, tasks = [], [], [], []
     for s in results:
         r = rows[s.key]
@@ -145,7 +142,8 @@ def _mark(tx: Tx, rows: dict[str, dict], results: list[Sent], failed_key: str | 
         r = rows[failed_key]
         msgs.append({"key": failed_key, "status": "failed", "sent_at": None,
                      "attempts": (r["attempts"] or 0) + 1, "provider_id": None, "error": error})
-        events.append(flow.event(failed_key, "failed", at, r["iin"], "the SMS gateway refused the message", error or ""))
+        events.append(flow.event(failed_key, "failed", at, r["iin"], "the SMS gateway refused the message",
+                                 error or ""))
         for ref in filter(None, (r["offers"] or "").split(",")):
             tasks.append({"key": f"{ref}|sms_failed", "iin": r["iin"], "code": ref.split("|")[0], "ref": ref,
                           "reason": "sms_failed", "detail": error, "status": "open", "created_at": at})
@@ -159,3 +157,4 @@ def _mark(tx: Tx, rows: dict[str, dict], results: list[Sent], failed_key: str | 
     flow.patch(tx, "Offer", offers)
     flow.insert_new(tx, "Task", tasks)
     flow.record_events(tx, events)
+    leases.release_in(tx, owner, [CLAIM + k for k in rows])

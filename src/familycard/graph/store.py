@@ -231,10 +231,10 @@ class Store(ABC):
                     raise
         raise AssertionError("unreachable")
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - an optional hook: nothing to let go of by default
         """Let go of what the store holds for the running event loop (not the store itself)."""
 
-    def after_load(self, stored: int) -> None:
+    def after_load(self, stored: int) -> None:  # noqa: B027 - an optional hook, a no-op by default
         """Called after a load stored ``stored`` records: whatever the engine needs so that the
         next queries are planned for the data as it now is (nothing, by default)."""
 

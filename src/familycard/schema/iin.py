@@ -26,9 +26,9 @@ class IINError(ValueError):
 def check_digit(first11: str) -> int | None:
     """The check digit for the first 11 digits, or None when no digit can make it valid."""
     digits = [ord(ch) - 48 for ch in first11]
-    total = sum(d * w for d, w in zip(digits, _W1)) % 11
+    total = sum(d * w for d, w in zip(digits, _W1, strict=True)) % 11
     if total == 10:
-        total = sum(d * w for d, w in zip(digits, _W2)) % 11
+        total = sum(d * w for d, w in zip(digits, _W2, strict=True)) % 11
         if total == 10:
             return None
     return total

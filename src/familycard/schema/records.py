@@ -397,7 +397,8 @@ def _fact(obj: dict) -> Record:
             mm = _MONTH_RE.match(m)
             if not mm or not 1 <= int(mm.group(2)) <= 12:
                 c.fail("month", f"'{m}' is not a month (YYYY-MM)")
-            elif ftype == "contribution" and valid_from and valid_from != dt.date(int(mm.group(1)), int(mm.group(2)), 1):
+            elif (ftype == "contribution" and valid_from
+                  and valid_from != dt.date(int(mm.group(1)), int(mm.group(2)), 1)):
                 c.fail("valid_from", f"{valid_from.isoformat()} must be the first day of month {m}")
         props["month"] = m
         props["amount_kzt"] = c.integer("amount_kzt", True, 0, INT64_MAX)

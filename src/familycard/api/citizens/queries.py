@@ -35,7 +35,8 @@ CitizenId = Annotated[strawberry.ID | None, strawberry.argument(
 
 @strawberry.type
 class Query:
-    @strawberry.field(permission_classes=[SIGNED_IN], description="One person, by IIN or by id; null if no one is registered under it.")
+    @strawberry.field(permission_classes=[SIGNED_IN],
+                      description="One person, by IIN or by id; null if no one is registered under it.")
     async def citizen(self, info: Info, iin: Iin = None, id: CitizenId = None) -> Citizen | None:
         row = await info.context.loaders.person.load(await resolve_iin(info, iin, id))
         return citizen(info, row) if row else None

@@ -107,6 +107,7 @@ def citizen(info: Info, row: Mapping[str, Any], logged: bool = False) -> Citizen
                    surname=row["surname"], given_name=row["given_name"], patronymic=row.get("patronymic"),
                    birth_date=row["birth_date"], sex=Sex(row["sex"]), alive=row.get("death_date") is None,
                    death_date=row.get("death_date"), address_id=row.get("address_id"),
-                   phone=mask_phone_for(row.get("phone"), role), bank_account=mask_account(row.get("bank_account"), role),
+                   phone=mask_phone_for(row.get("phone"), role),
+                   bank_account=mask_account(row.get("bank_account"), role),
                    citizenship=row.get("citizenship"), source=row["source"], recorded_at=row["recorded_at"],
                    _iin=row["iin"])

@@ -29,7 +29,8 @@ MAX_GRAPH_PERSONS = 500
 
 @strawberry.type
 class Query:
-    @strawberry.field(permission_classes=[SIGNED_IN], description="A person's family card, by IIN or by id; null if no one is registered under it. "
+    @strawberry.field(permission_classes=[SIGNED_IN],
+                      description="A person's family card, by IIN or by id; null if no one is registered under it. "
                                   "Reading it is logged under the person, whatever part is asked for.")
     async def family_card(self, info: Info, iin: Iin = None, id: CitizenId = None) -> FamilyCard | None:
         key = await resolve_iin(info, iin, id)

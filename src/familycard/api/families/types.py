@@ -161,7 +161,7 @@ class FamilyCard:
         kids = [r for r in await info.context.loaders.relations.load(self._iin)
                 if r["relation"] == "child" and r["death_date"] is None and r["birth_date"] <= day]
         students = [r["iin"] for r in kids if add_years(r["birth_date"], 18) <= day < add_years(r["birth_date"], 23)]
-        facts = dict(zip(students, await info.context.loaders.facts.load_many(students)))
+        facts = dict(zip(students, await info.context.loaders.facts.load_many(students), strict=True))
         out = [r for r in kids if day < add_years(r["birth_date"], 18)
                or any(f["type"] == "student" and _covers(f, day) for f in facts.get(r["iin"], ()))]
         return [citizen(info, r) for r in out]

@@ -95,7 +95,8 @@ class Mutation:
         who = info.context.principal
         out = await run_in_threadpool(lambda: receive(info.context.store, input.from_, input.text, None, input.id,
                                                       entered_by=f"{who.role} {who.subject}", reason=reason))
-        return ReplyReceived(outcome=ReplyOutcome(out.outcome), phone=mask_phone_for(out.phone, info.context.role) or "",
+        return ReplyReceived(outcome=ReplyOutcome(out.outcome),
+                             phone=mask_phone_for(out.phone, info.context.role) or "",
                              decisions=[OfferDecision(offer_id=global_id(info, OFFER, k), decision=Decision(v))
                                         for k, v in sorted(out.decisions.items())],
                              replies_queued=len(out.answered_with), payment_orders=out.orders, reason=out.reason)
@@ -116,7 +117,8 @@ class Mutation:
             return InvalidInput(message=f"benefits: '{unknown[0]}' is not one of {', '.join(rules_by_code())}",
                                 field="benefits")
         try:
-            d = await run_in_threadpool(lambda: daily_sweep(info.context.store, as_of, benefits, incremental=incremental))
+            d = await run_in_threadpool(lambda: daily_sweep(info.context.store, as_of, benefits,
+                                                            incremental=incremental))
         except SweepError as e:
             return InvalidInput(message=str(e), field="incremental")
         o = d.offers

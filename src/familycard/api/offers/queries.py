@@ -27,16 +27,18 @@ class OfferFilter:
 
 @strawberry.type
 class Query:
-    @strawberry.field(permission_classes=[STAFF], description="Offers across everyone, newest first. Each recipient shown is logged as a "
-                                                                  "card read.")
+    @strawberry.field(permission_classes=[STAFF],
+                      description="Offers across everyone, newest first. Each recipient shown is logged as a "
+                                  "card read.")
     async def offers(self, info: Info, filter: Annotated[OfferFilter | None, strawberry.argument(
-                         description="What to narrow the list to; all offers when left out.")] = None, first: First = None,
-                     after: After = None) -> Connection[Offer]:
+                         description="What to narrow the list to; all offers when left out.")] = None,
+                     first: First = None, after: After = None) -> Connection[Offer]:
         f = filter or OfferFilter()
         if f.benefit is not None and f.benefit not in rules_by_code():
             raise PublicError(f"filter.benefit: '{f.benefit}' is not one of {', '.join(rules_by_code())}")
         p = page(info, first, after)
-        rows, total = await people.find_offers(info.context.store, code=f.benefit, status=status_filter("filter.status", f.status),
+        rows, total = await people.find_offers(info.context.store, code=f.benefit,
+                                               status=status_filter("filter.status", f.status),
                                                found_from=f.found_from, found_to=f.found_to,
                                                address_id=f.address_id, skip=p.skip, limit=p.limit)
         fields = selected_fields(info)

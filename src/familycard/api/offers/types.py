@@ -82,7 +82,8 @@ class Offer(Node):
                                   "happened; its SMS show in `sentAt`.")
     async def history(self, info: Info) -> list[OfferEvent]:
         rows = await info.context.loaders.events.load(self._iin)  # the recipient's: one read for all their offers
-        return [OfferEvent(kind=enum_of(EventKind, r["kind"]), at=r["at"], cause=r["cause"] or "", detail=r["detail"] or "")
+        return [OfferEvent(kind=enum_of(EventKind, r["kind"]), at=r["at"], cause=r["cause"] or "",
+                           detail=r["detail"] or "")
                 for r in rows if r["ref"] == self._key]
 
 
@@ -101,8 +102,8 @@ def offer(info: Info, r: Mapping[str, Any]) -> Offer:
     # A right's key holds IINs: sealed, like a citizen's id, for everyone.
     return Offer(id=global_id(info, OFFER, r["key"]),
                  status=enum_of(OfferStatus, r["status"]), attempt=r["attempt"], number=r["number"],
-                 amount_kzt=_money(r["amount_kzt"]), periodicity=enum_of(Periodicity, r["periodicity"]), event=r["event"],
-                 first_found_on=r["first_as_of"], last_found_on=r["as_of"],
+                 amount_kzt=_money(r["amount_kzt"]), periodicity=enum_of(Periodicity, r["periodicity"]),
+                 event=r["event"], first_found_on=r["first_as_of"], last_found_on=r["as_of"],
                  recipient_iin=mask_iin(r["iin"], role), subject_iin=mask_iin(r["subject"], role),
                  phone=mask_phone_for(r["phone"], role), offered_at=r["offered_at"], sent_at=r["sent_at"],
                  deadline=r["deadline"], answered_at=r["answered_at"], reason=r.get("reason"), _code=r["code"],
@@ -132,7 +133,8 @@ class Assignment(Node):
 
 
 def assignment(info: Info, r: Mapping[str, Any]) -> Assignment:
-    return Assignment(id=global_id(info, ASSIGNMENT, r["key"]), status=enum_of(AssignmentStatus, r["status"]), periodicity=enum_of(Periodicity, r["periodicity"]), amount_kzt=_money(r["amount_kzt"]),
+    return Assignment(id=global_id(info, ASSIGNMENT, r["key"]), status=enum_of(AssignmentStatus, r["status"]),
+                      periodicity=enum_of(Periodicity, r["periodicity"]), amount_kzt=_money(r["amount_kzt"]),
                       assigned_on=r["assigned_on"], ended_on=r["ended_on"], end_reason=r.get("reason"),
                       event=r["event"],
                       subject_iin=mask_iin(r["subject"], info.context.role), _code=r["code"])
@@ -156,6 +158,6 @@ class Payment(Node):
 
 
 def payment(info: Info, r: Mapping[str, Any]) -> Payment:
-    return Payment(id=global_id(info, PAYMENT, r["key"]), order_id=r["order_id"], month=r["month"], amount_kzt=Decimal(r["amount_kzt"]),
-                   bank_account=mask_account(r["bank_account"], info.context.role), status=enum_of(PaymentStatus, r["status"]),
-                   created_at=r["created_at"], _code=r["code"])
+    return Payment(id=global_id(info, PAYMENT, r["key"]), order_id=r["order_id"], month=r["month"],
+                   amount_kzt=Decimal(r["amount_kzt"]), bank_account=mask_account(r["bank_account"], info.context.role),
+                   status=enum_of(PaymentStatus, r["status"]), created_at=r["created_at"], _code=r["code"])

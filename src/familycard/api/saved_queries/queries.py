@@ -21,8 +21,8 @@ class Query:
         found, total = await run_in_threadpool(lambda: sq.list_current(info.context.store, skip=p.skip, limit=p.limit))
         return connection(found, total, p, lambda q: saved_query(info, q))
 
-    @strawberry.field(permission_classes=[AUDIT], description="A saved query: its current version, or the one named; null if "
-                                                                 "there is none.")
+    @strawberry.field(permission_classes=[AUDIT],
+                      description="A saved query: its current version, or the one named; null if there is none.")
     async def saved_query(self, info: Info, name: Annotated[str, strawberry.argument(
                               description="The saved query's name.")],
                           version: Annotated[int | None, strawberry.argument(

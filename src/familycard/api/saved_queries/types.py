@@ -76,7 +76,8 @@ def saved_query_key(name: str, version: int) -> str:
 
 
 def saved_query(info: Info, q: sq.SavedQuery) -> SavedQuery:
-    return SavedQuery(id=global_id(info, SAVED_QUERY, saved_query_key(q.name, q.version)), name=q.name, version=q.version, cypher=q.cypher,
+    return SavedQuery(id=global_id(info, SAVED_QUERY, saved_query_key(q.name, q.version)), name=q.name,
+                      version=q.version, cypher=q.cypher,
                       parameters=[QueryParameter(name=p.name, type=enum_of(ParameterType, p.type), required=p.required,
                                                  default=jsonable(p.default), description=p.description)
                                   for p in q.parameters],

@@ -135,7 +135,7 @@ def _eval(node: ast.AST, names: Mapping[str, Any], src: str) -> Any:
         return None if v is None else -v
     if isinstance(node, ast.Compare):
         left = _eval(node.left, names, src)
-        for op, right_node in zip(node.ops, node.comparators):
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
             right = _eval(right_node, names, src)
             if left is None or right is None:
                 return None
