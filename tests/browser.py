@@ -1,7 +1,7 @@
 """Pytest plugin: a real browser (the system's Chromium, driven by Playwright) against the real app
 served by uvicorn. Load with ``pytest_plugins = ["browser"]`` (``tests/`` on the import path).
 
-* ``chromium`` (session): Playwright's Browser on the Chromium found on the PATH
+* ``chromium`` (module): Playwright's Browser on the Chromium found on the PATH
   (``chromium``, ``chromium-browser``, ``google-chrome``); Playwright never downloads one
   (``playwright install`` is not used). Without it the tests that need it are skipped with
   "BROWSER NOT RUN: <reason>"; when ``CI=true`` they fail instead (``.ci/run`` installs
@@ -48,9 +48,12 @@ def find_chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    """Playwright's Browser on the system's Chromium (headless)."""
+    """Playwright's Browser on the system's Chromium (headless). Module-scoped: while Playwright's
+    sync API is open it keeps an event loop running in the main thread, and every later test that
+    calls ``asyncio.run`` failed ("cannot be called from a running event loop"); a launch costs
+    about a second a module."""
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
