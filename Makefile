@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test scenarios lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ test: $(VENV)/.installed  ## the test suite, on LadybugDB and on a real Neo4j 5.
 	@if command -v npm >/dev/null && [ ! -d tests/http_audit/node_modules ]; then \
 		npm ci --prefix tests/http_audit --no-audit --no-fund --loglevel=error; fi
 	$(PY) -m pytest
+
+scenarios: $(VENV)/.installed  ## kill -9 mid-run and two runs at once, on both engines (about 5 minutes; CI runs them)
+	$(PY) -m pytest -m scenario
 
 lint: $(VENV)/.installed  ## ruff, with the settings in pyproject.toml (CI runs it before the tests)
 	$(VENV)/bin/ruff check src tests bench tools

@@ -13,6 +13,9 @@ import pytest
 from familycard.graph.generate import write_feed
 from familycard.graph.snapshot import snapshot
 
+# Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
+pytestmark = pytest.mark.scenario
+
 AS_OF = dt.date(2026, 11, 25)
 
 

@@ -21,6 +21,9 @@ from familycard.graph.payments import month_of, pay_month
 from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
 
+# Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
+pytestmark = pytest.mark.scenario
+
 AS_OF = dt.date(2026, 11, 25)
 FLOW = ("Offer", "Message", "Assignment", "Payment", "Task", "Event")
 

@@ -29,6 +29,9 @@ from familycard.graph.payments import month_of
 from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
 
+# Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
+pytestmark = pytest.mark.scenario
+
 AS_OF = dt.date(2026, 11, 25)
 MONTH = month_of(flow.local_day(flow.utcnow()))
 
@@ -37,6 +40,7 @@ _BARRIER = """
 import os, pathlib, sys, time
 import familycard.cli, familycard.graph.leases, familycard.graph.sweep, familycard.graph.sms
 import familycard.graph.payments, familycard.graph.ladybug_store, familycard.graph.neo4j_store
+
 barrier = pathlib.Path(sys.argv[1])
 (barrier / str(os.getpid())).touch()
 deadline = time.monotonic() + 120
