@@ -15,6 +15,14 @@ def today() -> dt.date:
     return TODAY
 
 
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory, monkeypatch):
+    """Every test gets a data folder of its own unless it sets one: the user's default folder
+    holds what `make demo` left there (its settings.env signs tokens), and the README runs
+    `make demo` before `make test`."""
+    monkeypatch.setenv("FAMILYCARD_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 def _ladybug(path):
     from familycard.graph.ladybug_store import LadybugStore
 
