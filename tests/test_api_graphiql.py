@@ -69,6 +69,18 @@ def test_graphiql_off_serves_neither_the_page_nor_its_files(ladybug_store, tmp_p
         assert c.get("/graphiql/start.js").status_code == 404
 
 
+def test_no_path_under_graphiql_reaches_a_file_beside_the_vendored_ones(ladybug_store, tmp_path):
+    """The static mount serves its folder only: `..`, raw or percent-encoded, never reaches the
+    package's code (api/app.py sits two folders up) or the data folder's settings."""
+    with TestClient(_app(ladybug_store, tmp_path)) as c:
+        for path in ("/graphiql/../../app.py", "/graphiql/..%2f..%2fapp.py", "/graphiql/%2e%2e/%2e%2e/app.py",
+                     "/graphiql/..%5c..%5capp.py", "/graphiql/%252e%252e/app.py", "/graphiql//etc/passwd",
+                     "/graphiql/../../../settings.py"):
+            r = c.get(path)
+            assert r.status_code == 404 and b"import" not in r.content and b"root:" not in r.content, path
+        assert c.get("/graphiql/graphiql.min.js").status_code == 200
+
+
 def test_the_page_says_where_the_token_goes_and_when_introspection_is_off(ladybug_store, tmp_path):
     with TestClient(_app(ladybug_store, tmp_path, introspection=False)) as c:
         text = c.get("/graphql", headers={"Accept": "text/html"}).text
