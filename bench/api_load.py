@@ -20,7 +20,7 @@ flow step and copy skipped: for trying a change to the server without a minute o
 
 Server: `python -m uvicorn … --factory` (this file's `app_factory`, i.e. `create_app(Settings())`),
 one worker, no reload, no access log, log level warning, on 127.0.0.1 and a free port; Neo4j runs
-in-process from its jars (familycard.neo4j_server, heap/page cache --neo4j-heap/--neo4j-pagecache)
+in-process from its jars (familycard.graph.store.neo4j_local, heap/page cache --neo4j-heap/--neo4j-pagecache)
 as in bench/flow.py. `--server cli` runs `familycard serve` instead (uvicorn's access log on).
 The load generator runs in this process and shares the machine's cores with the server (and
 the JVM): its own CPU is measured and reported.
@@ -904,11 +904,11 @@ def run_engine(engine: str, args, results: dict, save) -> None:
 def count_access(engine: str, data_dir: Path, neo4j_uri: str | None) -> int:
     """Access-log rows the store holds after the load (the server stopped)."""
     if engine == "neo4j":
-        from familycard.graph.neo4j_store import Neo4jStore
+        from familycard.graph.store.neo4j import Neo4jStore
 
         store = Neo4jStore(neo4j_uri)
     else:
-        from familycard.graph.ladybug_store import LadybugStore
+        from familycard.graph.store.ladybug import LadybugStore
 
         store = LadybugStore(data_dir)
     try:

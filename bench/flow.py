@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from familycard import neo4j_server  # noqa: E402
 from familycard.graph.changes import write_changes  # noqa: E402
 from familycard.graph.flow import utcnow  # noqa: E402
 from familycard.graph.gateways import FileGateway  # noqa: E402
@@ -36,6 +35,7 @@ from familycard.graph.inbox import receive  # noqa: E402
 from familycard.graph.ingest import ingest_lines  # noqa: E402
 from familycard.graph.payments import pay_month  # noqa: E402
 from familycard.graph.sms import send_outbox  # noqa: E402
+from familycard.graph.store import neo4j_local as neo4j_server  # noqa: E402
 from familycard.graph.sweep import daily_sweep, sweep  # noqa: E402
 from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402
 from sweep import prepare  # noqa: E402
@@ -53,12 +53,12 @@ def _open(engine: str, store_dir: Path, heap: str, pagecache: str):
     if engine == "neo4j":
         server = neo4j_server.Neo4jServer(heap=heap, pagecache=pagecache)
         server.start(store_dir / "neo4j-server")
-        from familycard.graph.neo4j_store import Neo4jStore
+        from familycard.graph.store.neo4j import Neo4jStore
         store = Neo4jStore(server.uri)
         store.setup_schema()
         store.write("CALL db.awaitIndexes(1200)")  # new indexes (Person.phone) built before timing
         return store, server
-    from familycard.graph.ladybug_store import LadybugStore
+    from familycard.graph.store.ladybug import LadybugStore
     store = LadybugStore(store_dir)
     store.setup_schema()
     return store, None
@@ -114,10 +114,10 @@ def run_engine(engine: str, people: int, args, feed: Path) -> dict:
         # its buffer pool, and a scoped sweep then ran out of it ("the buffer pool is full").
         store.close()
         if server:
-            from familycard.graph.neo4j_store import Neo4jStore
+            from familycard.graph.store.neo4j import Neo4jStore
             store = Neo4jStore(server.uri)
         else:
-            from familycard.graph.ladybug_store import LadybugStore
+            from familycard.graph.store.ladybug import LadybugStore
             store = LadybugStore(work)
 
         buf = io.StringIO()

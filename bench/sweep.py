@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from familycard import neo4j_server  # noqa: E402
 from familycard.graph.rules import load_rules  # noqa: E402
+from familycard.graph.store import neo4j_local as neo4j_server  # noqa: E402
 from familycard.graph.sweep import sweep  # noqa: E402
 from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402
 
@@ -59,11 +59,11 @@ def prepare(engine: str, people: int, feed: Path, work: Path, heap: str, pagecac
 
 def open_store(engine: str, store_dir: Path, server):
     if engine == "ladybug":
-        from familycard.graph.ladybug_store import LadybugStore
+        from familycard.graph.store.ladybug import LadybugStore
 
         store = LadybugStore(store_dir)
     else:
-        from familycard.graph.neo4j_store import Neo4jStore
+        from familycard.graph.store.neo4j import Neo4jStore
 
         store = Neo4jStore(server.uri)
     store.setup_schema()  # as the CLI does: a store built by an older familycard gets today's indexes

@@ -24,7 +24,7 @@ def _own_data_folder(tmp_path_factory, monkeypatch):
 
 
 def _ladybug(path):
-    from familycard.graph.ladybug_store import LadybugStore
+    from familycard.graph.store.ladybug import LadybugStore
 
     store = LadybugStore(path)
     store.setup_schema()
@@ -46,7 +46,7 @@ def other_ladybug(tmp_path):
 
 @pytest.fixture
 def neo4j_store(neo4j_clean):
-    from familycard.graph.neo4j_store import Neo4jStore
+    from familycard.graph.store.neo4j import Neo4jStore
 
     store = Neo4jStore(neo4j_clean)
     store.setup_schema()

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from familycard.neo4j_server import Neo4jServer, Neo4jUnavailable, default_cache_dir, install
+from familycard.graph.store.neo4j_local import Neo4jServer, Neo4jUnavailable, default_cache_dir, install
 
 _SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 _DELETE_BATCH = 10_000

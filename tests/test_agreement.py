@@ -8,7 +8,7 @@ import pytest
 
 from familycard.graph.generate import write_feed
 from familycard.graph.ingest import ingest_lines
-from familycard.graph.snapshot import counts, snapshot
+from familycard.graph.store.snapshot import counts, snapshot
 
 AS_OF = dt.date(2026, 11, 25)
 

@@ -185,8 +185,9 @@ def test_a_staff_entry_without_a_reason_is_refused_by_the_inbox_itself(ladybug_s
 def test_a_store_made_before_staff_entries_gets_their_columns_when_opened(tmp_path):
     import ladybug
 
-    from familycard.graph import dialect, model
-    from familycard.graph.ladybug_store import DB_FILE, LadybugStore
+    from familycard.graph import model
+    from familycard.graph.store import dialect
+    from familycard.graph.store.ladybug import DB_FILE, LadybugStore
 
     old = model.Table("Message", tuple(c for c in model.MESSAGE.columns
                                        if c[0] not in ("channel", "entered_by", "reason")))

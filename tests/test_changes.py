@@ -16,7 +16,7 @@ from familycard.graph import model
 from familycard.graph.changes import changes_for_day, write_changes
 from familycard.graph.generate import generate_feed
 from familycard.graph.ingest import ingest_lines
-from familycard.graph.snapshot import counts
+from familycard.graph.store.snapshot import counts
 from familycard.schema.iin import make_iin, parse_iin
 from familycard.schema.records import parse_record, parse_recorded_at
 from feedmaker import lines, link, person

@@ -250,7 +250,7 @@ def test_a_command_run_while_serve_holds_the_store_says_who_and_what_to_do(tmp_p
 def test_a_command_run_while_another_job_holds_the_store_is_told_to_wait(tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; sys.argv = ['familycard', 'ingest', 'big.jsonl']; "
-                               "from familycard.graph.ladybug_store import LadybugStore; "
+                               "from familycard.graph.store.ladybug import LadybugStore; "
                                f"s = LadybugStore({str(tmp_path / 'data')!r}); print('open', flush=True); "
                                "time.sleep(float(sys.stdin.readline())); s.close()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from familycard.graph.generate import write_feed
-from familycard.graph.snapshot import snapshot
+from familycard.graph.store.snapshot import snapshot
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
 pytestmark = pytest.mark.scenario
@@ -42,10 +42,10 @@ def _ingest_cmd(feed):
 
 def _open(engine, path, uri):
     if engine == "neo4j":
-        from familycard.graph.neo4j_store import Neo4jStore
+        from familycard.graph.store.neo4j import Neo4jStore
         s = Neo4jStore(uri)
     else:
-        from familycard.graph.ladybug_store import LadybugStore
+        from familycard.graph.store.ladybug import LadybugStore
         s = LadybugStore(path)
     s.setup_schema()
     return s

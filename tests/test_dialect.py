@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from familycard.graph import dialect, model
+from familycard.graph import model
+from familycard.graph.store import dialect
 
 
 def test_ladybug_ddl_declares_every_table_with_its_key():
@@ -60,13 +61,13 @@ def _linked(store, label: str) -> list[tuple]:
 
 
 def test_flow_nodes_are_created_with_the_link_from_their_person_on_both(store):
-    from familycard.graph import flow
+    from familycard.graph.store import writes
 
     _two_people(store)
     rows = [{"key": "e1", "iin": "870101300019", "kind": "offered"},
             {"key": "e2", "iin": "999999999999", "kind": "offered"},  # no such person: created bare
             {"key": "e3", "iin": None, "kind": "replied"}]
-    store.transaction(lambda tx: flow.create(tx, "Event", rows))
+    store.transaction(lambda tx: writes.create(tx, "Event", rows))
     assert sorted(r["k"] for r in store.read("MATCH (n:Event) RETURN n.key AS k")) == ["e1", "e2", "e3"]
     assert _linked(store, "Event") == [("870101300019", "e1")]
 
@@ -164,7 +165,7 @@ def test_ladybug_128_bit_sums_come_back_as_int(ladybug_store):
     """LadybugDB sums INT64 into INT128, which its driver returns as Decimal; Neo4j returns int."""
     from decimal import Decimal
 
-    from familycard.graph.dialect import to_python
+    from familycard.graph.store.dialect import to_python
 
     assert to_python(Decimal("5100005")) == 5100005 and isinstance(to_python(Decimal("5")), int)
     assert to_python(Decimal("2.5")) == Decimal("2.5")

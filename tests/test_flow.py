@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from familycard.graph import flow
 from familycard.graph.audit import history
 from familycard.graph.gateways import FileGateway
 from familycard.graph.inbox import receive
@@ -19,6 +18,7 @@ from familycard.graph.payments import pay_month
 from familycard.graph.rules import load_rules
 from familycard.graph.sms import send_outbox
 from familycard.graph.sms_length import sms_parts
+from familycard.graph.store import writes
 from familycard.graph.sweep import daily_sweep
 from familycard.graph.texts import NAMED_OFFER_PARTS, OFFER_PARTS, budget, offer_text, recipient_name
 from familycard.graph.worklist import open_tasks, render
@@ -130,7 +130,7 @@ def test_a_crash_after_the_gateway_took_the_batch_resends_it_without_a_second_sm
     _sweep(store)
     _send(store, tmp_path)
     # As if the process died after the gateway call and before marking: back to queued.
-    store.transaction(lambda tx: flow.patch(tx, "Message", [
+    store.transaction(lambda tx: writes.patch(tx, "Message", [
         {"key": r["key"], "status": "queued"} for r in store.read("MATCH (m:Message) RETURN m.key AS key")]))
     again = _send(store, tmp_path)
     assert again.sent == 4 and again.resent == 4

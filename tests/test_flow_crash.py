@@ -77,10 +77,10 @@ def _killed(cmd, env, after: float) -> bool:
 
 def _open(data_dir, uri):
     if uri:
-        from familycard.graph.neo4j_store import Neo4jStore
+        from familycard.graph.store.neo4j import Neo4jStore
         s = Neo4jStore(uri)
     else:
-        from familycard.graph.ladybug_store import LadybugStore
+        from familycard.graph.store.ladybug import LadybugStore
         s = LadybugStore(data_dir)
     s.setup_schema()
     return s

@@ -8,7 +8,7 @@ import pytest
 
 from familycard.graph.cards import family_card
 from familycard.graph.ingest import ingest_lines
-from familycard.graph.snapshot import counts, snapshot
+from familycard.graph.store.snapshot import counts, snapshot
 from feedmaker import fact, iin, lines, link, person
 
 
@@ -202,7 +202,7 @@ def test_a_feed_of_garbage_is_counted_whole_but_kept_in_detail_only_so_far(ladyb
 def test_a_rerun_repairs_homes_a_crash_left_out_of_step(store, today):
     """If an engine loses part of a committed batch (LIVES_AT without its person's change, or the
     reverse), the next run puts LIVES_AT back in step with address_id."""
-    from familycard.graph.snapshot import snapshot
+    from familycard.graph.store.snapshot import snapshot
 
     a, b = person("1980-01-01", "F", address_id="A1"), person("1982-02-02", "M", address_id="A2")
     feed = lines(a, b)

@@ -10,10 +10,10 @@ from collections import Counter
 
 import pytest
 
-from familycard.graph import flow, leases
+from familycard.graph import flow
 from familycard.graph.gateways import OutgoingSms, Sent
 from familycard.graph.sms import send_outbox
-from familycard.graph.store import Conflict
+from familycard.graph.store import Conflict, leases, writes
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, 0)
 
@@ -127,7 +127,7 @@ class Counting:
 
 
 def _queue(store, n):
-    store.transaction(lambda tx: flow.create(tx, "Message", [
+    store.transaction(lambda tx: writes.create(tx, "Message", [
         {"key": f"notice|{i:03d}", "direction": "out", "kind": "notice", "phone": "+77010000000", "iin": None,
          "offers": "", "text": "x", "status": "queued", "created_at": NOW, "attempts": 0} for i in range(n)]))
 
@@ -166,7 +166,7 @@ def test_messages_claimed_by_a_live_sender_are_left_to_it_and_expired_claims_are
 
 
 def test_a_constraint_conflict_is_redone_as_someone_else_did_it_and_counted(store):
-    store.transaction(lambda tx: flow.create(tx, "Task", [{"key": "t1", "status": "open"}]))
+    store.transaction(lambda tx: writes.create(tx, "Task", [{"key": "t1", "status": "open"}]))
     tries = []
 
     def racing(tx):
@@ -174,7 +174,7 @@ def test_a_constraint_conflict_is_redone_as_someone_else_did_it_and_counted(stor
         # uniqueness check refuses it; the rerun reads first and finds it done.
         tries.append(1)
         rows = [{"key": "t1", "status": "open"}, {"key": "t2", "status": "open"}]
-        return len(flow.insert_new(tx, "Task", rows) if len(tries) > 1 else (flow.create(tx, "Task", rows) or rows))
+        return len(writes.insert_new(tx, "Task", rows) if len(tries) > 1 else (writes.create(tx, "Task", rows) or rows))
 
     before = store.conflicts
     assert store.transaction(racing) == 1
@@ -183,7 +183,7 @@ def test_a_constraint_conflict_is_redone_as_someone_else_did_it_and_counted(stor
 
 
 def test_a_conflict_that_never_goes_away_is_a_clear_error_not_a_traceback(store):
-    store.transaction(lambda tx: flow.create(tx, "Task", [{"key": "t1", "status": "open"}]))
+    store.transaction(lambda tx: writes.create(tx, "Task", [{"key": "t1", "status": "open"}]))
     with pytest.raises(Conflict) as e:
-        store.transaction(lambda tx: flow.create(tx, "Task", [{"key": "t1", "status": "open"}]))
+        store.transaction(lambda tx: writes.create(tx, "Task", [{"key": "t1", "status": "open"}]))
     assert "\n" not in str(e.value) and "t1" in str(e.value)

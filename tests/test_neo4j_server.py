@@ -1,4 +1,4 @@
-"""The local Neo4j (familycard.neo4j_server + tests/neo4j_fixture.py) really runs Neo4j 5.26."""
+"""The local Neo4j (familycard.graph.store.neo4j_local + tests/neo4j_fixture.py) really runs Neo4j 5.26."""
 from __future__ import annotations
 
 import re
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from neo4j import GraphDatabase
 
-from familycard import neo4j_server
-from familycard.neo4j_server import (
+from familycard.graph.store import neo4j_local as neo4j_server
+from familycard.graph.store.neo4j_local import (
     NEO4J_VERSION,
     Neo4jUnavailable,
     default_cache_dir,

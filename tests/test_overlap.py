@@ -20,13 +20,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from familycard.graph import flow, leases
+from familycard.graph import flow
 from familycard.graph.gateways import FileGateway
 from familycard.graph.generate import write_feed
 from familycard.graph.inbox import receive
 from familycard.graph.ingest import ingest_stream
 from familycard.graph.payments import month_of
 from familycard.graph.sms import send_outbox
+from familycard.graph.store import leases
 from familycard.graph.sweep import daily_sweep
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
@@ -38,8 +39,8 @@ MONTH = month_of(flow.local_day(flow.utcnow()))
 # Both processes import everything first, say so with a file, and start main() once both have.
 _BARRIER = """
 import os, pathlib, sys, time
-import familycard.cli, familycard.graph.leases, familycard.graph.sweep, familycard.graph.sms
-import familycard.graph.payments, familycard.graph.ladybug_store, familycard.graph.neo4j_store
+import familycard.cli, familycard.graph.store.leases, familycard.graph.sweep, familycard.graph.sms
+import familycard.graph.payments, familycard.graph.store.ladybug, familycard.graph.store.neo4j
 
 barrier = pathlib.Path(sys.argv[1])
 (barrier / str(os.getpid())).touch()
@@ -74,10 +75,10 @@ def setup(request, tmp_path, feed):
 
 def _open(data_dir, uri):
     if uri:
-        from familycard.graph.neo4j_store import Neo4jStore
+        from familycard.graph.store.neo4j import Neo4jStore
         s = Neo4jStore(uri)
     else:
-        from familycard.graph.ladybug_store import LadybugStore
+        from familycard.graph.store.ladybug import LadybugStore
         s = LadybugStore(data_dir)
     s.setup_schema()
     return s

@@ -22,7 +22,7 @@ def test_the_wheel_builds_without_a_warning_and_carries_the_packages_files(tmp_p
     wanted = ["familycard/schema/schema.graphql", "familycard/graph/xsd/README.md",
               "familycard/graph/reply_words.yaml", "familycard/graph/sms_texts.yaml",
               "familycard/api/static/graphiql/graphiql.min.js", "familycard/api/static/graphiql/LICENSE.react",
-              "familycard/neo4j_launcher/pom.xml"]
+              "familycard/graph/store/neo4j_launcher/pom.xml"]
     assert [n for n in wanted if n not in names] == []
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     rules = {n.split("/")[3] for n in names if n.startswith("familycard/graph/rules/") and n.endswith("rule.yaml")}

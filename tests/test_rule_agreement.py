@@ -30,7 +30,7 @@ def population():
 
 @pytest.fixture(scope="module")
 def ladybug_pop(population, tmp_path_factory):
-    from familycard.graph.ladybug_store import LadybugStore
+    from familycard.graph.store.ladybug import LadybugStore
 
     store = LadybugStore(tmp_path_factory.mktemp("agree") / "graph")
     store.setup_schema()
@@ -41,7 +41,7 @@ def ladybug_pop(population, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def neo4j_pop(population, request):
-    from familycard.graph.neo4j_store import Neo4jStore
+    from familycard.graph.store.neo4j import Neo4jStore
     from neo4j_fixture import wipe_database
 
     wipe_database(request.getfixturevalue("_neo4j_admin_driver"))

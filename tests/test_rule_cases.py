@@ -20,11 +20,11 @@ CASES = [(rule, case) for rule in load_rules() for case in load_cases(rule)]
 def case_store(request, tmp_path_factory):
     """One store per engine for all cases (emptied before each): cheaper than a store a case."""
     if request.param == "ladybug":
-        from familycard.graph.ladybug_store import LadybugStore
+        from familycard.graph.store.ladybug import LadybugStore
 
         store = LadybugStore(tmp_path_factory.mktemp("cases") / "graph")
     else:
-        from familycard.graph.neo4j_store import Neo4jStore
+        from familycard.graph.store.neo4j import Neo4jStore
         from neo4j_fixture import wipe_database
 
         wipe_database(request.getfixturevalue("_neo4j_admin_driver"))

@@ -8,10 +8,11 @@ import time
 
 import pytest
 
-from familycard.graph import flow, ladybug_store, neo4j_store
 from familycard.graph import saved_queries as sq
 from familycard.graph.saved_queries import Parameter, SavedQueryError
-from familycard.graph.store import QueryRefused, QueryTimeout, check_read_query, cypher_tokens
+from familycard.graph.store import QueryRefused, QueryTimeout, check_read_query, cypher_tokens, writes
+from familycard.graph.store import ladybug as ladybug_store
+from familycard.graph.store import neo4j as neo4j_store
 
 T0 = dt.datetime(2026, 11, 25, 4, 0)
 KIDS = ("MATCH (p:Person) WHERE p.birth_date >= $born_after AND p.given_name STARTS WITH $prefix "
@@ -27,12 +28,12 @@ CROSS = ("MATCH (a:Address), (b:Address), (c:Address) WHERE a.id + b.id + c.id =
 def _people(store):
     rows = [{"iin": f"0{i:011d}", "given_name": name, "birth_date": dt.date(2019 + i, 1, 1)}
             for i, name in enumerate(["Aruzhan", "Alikhan", "Dana", "Aisha", "Bolat"])]
-    store.transaction(lambda tx: flow.create(tx, "Person", rows))
+    store.transaction(lambda tx: writes.create(tx, "Person", rows))
     return [r["iin"] for r in rows]
 
 
 def _addresses(store, n):
-    store.transaction(lambda tx: flow.create(tx, "Address", [{"id": f"A{i:05d}"} for i in range(n)]))
+    store.transaction(lambda tx: writes.create(tx, "Address", [{"id": f"A{i:05d}"} for i in range(n)]))
 
 
 def _snapshot(store):
@@ -326,7 +327,7 @@ def test_the_engine_refuses_writes(store, monkeypatch):
     # and the store goes on working
     assert store.read_only("MATCH (p:Person) RETURN count(*) AS n", None, timeout_s=5, max_rows=1) == (
         ["n"], [{"n": 5}], False)
-    store.transaction(lambda tx: flow.create(tx, "Address", [{"id": "after"}]))
+    store.transaction(lambda tx: writes.create(tx, "Address", [{"id": "after"}]))
     assert store.read("MATCH (a:Address) RETURN a.id AS id") == [{"id": "after"}]
 
     # A write saved anyway (by an older familycard that did not look for writes): refused at
@@ -359,7 +360,7 @@ def test_ladybug_multi_statement_escape(ladybug_store, monkeypatch):
     with pytest.raises(QueryRefused, match="more than one statement"):
         ladybug_store.read_only(escape, None, timeout_s=5, max_rows=10)
     assert ladybug_store.read("MATCH (p:Person) RETURN count(*) AS n") == [{"n": 0}]
-    ladybug_store.transaction(lambda tx: flow.create(tx, "Address", [{"id": "still works"}]))
+    ladybug_store.transaction(lambda tx: writes.create(tx, "Address", [{"id": "still works"}]))
 
 
 def test_ladybug_refuses_what_its_read_only_transaction_allows(ladybug_store, tmp_path):
@@ -424,7 +425,7 @@ def test_timeout(store):
     assert (log["error"], log["rows"]) == ("the query ran past 0.3 s", 0)
     assert log["ms"] >= 300
     # the store is unharmed, and the next queries run without the limit
-    store.transaction(lambda tx: flow.create(tx, "Address", [{"id": "after"}]))
+    store.transaction(lambda tx: writes.create(tx, "Address", [{"id": "after"}]))
     assert store.read("MATCH (a:Address) RETURN count(*) AS n") == [{"n": 3_001}]
     assert store.read_only("MATCH (a:Address) RETURN count(*) AS n", None, timeout_s=5, max_rows=1)[1] == [
         {"n": 3_001}]
@@ -479,7 +480,7 @@ PHONE_PROBES = [
 
 
 def _person_with_phone(store):
-    store.transaction(lambda tx: flow.create(tx, "Person", [
+    store.transaction(lambda tx: writes.create(tx, "Person", [
         {"iin": "900301400123", "given_name": "Aigerim", "birth_date": dt.date(1990, 3, 1), "phone": PHONE}]))
 
 

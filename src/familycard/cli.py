@@ -83,8 +83,7 @@ def _held(settings: Settings, args, key: str, job: str):
     line naming the holder (``StoreBusy``: exit 3)."""
     import time
 
-    from familycard.graph import leases
-    from familycard.graph.store import StoreBusy
+    from familycard.graph.store import StoreBusy, leases
 
     deadline = time.monotonic() + args.wait
     while True:
@@ -212,7 +211,7 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_stats(args, settings: Settings) -> int:
-    from familycard.graph.snapshot import counts
+    from familycard.graph.store.snapshot import counts
 
     with _open_store(settings) as store:
         for k, v in counts(store).items():
@@ -235,7 +234,7 @@ def cmd_card(args, settings: Settings) -> int:
 def cmd_demo(args, settings: Settings) -> int:
     """The main job on the embedded default: generate, ingest, show what is in the graph."""
     from familycard.graph.cards import family_card, render_card
-    from familycard.graph.snapshot import counts
+    from familycard.graph.store.snapshot import counts
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings = _demo_keys(settings)
@@ -634,7 +633,7 @@ def cmd_explain(args, settings: Settings) -> int:
 
 
 def cmd_neo4j(args, settings: Settings) -> int:
-    from familycard import neo4j_server as ns
+    from familycard.graph.store import neo4j_local as ns
 
     data_dir = settings.data_dir / "neo4j"
     if args.action == "start":

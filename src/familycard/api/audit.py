@@ -20,7 +20,7 @@ from strawberry.types import Info
 
 from familycard.api.errors import INTERNAL_SERVER_ERROR
 from familycard.graph import flow, model
-from familycard.graph.store import Store
+from familycard.graph.store import Store, writes
 
 log = logging.getLogger("familycard.api")
 
@@ -112,9 +112,9 @@ class AccessLog:
 
 async def store_rows(store: Store, rows: list[dict]) -> None:
     """Access rows as nodes, each with the link from the person it is about (``WAS_READ``),
-    in the statements ``flow.create`` runs (a person no longer stored: the row still lands),
+    in the statements ``writes.create`` runs (a person no longer stored: the row still lands),
     each awaited in a transaction of its own."""
-    steps = flow.create_steps("Access", rows)
+    steps = writes.create_steps("Access", rows)
     try:
         step = next(steps)
         while True:

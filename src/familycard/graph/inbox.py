@@ -22,7 +22,7 @@ from familycard.graph.offers import CONSENTED, REFUSED, WITHDRAWN, lapse, rules_
 from familycard.graph.phones import mask_phone, normalise_phone
 from familycard.graph.recheck import confirm
 from familycard.graph.replies import CONSENT, REFUSAL, parse_reply, resolve
-from familycard.graph.store import Store, Tx
+from familycard.graph.store import Store, Tx, writes
 from familycard.graph.texts import clarify_text, flow_text, recipient_name, refused_text, sms_parts
 
 _OFFER_ROW = ("RETURN o.key AS key, o.code AS code, o.iin AS iin, o.subject AS subject, o.event AS event, "
@@ -117,7 +117,7 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
                 listing = [(o["number"], rules[o["code"]], names.get(o["iin"])) for o in offers]
                 ck = "clarify|" + flow.digest(*sorted(f"{o['key']}#{o['attempt']}" for o in offers))
                 replies.append((ck, "clarify", clarify_text(listing), ",".join(o["key"] for o in offers)))
-                flow.patch(tx, "Offer", [{"key": o["key"], "clarified": 1} for o in fresh])
+                writes.patch(tx, "Offer", [{"key": o["key"], "clarified": 1} for o in fresh])
             else:
                 result.outcome = "unclear_again"  # one clarifying SMS only: logged, not answered
         else:
@@ -143,8 +143,8 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
                 if len(people) > 1:
                     tasks.append(_shared_phone_task(o, verdict, phone, len(people), at))
                     events.append(flow.event(o["key"], "worklisted", at, o["iin"], tasks[-1]["detail"], "shared_phone"))
-            flow.patch(tx, "Offer", patches)
-            flow.insert_new(tx, "Task", tasks)
+            writes.patch(tx, "Offer", patches)
+            writes.insert_new(tx, "Task", tasks)
             for n, verdict in sorted(res.decisions.items()):
                 if verdict == CONSENT:  # the right re-checked first: assigned, or withdrawn
                     done = confirm(tx, by_number[n], at, who)
@@ -164,7 +164,7 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
     for rkey, kind, body, refs in replies:
         messages.append({"key": rkey, "direction": "out", "kind": kind, "phone": phone, "iin": iin, "offers": refs,
                          "text": body, "status": "queued", "created_at": at, "attempts": 0, "parts": sms_parts(body)})
-    fresh = flow.insert_new(tx, "Message", messages)
+    fresh = writes.insert_new(tx, "Message", messages)
     result.answered_with = [m["key"] for m in fresh if m["direction"] == "out"]
     events += [flow.event(m["key"], "queued", at, iin, f"reply to {key}") for m in fresh if m["direction"] == "out"]
     flow.record_events(tx, events)

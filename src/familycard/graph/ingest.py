@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from familycard.dates import add_years
 from familycard.graph import flow, model
-from familycard.graph.store import Store, Tx
+from familycard.graph.store import Store, Tx, writes
 from familycard.schema.records import Record, RecordError, parse_line
 
 MIN_PARENT_AGE_YEARS = 12
@@ -375,7 +375,7 @@ def _log_changes(tx: Tx, out: _Outcome) -> None:
     rows = [{"key": f"{batch}|p|{i}", "at": at, "iin": i, "address_id": None} for i in sorted(out.touched)]
     rows += [{"key": f"{batch}|a|{a}", "at": at, "iin": None, "address_id": a} for a in sorted(out.left)]
     # Statements, not COPY: see dialect.create_statement (a lost change would hide a right).
-    flow.create(tx, "Change", rows)
+    writes.create(tx, "Change", rows)
 
 
 def _apply_and_unpark(tx: Tx, items: list[_Item], today: dt.date) -> _Outcome:

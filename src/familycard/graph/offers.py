@@ -20,7 +20,7 @@ from familycard.graph import flow
 from familycard.graph.flow import REPLY_WINDOW, TAKE_BACK_WINDOW
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, load_rules
-from familycard.graph.store import Store, Tx
+from familycard.graph.store import Store, Tx, writes
 from familycard.graph.texts import offer_text, recipient_name, sms_parts
 
 OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED = "open", "notified", "consented", "refused", "lapsed", "expired"
@@ -70,7 +70,7 @@ def lapse(tx: Tx, now: dt.datetime, phone: str | None = None) -> list[dict]:
         events.append(flow.event(r["key"], r["status"], r["deadline"], r["iin"], "no answer within 72 hours",
                                  "offered once more at the next sweep" if r["status"] == LAPSED else "final",
                                  seq=seq(r["attempt"], r["round"])))
-    flow.patch(tx, "Offer", [{"key": r["key"], "status": r["status"]} for r in rows])
+    writes.patch(tx, "Offer", [{"key": r["key"], "status": r["status"]} for r in rows])
     flow.record_events(tx, events)
     return rows
 
@@ -83,7 +83,7 @@ def lapse_overdue(store: Store, now: dt.datetime) -> tuple[int, int]:
 
 def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.date, now: dt.datetime,
                   cause: str, progress: Callable[[int], None] | None = None,
-                  batch: int = flow.CHUNK) -> OfferSummary:
+                  batch: int = writes.CHUNK) -> OfferSummary:
     """Offer every right not offered yet (and lapsed ones once more); see the module doc."""
     summary = OfferSummary()
     rules = rules_by_code()
@@ -95,7 +95,7 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
     # Only the offers of the rights found (not every offer ever made): a day's sweep reads
     # what it needs, however long the history grows.
     known = {}
-    for part in flow.chunks(sorted(by_key), 50_000):
+    for part in writes.chunks(sorted(by_key), 50_000):
         known.update({r["key"]: r for r in store.read(
             "UNWIND $keys AS k MATCH (o:Offer {key: k}) RETURN o.key AS key, o.status AS status, o.attempt AS attempt, "
             "o.round AS round",
@@ -122,7 +122,7 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
     used: dict[str, set[int]] = defaultdict(set)
     recipients: dict[str, set[str]] = defaultdict(set)  # whose open offers each phone carries
     wanted = sorted({p for _, p in phones.values() if p})
-    for part in flow.chunks(wanted, 50_000):
+    for part in writes.chunks(wanted, 50_000):
         for r in store.read("UNWIND $phones AS ph MATCH (o:Offer) WHERE o.phone = ph AND o.number IS NOT NULL "
                             "AND (o.status = 'open' OR (o.status = 'refused' AND o.answered_at >= $since)) "
                             "RETURN o.phone AS phone, o.number AS number, o.iin AS iin, o.status AS status",
@@ -146,7 +146,7 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
              for _, e, _, _, _, phone, number in plans if number is not None and len(recipients[phone]) > 1}
 
     done = 0
-    for chunk in flow.chunks(plans, batch):
+    for chunk in writes.chunks(plans, batch):
         out = store.transaction(lambda tx, c=chunk: _write(tx, c, as_of, now, cause, used, names))
         for attr in ("offered", "reoffered", "queued_sms", "worklisted"):
             setattr(summary, attr, getattr(summary, attr) + out[attr])
@@ -204,10 +204,10 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
             out["worklisted"] += 1
     # Counted from what was written: a chunk run again after a conflict with another sweep
     # (Store.transaction) finds that sweep's offers stored, and they count as already offered.
-    made = {r["key"] for r in flow.insert_new(tx, "Offer", new_offers)}
-    flow.patch(tx, "Offer", again)
-    out["queued_sms"] = len(flow.insert_new(tx, "Message", messages))
-    out["worklisted"] = len(flow.insert_new(tx, "Task", tasks))
+    made = {r["key"] for r in writes.insert_new(tx, "Offer", new_offers)}
+    writes.patch(tx, "Offer", again)
+    out["queued_sms"] = len(writes.insert_new(tx, "Message", messages))
+    out["worklisted"] = len(writes.insert_new(tx, "Task", tasks))
     flow.record_events(tx, events)
     out["already"] = len(new_offers) - len(made)
     out["offered"] -= out["already"]

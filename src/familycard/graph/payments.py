@@ -21,7 +21,7 @@ from familycard.graph import flow
 from familycard.graph.model import ACTIVE, ORDERED
 from familycard.graph.payment_files import Payer, PaymentOrder, pain001_xml, register_csv
 from familycard.graph.rules import load_rules, run_rule
-from familycard.graph.store import Store, Tx
+from familycard.graph.store import Store, Tx, writes
 from familycard.schema.records import is_kz_iban
 
 _MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
@@ -69,7 +69,7 @@ def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause:
     if not wanted:
         return 0, 0
     keys = {w["key"]: f"{w['key']}|{_period(w['periodicity'], month)}" for w in wanted}
-    done = flow.existing(tx, "Payment", keys.values())
+    done = writes.existing(tx, "Payment", keys.values())
     persons = _person_rows(tx, (w["iin"] for w in wanted))
     orders, tasks, events, closed = [], [], [], []
     for w in wanted:
@@ -93,11 +93,11 @@ def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause:
         events.append(flow.event(pkey, "paid", at, w["iin"], cause,
                                  f"payment order {oid}: {w['amount_kzt']} KZT to {_masked(account)} for {month}"))
         closed += [f"{w['key']}|no_account", f"{w['key']}|invalid_account"]
-    flow.insert_new(tx, "Payment", orders)
-    fresh = flow.insert_new(tx, "Task", tasks)
-    still_open = flow.existing(tx, "Task", closed)
+    writes.insert_new(tx, "Payment", orders)
+    fresh = writes.insert_new(tx, "Task", tasks)
+    still_open = writes.existing(tx, "Task", closed)
     if still_open:
-        flow.patch(tx, "Task", [{"key": k, "status": "closed", "closed_at": at} for k in sorted(still_open)])
+        writes.patch(tx, "Task", [{"key": k, "status": "closed", "closed_at": at} for k in sorted(still_open)])
     flow.record_events(tx, events)
     return len(orders), len(fresh)
 
@@ -108,7 +108,7 @@ def assign(tx: Tx, offer: dict, at: dt.datetime, cause: str) -> tuple[int, int]:
     row = {"key": offer["key"], "code": offer["code"], "iin": offer["iin"], "subject": offer["subject"],
            "event": offer["event"], "periodicity": offer["periodicity"], "amount_kzt": offer["amount_kzt"],
            "assigned_on": day, "assigned_at": at, "status": ACTIVE, "ended_on": None}
-    if flow.insert_new(tx, "Assignment", [row]):
+    if writes.insert_new(tx, "Assignment", [row]):
         flow.record_events(tx, [flow.event(offer["key"], "assigned", at, offer["iin"], cause,
                                            f"from {day.isoformat()}")])
     return issue_orders(tx, [row], month_of(day), at, f"consent to {offer['key']}")
@@ -145,7 +145,7 @@ def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Pay
         "ORDER BY a.key", {"last": last})
     wanted, ended = _still_held(store, active, month, first)
     at = now()
-    for chunk in flow.chunks(wanted, batch):
+    for chunk in writes.chunks(wanted, batch):
         o, w = store.transaction(lambda tx, c=chunk: issue_orders(tx, c, month, at, f"payments for {month}"))
         summary.ordered += o
         summary.worklisted += w
@@ -172,7 +172,7 @@ def _still_held(store: Store, active: list[dict], month: str, first: dt.date) ->
     from familycard.graph import recheck  # it assigns through this module
 
     period = {a["key"]: f"{a['key']}|{_period(a['periodicity'], month)}" for a in active}
-    done = flow.existing(store, "Payment", period.values())
+    done = writes.existing(store, "Payment", period.values())
     wanted, ended = [], []
     holds: dict[tuple[str, dt.date], dict[str, int | None]] = {}
     for a in active:

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from familycard.graph import dialect, model
+from familycard.graph import model
 from familycard.graph.audit import told_order
-from familycard.graph.store import Row, Store
+from familycard.graph.store import Row, Store, dialect
 
 PERSON_FIELDS = ("iin", "surname", "given_name", "patronymic", "birth_date", "sex", "death_date",
                  "address_id", "phone", "bank_account", "citizenship", "source", "recorded_at")

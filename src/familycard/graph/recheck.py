@@ -26,7 +26,7 @@ from familycard.graph.model import ENDED
 from familycard.graph.offers import OPEN, WITHDRAWN, rules_by_code, seq
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, scope_label
-from familycard.graph.store import Store, Tx
+from familycard.graph.store import Store, Tx, writes
 from familycard.graph.texts import flow_text, sms_parts
 
 __all__ = ["Verdict", "Consent", "check", "confirm", "withdraw", "withdraw_vanished", "end_rights"]
@@ -118,8 +118,8 @@ def withdraw(tx: Tx, rows: list[tuple[Mapping, str]], at: dt.datetime, cause: st
         if o.get("phone"):
             replies.append((f"withdrawn|{k}|{s}", WITHDRAWN, flow_text(WITHDRAWN, rules[o["code"]]), k))
             items.append((replies[-1], o["phone"], o["iin"]))
-    flow.patch(tx, "Offer", patches)
-    flow.insert_new(tx, "Task", tasks)
+    writes.patch(tx, "Offer", patches)
+    writes.insert_new(tx, "Task", tasks)
     _close_tasks(tx, closed, at)
     if queue:
         _queue(tx, items, at, cause)
@@ -128,9 +128,9 @@ def withdraw(tx: Tx, rows: list[tuple[Mapping, str]], at: dt.datetime, cause: st
 
 
 def _close_tasks(tx: Tx, keys: list[str], at: dt.datetime) -> None:
-    still_open = flow.existing(tx, "Task", keys)
+    still_open = writes.existing(tx, "Task", keys)
     if still_open:
-        flow.patch(tx, "Task", [{"key": k, "status": "closed", "closed_at": at} for k in sorted(still_open)])
+        writes.patch(tx, "Task", [{"key": k, "status": "closed", "closed_at": at} for k in sorted(still_open)])
 
 
 def _queue(tx: Tx, items: list[tuple[Reply, str, str]], at: dt.datetime, cause: str) -> None:
@@ -138,7 +138,7 @@ def _queue(tx: Tx, items: list[tuple[Reply, str, str]], at: dt.datetime, cause: 
     messages = [{"key": mkey, "direction": "out", "kind": kind, "phone": phone, "iin": iin, "offers": refs,
                  "text": text, "status": "queued", "created_at": at, "attempts": 0, "parts": sms_parts(text)}
                 for (mkey, kind, text, refs), phone, iin in items]
-    fresh = flow.insert_new(tx, "Message", messages)
+    fresh = writes.insert_new(tx, "Message", messages)
     flow.record_events(tx, [flow.event(m["key"], "queued", at, m["iin"], cause) for m in fresh])
 
 
@@ -167,7 +167,7 @@ def withdraw_vanished(store: Store, found: Iterable[Entitlement], rules: list[Ru
         if not v.holds:
             gone.append((o, v.reason))
     done = 0
-    for part in flow.chunks(gone, 1_000):
+    for part in writes.chunks(gone, 1_000):
         done += store.transaction(lambda tx, p=part: _withdraw_still_open(tx, p, now, cause))
     return done
 
@@ -206,7 +206,7 @@ def end_rights(tx: Tx, ended: list[Mapping], at: dt.datetime, month: str) -> Non
     if not ended:
         return
     rules = rules_by_code()
-    flow.patch(tx, "Assignment", [{"key": a["key"], "status": ENDED, "ended_on": a["ended_on"],
+    writes.patch(tx, "Assignment", [{"key": a["key"], "status": ENDED, "ended_on": a["ended_on"],
                                    "reason": a["reason"]} for a in ended])
     events = [flow.event(a["key"], "ended", at, a["iin"], a["reason"],
                          f"re-checked for {month}" + ("; a caseworker's task opened" if a.get("told") else ""),
@@ -224,7 +224,7 @@ def end_rights(tx: Tx, ended: list[Mapping], at: dt.datetime, month: str) -> Non
         phone = normalise_phone(phones.get(a["iin"]) or "")
         if phone:
             items.append(((f"ended|{k}|{month}", "ended", flow_text("ended", rules[a["code"]]), k), phone, a["iin"]))
-    flow.insert_new(tx, "Task", tasks)
+    writes.insert_new(tx, "Task", tasks)
     _close_tasks(tx, closed, at)
     _queue(tx, items, at, f"right ended for {month}")
     flow.record_events(tx, events)

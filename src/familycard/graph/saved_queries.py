@@ -38,7 +38,7 @@ from uuid import uuid4
 
 from familycard.graph import flow
 from familycard.graph.rules import used_params
-from familycard.graph.store import MAX_RESULT_BYTES, QueryRefused, Row, Store, check_read_query, cypher_tokens
+from familycard.graph.store import MAX_RESULT_BYTES, QueryRefused, Row, Store, check_read_query, cypher_tokens, writes
 from familycard.graph.visibility import check_visible, strip_hidden
 
 __all__ = ["TYPES", "Parameter", "SavedQuery", "RunResult", "SavedQueryError", "SavedQueryNotFound", "save", "delete",
@@ -318,9 +318,9 @@ def save(store: Store, name: str, cypher: str, parameters: Iterable[Parameter | 
                 and last.parameters == params and last.description == description):
             return last
         if last is not None and last.status == CURRENT:
-            flow.patch(tx, "SavedQuery", [{"key": last.key, "status": SUPERSEDED}])
+            writes.patch(tx, "SavedQuery", [{"key": last.key, "status": SUPERSEDED}])
         new = SavedQuery(name, (last.version if last else 0) + 1, cypher, params, description, author, now, CURRENT)
-        flow.create(tx, "SavedQuery", [{
+        writes.create(tx, "SavedQuery", [{
             "key": new.key, "name": name, "version": new.version, "cypher": cypher,
             "parameters": _parameters_json(params), "description": description, "author": author,
             "created_at": now, "status": CURRENT}])
@@ -345,7 +345,7 @@ def delete(store: Store, name: str, actor: str, now: dt.datetime) -> SavedQuery:
         if not current:
             raise SavedQueryError(f"saved query '{name}' is already deleted")
         q = current[-1]
-        flow.patch(tx, "SavedQuery", [{"key": q.key, "status": DELETED}])
+        writes.patch(tx, "SavedQuery", [{"key": q.key, "status": DELETED}])
         flow.record_events(tx, [flow.event(f"SavedQuery:{q.key}", "query_deleted", now, None, actor)])
         return SavedQuery(q.name, q.version, q.cypher, q.parameters, q.description, q.author, q.created_at, DELETED)
 
@@ -438,7 +438,7 @@ def run(store: Store, name: str, args: Mapping[str, Any] | None, *, actor: str, 
 
 
 def _log(store: Store, row: dict) -> None:
-    store.transaction(lambda tx: flow.create(tx, "QueryRun", [row]))
+    store.transaction(lambda tx: writes.create(tx, "QueryRun", [row]))
 
 
 def runs(store: Store, name: str | None = None, *, skip: int = 0, limit: int = 50) -> tuple[list[dict], int]:

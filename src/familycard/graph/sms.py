@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from familycard.graph import flow, leases
+from familycard.graph import flow
 from familycard.graph.flow import SENDER
 from familycard.graph.gateways import Gateway, GatewayError, OutgoingSms, Sent
 from familycard.graph.offers import deadline_from
 from familycard.graph.sms_length import sms_parts
-from familycard.graph.store import Store, Tx
+from familycard.graph.store import Store, Tx, leases, writes
 
 BATCH = 500
 
@@ -153,8 +153,8 @@ def _mark(tx: Tx, owner: leases.Owner, rows: dict[str, dict], results: list[Sent
             "UNWIND $keys AS k MATCH (o:Offer {key: k}) WHERE o.sent_at IS NULL RETURN o.key AS key",
             {"keys": [o["key"] for o in offers]})}
         offers = [o for o in offers if o["key"] in current]
-    flow.patch(tx, "Message", msgs)
-    flow.patch(tx, "Offer", offers)
-    flow.insert_new(tx, "Task", tasks)
+    writes.patch(tx, "Message", msgs)
+    writes.patch(tx, "Offer", offers)
+    writes.insert_new(tx, "Task", tasks)
     flow.record_events(tx, events)
     leases.release_in(tx, owner, [CLAIM + k for k in rows])

@@ -20,7 +20,7 @@ from familycard.graph.offers import OfferSummary, lapse_overdue, record_offers
 from familycard.graph.recheck import withdraw_vanished
 from familycard.graph.rules import Entitlement, Rule, load_rules, run_rule
 from familycard.graph.scope import Scope
-from familycard.graph.store import Store
+from familycard.graph.store import Store, writes
 
 __all__ = ["RuleRun", "SweepResult", "sweep", "daily_sweep", "DailySweep", "SweepError", "last_sweep"]
 
@@ -102,7 +102,7 @@ def daily_sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None
                 incremental: bool = False, changed_since: dt.datetime | None = None,
                 now: Callable[[], dt.datetime] = flow.utcnow,
                 on_rule: Callable[[RuleRun], None] | None = None,
-                progress: Callable[[int], None] | None = None, batch: int = flow.CHUNK) -> DailySweep:
+                progress: Callable[[int], None] | None = None, batch: int = writes.CHUNK) -> DailySweep:
     """The real sweep of ``as_of`` (see the module doc).
 
     Incremental (``incremental``, or an explicit ``changed_since``): only the rules' first

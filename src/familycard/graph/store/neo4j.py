@@ -8,11 +8,10 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
 
-from familycard.graph import dialect, model
-from familycard.graph.store import (
-    MANY_REFUSED,
+from familycard.graph import model
+from familycard.graph.store import dialect
+from familycard.graph.store.base import (
     MAX_RESULT_BYTES,
-    WRITE_REFUSED,
     Conflict,
     Params,
     QueryRefused,
@@ -21,9 +20,8 @@ from familycard.graph.store import (
     Row,
     Store,
     StoreUnavailable,
-    check_read_query,
-    scrub_engine_message,
 )
+from familycard.graph.store.read_only import MANY_REFUSED, WRITE_REFUSED, check_read_query, scrub_engine_message
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ graph: every node and link with every property, sorted, as plain Python values.
 from __future__ import annotations
 
 from familycard.graph import model
-from familycard.graph.store import Store
+from familycard.graph.store.base import Store
 
 
 def _props(var: str, table: model.Table) -> str:

@@ -26,8 +26,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from familycard.graph import flow
-from familycard.graph.store import Store, StoreBusy, Tx
+from familycard import dates
+from familycard.graph.store.base import Store, StoreBusy, Tx
 
 TTL_S = 60.0  # FAMILYCARD_LEASE_TTL_S; renewed every third of it
 
@@ -48,7 +48,7 @@ def this_process() -> Owner:
     argv = [os.path.basename(sys.argv[0]) if sys.argv else "python"] + sys.argv[1:]
     if argv[0] in ("cli.py", "__main__.py", "-m", "-c"):  # python -m familycard.cli ...
         argv[0] = "familycard"
-    return Owner(f"{host}:{pid}:{secrets.token_hex(6)}", host, pid, " ".join(argv)[:500], flow.utcnow())
+    return Owner(f"{host}:{pid}:{secrets.token_hex(6)}", host, pid, " ".join(argv)[:500], dates.utcnow())
 
 
 def alive(host: str | None, pid: int | None) -> bool:
@@ -136,7 +136,7 @@ class Heartbeat:
     ``key`` is no longer the owner's (it stalled past expiry and another run took it over)."""
 
     def __init__(self, store: Store, owner: Owner, ttl: float, key: str | None = None,
-                 now: Callable[[], dt.datetime] = flow.utcnow):
+                 now: Callable[[], dt.datetime] = dates.utcnow):
         self.store, self.owner, self.ttl, self.key, self.now = store, owner, ttl, key, now
         self.lost = False
         self._stop = threading.Event()
@@ -163,7 +163,7 @@ class Heartbeat:
 
 @contextlib.contextmanager
 def hold(store: Store, key: str, job: str, *, ttl: float = TTL_S, wait: float = 0.0,
-         owner: Owner | None = None, now: Callable[[], dt.datetime] = flow.utcnow,
+         owner: Owner | None = None, now: Callable[[], dt.datetime] = dates.utcnow,
          sleep: Callable[[float], None] = time.sleep) -> Iterator[Heartbeat]:
     """Hold the lease ``key`` while the block runs: waits up to ``wait`` seconds for another
     holder to finish, then raises ``LeaseHeld``. Released at the end, however the block ends."""

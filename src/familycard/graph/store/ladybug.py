@@ -18,11 +18,10 @@ from typing import Any, TypeVar
 import ladybug
 import pyarrow.parquet as pq
 
-from familycard.graph import dialect, model
-from familycard.graph.store import (
-    MANY_REFUSED,
+from familycard.graph import model
+from familycard.graph.store import dialect
+from familycard.graph.store.base import (
     MAX_RESULT_BYTES,
-    WRITE_REFUSED,
     Conflict,
     Params,
     QueryRefused,
@@ -32,9 +31,8 @@ from familycard.graph.store import (
     Store,
     StoreBusy,
     StoreUnavailable,
-    check_read_query,
-    scrub_engine_message,
 )
+from familycard.graph.store.read_only import MANY_REFUSED, WRITE_REFUSED, check_read_query, scrub_engine_message
 
 T = TypeVar("T")
 
@@ -125,7 +123,7 @@ OWNER_FILE = DB_FILE + ".owner"
 
 
 def _write_owner(path: Path) -> dict:
-    from familycard.graph.leases import this_process
+    from familycard.graph.store.leases import this_process
 
     me = this_process()
     owner = {"host": me.host, "pid": me.pid, "command": me.command, "since": _now_text()}
