@@ -9,10 +9,10 @@ import random
 
 import pytest
 
-from familycard.graph.explain import explain_rule
 from familycard.graph.generate import write_feed
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.rules import load_rules
+from familycard.graph.rules.explain import explain_rule
 from familycard.graph.sweep import sweep
 
 AS_OF = dt.date(2026, 11, 25)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from familycard.graph.explain import explain_rule
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.rules import load_rules, run_rule
 from familycard.graph.rules.cases import feed_lines, found, load_cases
+from familycard.graph.rules.explain import explain_rule
 
 CASES = [(rule, case) for rule in load_rules() for case in load_cases(rule)]
 

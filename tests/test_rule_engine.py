@@ -136,7 +136,7 @@ def test_a_ceiling_bound_is_a_whole_number_pre_filter_from_parameters():
 class TestExplanationTexts:
     def test_a_person_is_named_as_the_naming_says_whatever_placeholder_holds_their_iin(self):
         """A new rule's `{mother}` (not a declared person placeholder) must not leak an IIN either."""
-        from familycard.graph.explain import _fill
+        from familycard.graph.rules.explain import _fill
 
         names = {"900301400010": "Айгүл Серікова (********0010)", "150909600040": "Ерлан (********0040)"}
         text, people = _fill("mother {mother}, carer {carer}, {n} children ({kids}) at {address_id}",

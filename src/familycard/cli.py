@@ -621,7 +621,7 @@ def cmd_schema(args, settings: Settings) -> int:
 
 
 def cmd_explain(args, settings: Settings) -> int:
-    from familycard.graph.explain import explain, render
+    from familycard.graph.rules.explain import explain, render
 
     with _open_store(settings) as store:
         ex = explain(store, args.iin, args.as_of, args.rule or None)

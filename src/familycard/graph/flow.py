@@ -20,10 +20,6 @@ TAKE_BACK_WINDOW = dt.timedelta(hours=24)
 SENDER = "1414"
 
 
-def right_key(code: str, iin: str, subject: str | None, event: dt.date | None) -> str:
-    return f"{code}|{iin}|{subject or ''}|{event.isoformat() if event else ''}"
-
-
 def order_id(payment_key: str) -> str:
     """A payment order's id for banks: ISO 20022 allows 35 characters, [A-Za-z0-9] is safest."""
     return "FC" + hashlib.sha256(payment_key.encode()).hexdigest()[:30].upper()

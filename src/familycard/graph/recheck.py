@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 from familycard.graph import flow
 from familycard.graph import scope as scopes
-from familycard.graph.explain import Finding, explain_rule
 from familycard.graph.model import ENDED
 from familycard.graph.offers import OPEN, WITHDRAWN, rules_by_code, seq
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, scope_label
+from familycard.graph.rules.explain import Finding, explain_rule
 from familycard.graph.store import Store, Tx, writes
 from familycard.graph.texts import flow_text, sms_parts
 

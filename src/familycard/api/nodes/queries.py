@@ -49,7 +49,7 @@ def _require(info: Info, permission: type[BasePermission] | None) -> None:
 
 def _recipient(key: str) -> str:
     # A right's key (and so an offer's, an assignment's, a payment's) is code|iin|subject|event[|period]
-    # (graph/flow.right_key); the key came out of a sealed id, so it is ours.
+    # (graph/rules/rule.right_key); the key came out of a sealed id, so it is ours.
     return key.split("|")[1]
 
 

@@ -18,8 +18,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from familycard.graph.rules import Rule, RuleError
 from familycard.graph.rules.parameters import load_yaml
+from familycard.graph.rules.rule import Rule, RuleError
 from familycard.schema.iin import IINError, parse_iin
 
 __all__ = ["Case", "load_cases", "feed_lines"]

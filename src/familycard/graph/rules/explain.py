@@ -22,8 +22,9 @@ from functools import lru_cache
 from typing import Any
 
 from familycard.dates import add_years, age
-from familycard.graph.rules import LANGS, Rule, load_rules
+from familycard.graph.rules.folders import load_rules
 from familycard.graph.rules.formula import Table, evaluate
+from familycard.graph.rules.rule import LANGS, Rule
 from familycard.graph.store import Store
 
 __all__ = ["Check", "Finding", "Explanation", "Naming", "explain", "explain_rule", "render"]
