@@ -563,10 +563,10 @@ def self_test(args) -> list[dict]:
 
 def prepare_flow(store, work: Path, replies: int) -> dict:
     """The day's sweep and offers, SMS, consents, next month's payments: as bench/flow.py."""
+    from familycard.graph.flow.inbox import receive
+    from familycard.graph.flow.outbox import send_outbox
+    from familycard.graph.flow.payments import pay_month
     from familycard.graph.gateways import FileGateway
-    from familycard.graph.inbox import receive
-    from familycard.graph.payments import pay_month
-    from familycard.graph.sms import send_outbox
     from familycard.graph.sweep import daily_sweep
     from ingest import AS_OF
 

@@ -10,9 +10,9 @@ from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from familycard.api.app import create_app
+from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.gateways import FileGateway
 from familycard.graph.ingest import ingest_lines
-from familycard.graph.sms import send_outbox
 from familycard.settings import Settings
 from feedmaker import fact, iban, lines, link, person
 

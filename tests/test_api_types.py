@@ -13,9 +13,10 @@ from starlette.testclient import TestClient
 from familycard.api import enums
 from familycard.api.app import create_app
 from familycard.api.types import ROLES, UNKNOWN, decimal_number, json_value
-from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
+from familycard.graph import model, people, rules, saved_queries, sweep
+from familycard.graph.flow import history, inbox, offers
+from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.gateways import FileGateway
-from familycard.graph.sms import send_outbox
 from test_api import ACCOUNT, KEYS, family, gql, settings_for  # noqa: F401 - fixtures
 
 
@@ -123,7 +124,7 @@ def test_one_rule_for_decimals_exact_or_refused():
     (enums.SavedQueryStatus, saved_queries.STATUSES), (enums.SweepMode, sweep.MODES),
     (enums.ReplyOutcome, inbox.OUTCOMES), (enums.Decision, inbox.DECISIONS),
     (enums.ParameterType, saved_queries.TYPES), (enums.FactType, model.FACT_TYPES), (enums.Role, ROLES),
-    (enums.EventKind, audit.KINDS)])
+    (enums.EventKind, history.KINDS)])
 def test_each_enum_is_made_from_where_its_values_are_defined(enum, values):
     assert {m.value for m in enum if m.name != UNKNOWN} == set(values)
     assert all(m.name == m.value.upper() for m in enum if m.name != UNKNOWN)

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from familycard import cli
-from familycard.graph.worklist import REASONS
+from familycard.graph.flow.worklist import REASONS
 from familycard.schema.iin import IINError, parse_iin
 from feedmaker import lines, link, person
 from test_cli import run

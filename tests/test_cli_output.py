@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from familycard.graph import audit
-from familycard.graph.audit import KIND_WORDS, history, iins_in, render
 from familycard.graph.cards import names
-from familycard.graph.inbox import receive
+from familycard.graph.flow import history as audit
+from familycard.graph.flow.history import KIND_WORDS, history, iins_in, render
+from familycard.graph.flow.inbox import receive
 from feedmaker import iban, lines, link, person
 from test_cli import run
 from test_flow import PHONE, T0, _send, _sweep, family  # noqa: F401 (family: a fixture)
@@ -83,7 +83,7 @@ def test_the_history_command_says_whose_story_and_in_which_time(tmp_path):
 
 
 def test_the_worklist_tells_since_when_in_kazakhstan_time():
-    from familycard.graph.worklist import render as worklist
+    from familycard.graph.flow.worklist import render as worklist
 
     task = {"since": dt.datetime(2026, 11, 25, 20, 30), "reason": "no_phone", "benefit": "birth",
             "iin": "850304400154", "surname": "Серікова", "given_name": "Айгүл", "address_id": "A1"}

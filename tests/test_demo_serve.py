@@ -209,7 +209,7 @@ def test_offers_list_and_format_and_pay_defaults_to_this_month(tmp_path):
                        (["--limit", "-1"], "--limit -1: must be 0 or more")):
         r = run(["offers", *args], tmp_path)
         assert r.returncode == 2 and r.stderr.decode().startswith(f"familycard offers: {said}"), r.stderr
-    from familycard.graph.flow import local_day, utcnow
+    from familycard.dates import local_day, utcnow
 
     month = f"{local_day(utcnow()):%Y-%m}"
     r = run(["pay"], tmp_path)

@@ -13,12 +13,13 @@ import time
 
 import pytest
 
-from familycard.graph.flow import local_day, utcnow
+from familycard.dates import local_day, utcnow
+from familycard.graph.flow.inbox import receive
+from familycard.graph.flow.orders import month_of
+from familycard.graph.flow.outbox import send_outbox
+from familycard.graph.flow.payments import pay_month
 from familycard.graph.gateways import FileGateway
 from familycard.graph.generate import write_feed
-from familycard.graph.inbox import receive
-from familycard.graph.payments import month_of, pay_month
-from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).

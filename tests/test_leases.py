@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
-from familycard.graph import flow
+from familycard import dates
+from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.gateways import OutgoingSms, Sent
-from familycard.graph.sms import send_outbox
 from familycard.graph.store import Conflict, leases, writes
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, 0)
@@ -95,7 +95,7 @@ def test_of_eight_claimers_started_together_exactly_one_gets_the_lease(store):
         barrier.wait()
         try:
             got, _ = store.transaction(lambda tx: leases.claim_in(tx, ["sweep|d"], "sweep", owner(f"c{i}"), 60,
-                                                                   flow.utcnow()))
+                                                                   dates.utcnow()))
             won.extend(got)
         except Exception as e:  # noqa: BLE001 - the test reports any
             errors.append(e)
@@ -155,12 +155,12 @@ def test_messages_claimed_by_a_live_sender_are_left_to_it_and_expired_claims_are
     _queue(store, 5)
     other = owner("crashed")
     store.transaction(lambda tx: leases.claim_in(tx, ["sms|notice|000", "sms|notice|001"], "sms", other, 3600,
-                                                 flow.utcnow()))
+                                                 dates.utcnow()))
     gw = Counting()
     assert send_outbox(store, gw, owner=owner("me")).sent == 3
     assert sorted(gw.keys) == ["notice|002", "notice|003", "notice|004"]
     # its claims expire (the sender died on another host): the next run sends them
-    store.write("MATCH (l:Lease) SET l.expires_at = $t", {"t": flow.utcnow() - dt.timedelta(seconds=1)})
+    store.write("MATCH (l:Lease) SET l.expires_at = $t", {"t": dates.utcnow() - dt.timedelta(seconds=1)})
     assert send_outbox(store, gw, owner=owner("me")).sent == 2
     assert sorted(gw.keys) == [f"notice|{i:03d}" for i in range(5)]
 

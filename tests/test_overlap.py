@@ -20,13 +20,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from familycard.graph import flow
+from familycard import dates
+from familycard.graph.flow.inbox import receive
+from familycard.graph.flow.orders import month_of
+from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.gateways import FileGateway
 from familycard.graph.generate import write_feed
-from familycard.graph.inbox import receive
 from familycard.graph.ingest import ingest_stream
-from familycard.graph.payments import month_of
-from familycard.graph.sms import send_outbox
 from familycard.graph.store import leases
 from familycard.graph.sweep import daily_sweep
 
@@ -34,13 +34,13 @@ from familycard.graph.sweep import daily_sweep
 pytestmark = pytest.mark.scenario
 
 AS_OF = dt.date(2026, 11, 25)
-MONTH = month_of(flow.local_day(flow.utcnow()))
+MONTH = month_of(dates.local_day(dates.utcnow()))
 
 # Both processes import everything first, say so with a file, and start main() once both have.
 _BARRIER = """
 import os, pathlib, sys, time
-import familycard.cli, familycard.graph.store.leases, familycard.graph.sweep, familycard.graph.sms
-import familycard.graph.payments, familycard.graph.store.ladybug, familycard.graph.store.neo4j
+import familycard.cli, familycard.graph.store.leases, familycard.graph.sweep, familycard.graph.flow.outbox
+import familycard.graph.flow.payments, familycard.graph.store.ladybug, familycard.graph.store.neo4j
 
 barrier = pathlib.Path(sys.argv[1])
 (barrier / str(os.getpid())).touch()
@@ -250,7 +250,7 @@ def test_a_sender_killed_with_kill_9_mid_batch_leaves_its_claims_and_the_next_ru
 
 def test_a_lease_of_a_run_on_another_host_is_respected_until_it_expires_then_taken_over(setup):
     data_dir, uri, env = setup
-    t = flow.utcnow()
+    t = dates.utcnow()
     gone = leases.Owner("far:77:x", "far-away-host", 77, "familycard pay --month " + MONTH, t)
     with _open(data_dir, uri) as s:  # 10 s: the first run below starts, finds it held, and ends within them
         s.transaction(lambda tx: leases.claim_in(tx, [f"pay|{MONTH}"], f"payment run of {MONTH}", gone, 10, t))

@@ -8,14 +8,14 @@ import datetime as dt
 
 import pytest
 
-from familycard.graph import flow
-from familycard.graph.audit import history
-from familycard.graph.inbox import receive
+from familycard import dates
+from familycard.graph.flow.history import history
+from familycard.graph.flow.inbox import receive
+from familycard.graph.flow.payments import pay_month
+from familycard.graph.flow.worklist import open_tasks
 from familycard.graph.ingest import ingest_lines
-from familycard.graph.payments import pay_month
 from familycard.graph.sms_length import sms_parts
 from familycard.graph.sweep import daily_sweep
-from familycard.graph.worklist import open_tasks
 from feedmaker import fact, iban, lines, link, person
 
 AS_OF = dt.date(2026, 11, 25)
@@ -282,7 +282,7 @@ def test_a_store_from_before_withdrawals_gets_the_new_columns_when_opened(ladybu
 def test_an_incremental_sweep_withdraws_only_offers_of_persons_it_re_ran_from(store, births, widow):
     _offer_and_send(store)
     new, husband = births["newborn"]["iin"], widow["husband"]["iin"]
-    since = flow.utcnow()  # Change nodes carry the real time of their ingest
+    since = dates.utcnow()  # Change nodes carry the real time of their ingest
     _ingest(store, _end_link(births["mother"], births["newborn"]))
     # a change no ingest logged (so no incremental sweep can know of it): the death is gone
     store.write("MATCH (p:Person {iin: $i}) SET p.death_date = NULL", {"i": husband})

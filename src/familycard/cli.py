@@ -336,10 +336,11 @@ def _serve_demo(settings: Settings, args, iin: str | None) -> None:
 
 def _demo_flow(store, settings: Settings) -> None:
     """SMS out to the file gateway, one scripted consent, and the payment order it makes."""
-    from familycard.graph.flow import local_day, utcnow
-    from familycard.graph.inbox import receive
-    from familycard.graph.payments import month_of, pay_month
-    from familycard.graph.sms import send_outbox
+    from familycard.dates import local_day, utcnow
+    from familycard.graph.flow.inbox import receive
+    from familycard.graph.flow.orders import month_of
+    from familycard.graph.flow.outbox import send_outbox
+    from familycard.graph.flow.payments import pay_month
 
     gateway = _gateway(settings)
     try:
@@ -450,7 +451,7 @@ def _gateway(settings: Settings):
 
 def cmd_sms(args, settings: Settings) -> int:
     if args.action == "send":
-        from familycard.graph.sms import send_outbox
+        from familycard.graph.flow.outbox import send_outbox
 
         with _held(settings, args, "sms send", "SMS send") as store, _bar(None, "SMS", "send") as bar:
             gateway = _gateway(settings)
@@ -462,7 +463,7 @@ def cmd_sms(args, settings: Settings) -> int:
         where = settings.sms_file_path if settings.sms_gateway == "file" else settings.sms_gateway
         print(f"{summary.line()} (gateway: {where})")
         return 0 if summary.error is None else 1
-    from familycard.graph.inbox import receive
+    from familycard.graph.flow.inbox import receive
 
     if not args.sender or args.text is None:
         print("familycard sms receive: --from PHONE and --text TEXT are required", file=sys.stderr)
@@ -474,8 +475,9 @@ def cmd_sms(args, settings: Settings) -> int:
 
 
 def cmd_pay(args, settings: Settings) -> int:
-    from familycard.graph.flow import local_day, utcnow
-    from familycard.graph.payments import month_of, parse_month, pay_month
+    from familycard.dates import local_day, utcnow
+    from familycard.graph.flow.orders import month_of, parse_month
+    from familycard.graph.flow.payments import pay_month
 
     if args.month is None:
         args.month = month_of(local_day(utcnow()))
@@ -548,7 +550,7 @@ def cmd_offers(args, settings: Settings) -> int:
 
 
 def cmd_worklist(args, settings: Settings) -> int:
-    from familycard.graph.worklist import open_tasks, render
+    from familycard.graph.flow.worklist import open_tasks, render
 
     with _open_store(settings) as store:
         tasks = open_tasks(store, args.reason)
@@ -563,8 +565,8 @@ def cmd_worklist(args, settings: Settings) -> int:
 
 
 def cmd_history(args, settings: Settings) -> int:
-    from familycard.graph.audit import history, iins_in, render
     from familycard.graph.cards import names
+    from familycard.graph.flow.history import history, iins_in, render
 
     with _open_store(settings) as store:
         events = history(store, args.iin)
@@ -653,7 +655,7 @@ def cmd_neo4j(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from familycard.graph.worklist import REASONS
+    from familycard.graph.flow.worklist import REASONS
 
     # The day in Kazakhstan, as consent and pay count it: the machine's own date made a sweep
     # run at 19:00-24:00 UTC find the rights of the day before while consent dated them the next.

@@ -18,8 +18,9 @@ from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentN
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
+from familycard import dates
 from familycard.api.errors import INTERNAL_SERVER_ERROR
-from familycard.graph import flow, model
+from familycard.graph import model
 from familycard.graph.store import Store, writes
 
 log = logging.getLogger("familycard.api")
@@ -138,7 +139,7 @@ class AccessLogExtension(SchemaExtension):
         if not rec.shown:
             return
         try:
-            await ctx.access_log.write(rec.rows(flow.utcnow()))
+            await ctx.access_log.write(rec.rows(dates.utcnow()))
         except Exception:  # noqa: BLE001 - whatever it was, the data must not leave unlogged
             log.exception("access log not written (request %s)", rec.request_id)
             result = self.execution_context.result

@@ -9,7 +9,8 @@ list it is in still comes back (see types.enum_of).
 from __future__ import annotations
 
 from familycard.api.types import ROLES, api_enum
-from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
+from familycard.graph import model, people, rules, saved_queries, sweep
+from familycard.graph.flow import history, inbox, offers
 
 OfferStatus = api_enum("OfferStatus", offers.STATUSES, {
     "open": "Sent (or waiting to be sent) by SMS; waiting for the citizen's answer until `deadline`.",
@@ -107,7 +108,7 @@ Role = api_enum("Role", ROLES, {
     "admin": "Runs the system; reads the access log.",
 }, "Whom a token or an API key speaks for (README, \"Roles and personal data\").", unknown=True)
 
-EventKind = api_enum("EventKind", audit.KINDS, {
+EventKind = api_enum("EventKind", history.KINDS, {
     "offered": "The right was offered.",
     "worklisted": "A caseworker's task was made for it.",
     "replied": "A reply came (by SMS, or entered by staff).",

@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from familycard.graph import flow
-from familycard.graph.inbox import receive
+from familycard import dates
+from familycard.graph.flow.inbox import receive
 
 EARLIEST = dt.datetime(2000, 1, 1)  # UTC, naive as the flow's times
 SKEW = dt.timedelta(days=1)  # how far ahead of our clock a provider's may be
@@ -64,7 +64,7 @@ def _reply_time(raw: object) -> dt.datetime | str:
             at = at.astimezone(dt.UTC).replace(tzinfo=None)
     except OverflowError:  # year 1 at +01:00, year 9999 at -01:00
         at = None
-    if at is None or not EARLIEST <= at <= flow.utcnow() + SKEW:
+    if at is None or not EARLIEST <= at <= dates.utcnow() + SKEW:
         return f"'at': '{str(raw)[:60]}' is not between {EARLIEST:%Y-%m-%d} and a day from now (UTC)"
     return at
 

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from familycard import dates
 from familycard.dates import add_years
-from familycard.graph import flow, model
+from familycard.graph import model
 from familycard.graph.store import Store, Tx, writes
 from familycard.schema.records import Record, RecordError, parse_line
 
@@ -370,7 +371,7 @@ def _log_changes(tx: Tx, out: _Outcome) -> None:
     so a crash loses a change only together with the change itself."""
     if not out.touched and not out.left:
         return
-    at = flow.utcnow()
+    at = dates.utcnow()
     batch = uuid.uuid4().hex
     rows = [{"key": f"{batch}|p|{i}", "at": at, "iin": i, "address_id": None} for i in sorted(out.touched)]
     rows += [{"key": f"{batch}|a|{a}", "at": at, "iin": None, "address_id": a} for a in sorted(out.left)]

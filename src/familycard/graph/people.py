@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from familycard.graph import model
-from familycard.graph.audit import told_order
+from familycard.graph.flow.history import told_order
 from familycard.graph.store import Row, Store, dialect
 
 PERSON_FIELDS = ("iin", "surname", "given_name", "patronymic", "birth_date", "sex", "death_date",

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
-from familycard.graph import flow
+from familycard.graph.flow import trail
 from familycard.graph.rules import used_params
 from familycard.graph.store import MAX_RESULT_BYTES, QueryRefused, Row, Store, check_read_query, cypher_tokens, writes
 from familycard.graph.visibility import check_visible, strip_hidden
@@ -151,7 +151,7 @@ def _dumps(values: Mapping[str, Any]) -> str:
 
 
 def _naive_utc(at: dt.datetime) -> dt.datetime:
-    """Stored times are naive UTC (as ``flow.utcnow``)."""
+    """Stored times are naive UTC (as ``dates.utcnow``)."""
     if at.tzinfo is not None:
         at = at.astimezone(dt.UTC).replace(tzinfo=None)
     return at
@@ -346,7 +346,7 @@ def delete(store: Store, name: str, actor: str, now: dt.datetime) -> SavedQuery:
             raise SavedQueryError(f"saved query '{name}' is already deleted")
         q = current[-1]
         writes.patch(tx, "SavedQuery", [{"key": q.key, "status": DELETED}])
-        flow.record_events(tx, [flow.event(f"SavedQuery:{q.key}", "query_deleted", now, None, actor)])
+        trail.record_events(tx, [trail.event(f"SavedQuery:{q.key}", "query_deleted", now, None, actor)])
         return SavedQuery(q.name, q.version, q.cypher, q.parameters, q.description, q.author, q.created_at, DELETED)
 
     return store.transaction(work)

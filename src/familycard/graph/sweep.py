@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from familycard.graph import flow
+from familycard import dates
 from familycard.graph import scope as scopes
-from familycard.graph.offers import OfferSummary, lapse_overdue, record_offers
-from familycard.graph.recheck import withdraw_vanished
+from familycard.graph.flow.offers import OfferSummary, lapse_overdue, record_offers
+from familycard.graph.flow.recheck import withdraw_vanished
 from familycard.graph.rules import Entitlement, Rule, load_rules, run_rule
 from familycard.graph.scope import Scope
 from familycard.graph.store import Store, writes
@@ -100,7 +100,7 @@ def last_sweep(store: Store, as_of: dt.date, full_only: bool = False) -> dict | 
 
 def daily_sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None, *,
                 incremental: bool = False, changed_since: dt.datetime | None = None,
-                now: Callable[[], dt.datetime] = flow.utcnow,
+                now: Callable[[], dt.datetime] = dates.utcnow,
                 on_rule: Callable[[RuleRun], None] | None = None,
                 progress: Callable[[int], None] | None = None, batch: int = writes.CHUNK) -> DailySweep:
     """The real sweep of ``as_of`` (see the module doc).

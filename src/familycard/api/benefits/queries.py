@@ -4,7 +4,7 @@ import strawberry
 from strawberry.types import Info
 
 from familycard.api.benefits.types import Benefit, benefit
-from familycard.graph.offers import rules_by_code
+from familycard.graph.flow.offers import rules_by_code
 
 
 @strawberry.type

@@ -29,7 +29,7 @@ from familycard.api.offers.types import (
 from familycard.api.pagination import After, Connection, First, from_list, page
 from familycard.api.permissions import mask_iin, naming_for, shown_to
 from familycard.dates import add_years
-from familycard.graph.offers import rules_by_code
+from familycard.graph.flow.offers import rules_by_code
 from familycard.graph.people import PERSON_FIELDS
 from familycard.graph.rules import explain as explaining
 
@@ -119,7 +119,7 @@ AsOf = Annotated[dt.date | None, strawberry.argument(description="The day to jud
 
 
 def _today(info: Info) -> dt.date:
-    from familycard.graph.flow import local_day, utcnow
+    from familycard.dates import local_day, utcnow
 
     return local_day(utcnow())
 

@@ -34,7 +34,7 @@ from familycard.api.offers.types import assignment, note_subjects, offer, paymen
 from familycard.api.permissions import AUDIT, SIGNED_IN
 from familycard.api.saved_queries.types import saved_query
 from familycard.graph import saved_queries as sq
-from familycard.graph.offers import rules_by_code
+from familycard.graph.flow.offers import rules_by_code
 
 
 def _require(info: Info, permission: type[BasePermission] | None) -> None:

@@ -13,7 +13,7 @@ from familycard.api.offers.types import Offer, note_subjects, offer, status_filt
 from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.permissions import STAFF
 from familycard.graph import people
-from familycard.graph.offers import rules_by_code
+from familycard.graph.flow.offers import rules_by_code
 
 
 @strawberry.input(description="Every field narrows the list; none set: all offers.")

@@ -15,7 +15,7 @@ from familycard.api.errors import PublicError
 from familycard.api.node import ASSIGNMENT, OFFER, PAYMENT, Node, global_id
 from familycard.api.permissions import mask_account, mask_iin, mask_phone_for, shown_to
 from familycard.api.types import enum_of
-from familycard.graph.offers import rules_by_code
+from familycard.graph.flow.offers import rules_by_code
 
 _IIN = shown_to("iin")
 

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from familycard.api.errors import InvalidInput
 from familycard.api.permissions import ADMIN
 from familycard.api.types import JSON
-from familycard.graph.flow import local_day, utcnow
+from familycard.dates import local_day, utcnow
 from familycard.graph.ingest import ingest_lines
 
 ORIGIN = "records"

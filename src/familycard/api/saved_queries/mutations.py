@@ -8,12 +8,12 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from familycard import dates
 from familycard.api.enums import ParameterType
 from familycard.api.errors import InvalidInput, NotFound, Refused
 from familycard.api.permissions import AUDIT, hidden_properties, mask_value
 from familycard.api.saved_queries.types import QueryResult, SavedQuery, jsonable, saved_query
 from familycard.api.types import JSON
-from familycard.graph import flow
 from familycard.graph import saved_queries as sq
 from familycard.graph.store import QueryRefused
 from familycard.schema.iin import check_digit
@@ -89,7 +89,7 @@ class Mutation:
         try:
             ctx = info.context
             q = await run_in_threadpool(lambda: sq.save(
-                ctx.store, input.name, input.cypher, params, input.description, ctx.principal.subject, flow.utcnow(),
+                ctx.store, input.name, input.cypher, params, input.description, ctx.principal.subject, dates.utcnow(),
                 role=ctx.role, hidden=hidden_properties(ctx.role)))
         except (sq.SavedQueryError, QueryRefused) as e:
             return InvalidInput(message=str(e))
@@ -101,7 +101,7 @@ class Mutation:
             description="The saved query's name.")]) -> DeleteQueryResult:
         try:
             q = await run_in_threadpool(sq.delete, info.context.store, name, info.context.principal.subject,
-                                        flow.utcnow())
+                                        dates.utcnow())
         except sq.SavedQueryNotFound as e:
             return NotFound(message=str(e))
         except sq.SavedQueryError as e:
@@ -123,7 +123,7 @@ class Mutation:
             return InvalidInput(message="arguments: an object of parameter names to values", field="arguments")
         try:
             out = await run_in_threadpool(lambda: sq.run(
-                ctx.store, name, arguments or {}, actor=ctx.principal.subject, role=ctx.role, now=flow.utcnow(),
+                ctx.store, name, arguments or {}, actor=ctx.principal.subject, role=ctx.role, now=dates.utcnow(),
                 # never past the request's own limit: no run goes on after its caller heard 504
                 version=version, timeout_s=min(ctx.settings.query_timeout_s, ctx.settings.request_timeout_s),
                 max_rows=ctx.settings.query_max_rows, max_bytes=ctx.settings.query_max_bytes,

@@ -1,4 +1,5 @@
-"""What the steps after the sweep share: keys, the clock, partial updates, audit events.
+"""The audit trail's rows: every state change of a right's records as an ``Event``, keyed so that
+the same change recorded twice is one event (``history`` tells them).
 
 A right is (code, recipient, subject, the event that started it). Its offer, messages,
 assignment, payment orders, worklist tasks and audit events are all keyed from it, so that a
@@ -9,20 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from familycard.dates import LOCAL, local_day, utcnow  # noqa: F401 - the flow's clock, used as flow.*
 from familycard.graph.store import Tx
 from familycard.graph.store.writes import insert_new
-
-REPLY_WINDOW = dt.timedelta(hours=72)
-# A refusal can be taken back this long after it was made (a consent then reopens the offer):
-# a refusal is final, and one typed in haste must not cost a right.
-TAKE_BACK_WINDOW = dt.timedelta(hours=24)
-SENDER = "1414"
-
-
-def order_id(payment_key: str) -> str:
-    """A payment order's id for banks: ISO 20022 allows 35 characters, [A-Za-z0-9] is safest."""
-    return "FC" + hashlib.sha256(payment_key.encode()).hexdigest()[:30].upper()
 
 
 def digest(*parts: str) -> str:

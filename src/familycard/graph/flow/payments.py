@@ -12,106 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from familycard.graph import flow
-from familycard.graph.model import ACTIVE, ORDERED
+from familycard import dates
+from familycard.graph.flow import recheck, trail
+from familycard.graph.flow.orders import issue_orders, parse_month, period_of
 from familycard.graph.payment_files import Payer, PaymentOrder, pain001_xml, register_csv
 from familycard.graph.rules import load_rules, run_rule
-from familycard.graph.store import Store, Tx, writes
-from familycard.schema.records import is_kz_iban
-
-_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
-
-
-def parse_month(text: str) -> tuple[dt.date, dt.date]:
-    """'2026-11' → (first day, last day); a clear error otherwise."""
-    m = _MONTH.match(text or "")
-    if not m:
-        raise ValueError(f"month '{text}': expected YYYY-MM, e.g. 2026-11")
-    first = dt.date(int(m[1]), int(m[2]), 1)
-    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first, nxt - dt.timedelta(days=1)
-
-
-def month_of(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _period(periodicity: str, month: str) -> str:
-    return "once" if periodicity == "one_off" else month
-
-
-def _person_rows(tx: Tx, iins: Iterable[str]) -> dict[str, dict]:
-    return {r["iin"]: r for r in tx.run(
-        "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin, p.bank_account AS bank_account, "
-        "p.surname AS surname, p.given_name AS given_name, p.patronymic AS patronymic",
-        {"keys": sorted(set(iins))})}
-
-
-def _masked(account: str) -> str:
-    """An account in the audit trail: enough to tell two apart, not enough to use."""
-    return f"{account[:4]}…{account[-4:]}"
-
-
-def _name(p: dict) -> str:
-    return " ".join(x for x in (p.get("surname"), p.get("given_name"), p.get("patronymic")) if x)
-
-
-def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause: str) -> tuple[int, int]:
-    """Orders for ``wanted`` (rows with key = the assignment, code, iin, subject, periodicity,
-    amount_kzt) for ``month``, skipping those already issued; recipients without a valid
-    account go to the worklist. Returns (orders issued, sent to the worklist)."""
-    wanted = [w for w in wanted if w["amount_kzt"]]
-    if not wanted:
-        return 0, 0
-    keys = {w["key"]: f"{w['key']}|{_period(w['periodicity'], month)}" for w in wanted}
-    done = writes.existing(tx, "Payment", keys.values())
-    persons = _person_rows(tx, (w["iin"] for w in wanted))
-    orders, tasks, events, closed = [], [], [], []
-    for w in wanted:
-        pkey = keys[w["key"]]
-        if pkey in done:
-            continue
-        p = persons.get(w["iin"]) or {}
-        account = p.get("bank_account")
-        if not is_kz_iban(account):
-            reason = "no_account" if not account else "invalid_account"
-            tasks.append({"key": f"{w['key']}|{reason}", "iin": w["iin"], "code": w["code"], "ref": w["key"],
-                          "reason": reason, "status": "open", "created_at": at,
-                          "detail": "no bank account in the registry" if not account
-                          else f"bank account '{account}' is not a valid Kazakh IBAN"})
-            events.append(flow.event(w["key"], "worklisted", at, w["iin"], tasks[-1]["detail"], reason))
-            continue
-        oid = flow.order_id(pkey)
-        orders.append({"key": pkey, "order_id": oid, "assignment": w["key"], "code": w["code"], "iin": w["iin"],
-                       "subject": w["subject"], "month": month, "amount_kzt": w["amount_kzt"],
-                       "bank_account": account, "name": _name(p), "status": ORDERED, "created_at": at})
-        events.append(flow.event(pkey, "paid", at, w["iin"], cause,
-                                 f"payment order {oid}: {w['amount_kzt']} KZT to {_masked(account)} for {month}"))
-        closed += [f"{w['key']}|no_account", f"{w['key']}|invalid_account"]
-    writes.insert_new(tx, "Payment", orders)
-    fresh = writes.insert_new(tx, "Task", tasks)
-    still_open = writes.existing(tx, "Task", closed)
-    if still_open:
-        writes.patch(tx, "Task", [{"key": k, "status": "closed", "closed_at": at} for k in sorted(still_open)])
-    flow.record_events(tx, events)
-    return len(orders), len(fresh)
-
-
-def assign(tx: Tx, offer: dict, at: dt.datetime, cause: str) -> tuple[int, int]:
-    """Consent: the dated assignment and the first payment order (of the consent month)."""
-    day = flow.local_day(at)
-    row = {"key": offer["key"], "code": offer["code"], "iin": offer["iin"], "subject": offer["subject"],
-           "event": offer["event"], "periodicity": offer["periodicity"], "amount_kzt": offer["amount_kzt"],
-           "assigned_on": day, "assigned_at": at, "status": ACTIVE, "ended_on": None}
-    if writes.insert_new(tx, "Assignment", [row]):
-        flow.record_events(tx, [flow.event(offer["key"], "assigned", at, offer["iin"], cause,
-                                           f"from {day.isoformat()}")])
-    return issue_orders(tx, [row], month_of(day), at, f"consent to {offer['key']}")
+from familycard.graph.store import Store, writes
 
 
 @dataclass
@@ -133,7 +43,7 @@ class PaySummary:
 
 
 def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Payer(),  # noqa: B008 - Payer is frozen: one shared default is safe
-              now: Callable[[], dt.datetime] = flow.utcnow, batch: int = 2_000) -> PaySummary:
+              now: Callable[[], dt.datetime] = dates.utcnow, batch: int = 2_000) -> PaySummary:
     """Issue the month's orders (one-offs not yet ordered, monthly rights that still hold on
     the month's first day) and write the month's register (CSV) and pain.001 file."""
     first, last = parse_month(month)
@@ -150,7 +60,7 @@ def pay_month(store: Store, month: str, out_dir: Path | None, payer: Payer = Pay
         summary.ordered += o
         summary.worklisted += w
     if ended:
-        from familycard.graph.recheck import end_rights
+        from familycard.graph.flow.recheck import end_rights
         store.transaction(lambda tx: end_rights(tx, ended, at, month))
         summary.ended = len(ended)
     orders = month_orders(store, month)
@@ -169,9 +79,7 @@ def _still_held(store: Store, active: list[dict], month: str, first: dt.date) ->
     (the reason in words). A one-off not yet paid (waiting for an account) is re-checked for
     the day it was assigned. An ended right that no longer holds even for its assignment day
     (a registry corrected what it was granted on) is told to the citizen and a caseworker."""
-    from familycard.graph import recheck  # it assigns through this module
-
-    period = {a["key"]: f"{a['key']}|{_period(a['periodicity'], month)}" for a in active}
+    period = {a["key"]: f"{a['key']}|{period_of(a['periodicity'], month)}" for a in active}
     done = writes.existing(store, "Payment", period.values())
     wanted, ended = [], []
     holds: dict[tuple[str, dt.date], dict[str, int | None]] = {}
@@ -211,8 +119,8 @@ def write_register(orders: list[PaymentOrder], month: str, out_dir: Path, payer:
     out_dir.mkdir(parents=True, exist_ok=True)
     created = store.read("MATCH (p:Payment) WHERE p.month = $m RETURN max(p.created_at) AS at", {"m": month})[0]["at"]
     first, _ = parse_month(month)
-    execution = max(first, flow.local_day(created))
-    message_id = f"FC{month.replace('-', '')}" + flow.digest(*(o.order_id for o in orders))[:16].upper()
+    execution = max(first, dates.local_day(created))
+    message_id = f"FC{month.replace('-', '')}" + trail.digest(*(o.order_id for o in orders))[:16].upper()
     files = [(out_dir / f"payments-{month}.csv", register_csv(orders, month=month)),
              (out_dir / f"pain001-{month}.xml", pain001_xml(orders, payer=payer, message_id=message_id,
                                                             created_at=created, execution_date=execution))]

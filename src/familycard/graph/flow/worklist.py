@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from familycard.graph.flow import LOCAL
+from familycard.dates import LOCAL
 from familycard.graph.store import Store
 
 REASONS = {

@@ -18,14 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from familycard.graph import flow
-from familycard.graph.flow import SENDER
+from familycard import dates
+from familycard.graph.flow import trail
+from familycard.graph.flow.offers import deadline_from
 from familycard.graph.gateways import Gateway, GatewayError, OutgoingSms, Sent
-from familycard.graph.offers import deadline_from
 from familycard.graph.sms_length import sms_parts
 from familycard.graph.store import Store, Tx, leases, writes
 
 BATCH = 500
+
+
+SENDER = "1414"  # the ministry's short number: offers come from it, replies go to it
 
 
 @dataclass
@@ -52,7 +55,7 @@ def queued(store: Store, limit: int) -> list[dict]:
         "m.offers AS offers, m.attempts AS attempts, m.parts AS parts ORDER BY m.key LIMIT $n", {"n": limit})
 
 
-def send_outbox(store: Store, gateway: Gateway, now: Callable[[], dt.datetime] = flow.utcnow,
+def send_outbox(store: Store, gateway: Gateway, now: Callable[[], dt.datetime] = dates.utcnow,
                 limit: int | None = None, batch: int = BATCH,
                 progress: Callable[[int], None] | None = None,
                 owner: leases.Owner | None = None, claim_ttl: float = leases.TTL_S) -> SendSummary:
@@ -106,7 +109,7 @@ CLAIM = "sms|"  # a message's claim: the lease key is this and the message's key
 def _claim_batch(store: Store, n: int, owner: leases.Owner, ttl: float) -> tuple[bool, list[dict]]:
     """Up to ``n`` queued messages no other live sender holds, claimed for ``owner``: (whether
     any was found, the rows claimed). Lease times are the real clock's, whatever ``now`` says."""
-    at = flow.utcnow()
+    at = dates.utcnow()
     others = {r["key"] for r in store.read(
         "MATCH (l:Lease) WHERE l.job = 'sms' AND l.owner <> $me AND l.expires_at > $now "
         "RETURN l.key AS key, l.host AS host, l.pid AS pid", {"me": owner.token, "now": at})
@@ -121,7 +124,7 @@ def _claim_batch(store: Store, n: int, owner: leases.Owner, ttl: float) -> tuple
             {"keys": [k[len(CLAIM):] for k in keys]})}
 
     got, _ = store.transaction(lambda tx: leases.claim_in(tx, [CLAIM + r["key"] for r in rows], "sms", owner,
-                                                          ttl, flow.utcnow(), still_queued))
+                                                          ttl, dates.utcnow(), still_queued))
     mine = set(got)
     return True, [r for r in rows if CLAIM + r["key"] in mine]
 
@@ -134,7 +137,7 @@ def _mark(tx: Tx, owner: leases.Owner, rows: dict[str, dict], results: list[Sent
         r = rows[s.key]
         msgs.append({"key": s.key, "status": "sent", "sent_at": at, "attempts": (r["attempts"] or 0) + 1,
                      "provider_id": s.provider_id, "error": None})
-        events.append(flow.event(s.key, "sent", at, r["iin"], f"SMS {r['kind']} to the gateway",
+        events.append(trail.event(s.key, "sent", at, r["iin"], f"SMS {r['kind']} to the gateway",
                                  "a resend the gateway already had" if s.duplicate else ""))
         if r["kind"] == "offer":
             offers.append({"key": r["offers"], "sent_at": at, "deadline": deadline_from(at)})
@@ -142,7 +145,7 @@ def _mark(tx: Tx, owner: leases.Owner, rows: dict[str, dict], results: list[Sent
         r = rows[failed_key]
         msgs.append({"key": failed_key, "status": "failed", "sent_at": None,
                      "attempts": (r["attempts"] or 0) + 1, "provider_id": None, "error": error})
-        events.append(flow.event(failed_key, "failed", at, r["iin"], "the SMS gateway refused the message",
+        events.append(trail.event(failed_key, "failed", at, r["iin"], "the SMS gateway refused the message",
                                  error or ""))
         for ref in filter(None, (r["offers"] or "").split(",")):
             tasks.append({"key": f"{ref}|sms_failed", "iin": r["iin"], "code": ref.split("|")[0], "ref": ref,
@@ -156,5 +159,5 @@ def _mark(tx: Tx, owner: leases.Owner, rows: dict[str, dict], results: list[Sent
     writes.patch(tx, "Message", msgs)
     writes.patch(tx, "Offer", offers)
     writes.insert_new(tx, "Task", tasks)
-    flow.record_events(tx, events)
+    trail.record_events(tx, events)
     leases.release_in(tx, owner, [CLAIM + k for k in rows])

@@ -19,10 +19,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from familycard.graph import flow
+from familycard import dates
 from familycard.graph import scope as scopes
+from familycard.graph.flow import trail
+from familycard.graph.flow.offers import OPEN, WITHDRAWN, rules_by_code, seq
+from familycard.graph.flow.orders import assign
 from familycard.graph.model import ENDED
-from familycard.graph.offers import OPEN, WITHDRAWN, rules_by_code, seq
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, scope_label
 from familycard.graph.rules.explain import Finding, explain_rule
@@ -84,9 +86,7 @@ class Consent:
 def confirm(tx: Tx, offer: Mapping, at: dt.datetime, cause: str) -> Consent:
     """Consent to an offer: re-check its right on the day, then assign it and order the first
     payment at the day's amount; or withdraw the offer (see the module doc)."""
-    from familycard.graph.payments import assign  # payments re-checks through this module
-
-    v = check(tx, offer, flow.local_day(at))
+    v = check(tx, offer, dates.local_day(at))
     if v.holds:
         return Consent(assign(tx, {**offer, "amount_kzt": v.amount_kzt}, at, cause)[0])
     # The round and phone key the withdrawal's SMS, event and task (the inbox reads neither).
@@ -110,7 +110,7 @@ def withdraw(tx: Tx, rows: list[tuple[Mapping, str]], at: dt.datetime, cause: st
     for o, reason in rows:
         k, s = o["key"], _offer_seq(o)
         patches.append({"key": k, "status": WITHDRAWN, "reason": reason})
-        events.append(flow.event(k, WITHDRAWN, at, o["iin"], reason, f"{cause}; a caseworker's task opened", seq=s))
+        events.append(trail.event(k, WITHDRAWN, at, o["iin"], reason, f"{cause}; a caseworker's task opened", seq=s))
         tasks.append({"key": f"{k}|withdrawn|{s}", "iin": o["iin"], "code": o["code"], "ref": k,
                       "reason": "withdrawn", "detail": reason, "status": "open", "created_at": at})
         suffix = f"|r{o['round']}" if o.get("round") else ""
@@ -123,7 +123,7 @@ def withdraw(tx: Tx, rows: list[tuple[Mapping, str]], at: dt.datetime, cause: st
     _close_tasks(tx, closed, at)
     if queue:
         _queue(tx, items, at, cause)
-    flow.record_events(tx, events)
+    trail.record_events(tx, events)
     return replies
 
 
@@ -139,7 +139,7 @@ def _queue(tx: Tx, items: list[tuple[Reply, str, str]], at: dt.datetime, cause: 
                  "text": text, "status": "queued", "created_at": at, "attempts": 0, "parts": sms_parts(text)}
                 for (mkey, kind, text, refs), phone, iin in items]
     fresh = writes.insert_new(tx, "Message", messages)
-    flow.record_events(tx, [flow.event(m["key"], "queued", at, m["iin"], cause) for m in fresh])
+    trail.record_events(tx, [trail.event(m["key"], "queued", at, m["iin"], cause) for m in fresh])
 
 
 _OPEN_OFFERS = ("MATCH (o:Offer) WHERE o.status = $open AND o.code IN $codes AND o.as_of <= $d "
@@ -208,7 +208,7 @@ def end_rights(tx: Tx, ended: list[Mapping], at: dt.datetime, month: str) -> Non
     rules = rules_by_code()
     writes.patch(tx, "Assignment", [{"key": a["key"], "status": ENDED, "ended_on": a["ended_on"],
                                    "reason": a["reason"]} for a in ended])
-    events = [flow.event(a["key"], "ended", at, a["iin"], a["reason"],
+    events = [trail.event(a["key"], "ended", at, a["iin"], a["reason"],
                          f"re-checked for {month}" + ("; a caseworker's task opened" if a.get("told") else ""),
                          seq=month) for a in ended]
     told = [a for a in ended if a.get("told")]
@@ -227,4 +227,4 @@ def end_rights(tx: Tx, ended: list[Mapping], at: dt.datetime, month: str) -> Non
     writes.insert_new(tx, "Task", tasks)
     _close_tasks(tx, closed, at)
     _queue(tx, items, at, f"right ended for {month}")
-    flow.record_events(tx, events)
+    trail.record_events(tx, events)

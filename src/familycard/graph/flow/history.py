@@ -8,9 +8,9 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from familycard.graph import flow
+from familycard import dates
+from familycard.graph.flow.worklist import REASONS
 from familycard.graph.store import Store
-from familycard.graph.worklist import REASONS
 
 # Every kind of event, in the order the events of one transaction (which share its time) are told.
 KINDS = ("offered", "worklisted", "replied", "lapsed", "expired", "reopened", "consented", "refused", "withdrawn",
@@ -90,7 +90,7 @@ def _titles() -> dict[str, str]:
 
 def _local(at: dt.datetime) -> str:
     """A stored (naive UTC) time in Kazakhstan time, with its offset: "2026-12-07 00:59:45 +05:00"."""
-    t = at.replace(tzinfo=dt.UTC).astimezone(flow.LOCAL)
+    t = at.replace(tzinfo=dt.UTC).astimezone(dates.LOCAL)
     return f"{t:%Y-%m-%d %H:%M:%S} {t.isoformat()[-6:]}"
 
 
@@ -108,7 +108,7 @@ def _right_words(parts: list[str], names: Mapping[str, str], titles: Mapping[str
 
 
 def _ref_words(ref: str, names: Mapping[str, str], titles: Mapping[str, str]) -> str:
-    """A key of the flow (flow.py: rights, messages, payment orders, replies) in words; any
+    """A key of the flow (trail and keys: rights, messages, payment orders, replies) in words; any
     other text as it is."""
     parts = ref.split("|")
     if parts[0] in titles and len(parts) in (4, 5):  # a right, or a payment order of it

@@ -16,8 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from familycard.graph import flow
-from familycard.graph.flow import REPLY_WINDOW, TAKE_BACK_WINDOW
+from familycard.graph.flow import trail
 from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, load_rules
 from familycard.graph.store import Store, Tx, writes
@@ -27,6 +26,12 @@ OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED = "open", "notified", "conse
 WITHDRAWN = "withdrawn"
 #: Every status an offer can have (model.OFFER): the API's OfferStatus enum is made from it.
 STATUSES = (OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED, WITHDRAWN)
+
+
+REPLY_WINDOW = dt.timedelta(hours=72)
+# A refusal can be taken back this long after it was made (a consent then reopens the offer):
+# a refusal is final, and one typed in haste must not cost a right.
+TAKE_BACK_WINDOW = dt.timedelta(hours=24)
 
 
 @dataclass
@@ -67,11 +72,11 @@ def lapse(tx: Tx, now: dt.datetime, phone: str | None = None) -> list[dict]:
     events = []
     for r in rows:
         r["status"] = LAPSED if r["attempt"] == 1 else EXPIRED
-        events.append(flow.event(r["key"], r["status"], r["deadline"], r["iin"], "no answer within 72 hours",
+        events.append(trail.event(r["key"], r["status"], r["deadline"], r["iin"], "no answer within 72 hours",
                                  "offered once more at the next sweep" if r["status"] == LAPSED else "final",
                                  seq=seq(r["attempt"], r["round"])))
     writes.patch(tx, "Offer", [{"key": r["key"], "status": r["status"]} for r in rows])
-    flow.record_events(tx, events)
+    trail.record_events(tx, events)
     return rows
 
 
@@ -184,7 +189,7 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
                                               "answered_at", "clarified", "reason", "round")})
             out["reoffered"] += 1
         out["by_code"][e.benefit] += 1
-        events.append(flow.event(k, "offered", now, e.iin, cause,
+        events.append(trail.event(k, "offered", now, e.iin, cause,
                                  f"attempt {attempt}" + (f", {e.amount_kzt} KZT" if e.amount_kzt is not None else ""),
                                  seq=seq(attempt, round_)))
         if phone:
@@ -193,14 +198,14 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
             messages.append({"key": mkey, "direction": "out", "kind": "offer", "phone": phone, "iin": e.iin,
                              "offers": k, "text": text, "status": "queued", "created_at": now, "attempts": 0,
                              "parts": sms_parts(text)})
-            events.append(flow.event(mkey, "queued", now, e.iin, f"offer {k}"))
+            events.append(trail.event(mkey, "queued", now, e.iin, f"offer {k}"))
             out["queued_sms"] += 1
         else:
             reason, detail = ("no_phone", "no phone in the registry") if not raw_phone else \
                 ("invalid_phone", f"phone '{raw_phone}' is not a Kazakh mobile number")
             tasks.append({"key": f"{k}|{reason}" + (f"|r{round_}" if round_ else ""), "iin": e.iin, "code": e.benefit,
                           "ref": k, "reason": reason, "detail": detail, "status": "open", "created_at": now})
-            events.append(flow.event(k, "worklisted", now, e.iin, detail, reason))
+            events.append(trail.event(k, "worklisted", now, e.iin, detail, reason))
             out["worklisted"] += 1
     # Counted from what was written: a chunk run again after a conflict with another sweep
     # (Store.transaction) finds that sweep's offers stored, and they count as already offered.
@@ -208,7 +213,7 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
     writes.patch(tx, "Offer", again)
     out["queued_sms"] = len(writes.insert_new(tx, "Message", messages))
     out["worklisted"] = len(writes.insert_new(tx, "Task", tasks))
-    flow.record_events(tx, events)
+    trail.record_events(tx, events)
     out["already"] = len(new_offers) - len(made)
     out["offered"] -= out["already"]
     for r in new_offers:

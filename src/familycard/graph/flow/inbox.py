@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from familycard.graph import flow
-from familycard.graph.flow import TAKE_BACK_WINDOW
-from familycard.graph.offers import CONSENTED, REFUSED, WITHDRAWN, lapse, rules_by_code
+from familycard import dates
+from familycard.graph.flow import trail
+from familycard.graph.flow.offers import CONSENTED, REFUSED, TAKE_BACK_WINDOW, WITHDRAWN, lapse, rules_by_code
+from familycard.graph.flow.recheck import confirm
 from familycard.graph.phones import mask_phone, normalise_phone
-from familycard.graph.recheck import confirm
 from familycard.graph.replies import CONSENT, REFUSAL, parse_reply, resolve
 from familycard.graph.store import Store, Tx, writes
 from familycard.graph.texts import clarify_text, flow_text, recipient_name, refused_text, sms_parts
@@ -66,9 +66,9 @@ def receive(store: Store, phone: str, text: str, at: dt.datetime | None = None,
     the Message (channel "staff") and in the history's cause."""
     if entered_by is not None and not (reason or "").strip():
         raise ValueError("an answer entered by staff needs a reason (why it was not an SMS)")
-    at = at or flow.utcnow()
+    at = at or dates.utcnow()
     e164 = normalise_phone(phone) or phone.strip()
-    ident = f"id:{message_id}" if message_id else flow.digest(e164, at.isoformat(), text)
+    ident = f"id:{message_id}" if message_id else trail.digest(e164, at.isoformat(), text)
     key = "in|" + (f"staff|{ident}" if entered_by else ident)  # an SMS and a staff entry never collide
     via = ({"channel": "staff", "entered_by": entered_by, "reason": reason.strip()} if entered_by
            else {"channel": "sms", "entered_by": None, "reason": None})
@@ -105,7 +105,7 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
                 name = "too_late" if o["attempt"] == 1 else "too_late_final"
                 replies.append((f"late|{o['key']}|{o['attempt']}", name, flow_text(name, rules[o["code"]]), o["key"]))
         else:
-            replies.append((f"polite|{phone}|{flow.local_day(at).isoformat()}", "polite", flow_text("no_offer"), ""))
+            replies.append((f"polite|{phone}|{dates.local_day(at).isoformat()}", "polite", flow_text("no_offer"), ""))
     else:
         by_number = {o["number"]: o for o in back} | {o["number"]: o for o in offers}  # an open offer wins
         result.reason = res.reason
@@ -115,7 +115,7 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
                 result.outcome = "clarify"
                 names = _names(tx, offers)
                 listing = [(o["number"], rules[o["code"]], names.get(o["iin"])) for o in offers]
-                ck = "clarify|" + flow.digest(*sorted(f"{o['key']}#{o['attempt']}" for o in offers))
+                ck = "clarify|" + trail.digest(*sorted(f"{o['key']}#{o['attempt']}" for o in offers))
                 replies.append((ck, "clarify", clarify_text(listing), ",".join(o["key"] for o in offers)))
                 writes.patch(tx, "Offer", [{"key": o["key"], "clarified": 1} for o in fresh])
             else:
@@ -131,9 +131,9 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
                 result.decisions[o["key"]] = verdict
                 patches.append({"key": o["key"], "status": status, "answered_at": at})
                 if o["key"] in taken_back:
-                    events.append(flow.event(o["key"], "reopened", at, o["iin"], who,
+                    events.append(trail.event(o["key"], "reopened", at, o["iin"], who,
                                              f"takes back the refusal of {o['answered_at']:%Y-%m-%d %H:%M} UTC"))
-                events.append(flow.event(o["key"], status, at, o["iin"], who, f"attempt {o['attempt']}; {served}"))
+                events.append(trail.event(o["key"], status, at, o["iin"], who, f"attempt {o['attempt']}; {served}"))
                 if status == CONSENTED:
                     replies.append((f"consented|{o['key']}", "consented", flow_text("consented", rules[o["code"]]),
                                     o["key"]))
@@ -142,7 +142,8 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
                     replies.append((f"refused|{o['key']}", "refused", body, o["key"]))
                 if len(people) > 1:
                     tasks.append(_shared_phone_task(o, verdict, phone, len(people), at))
-                    events.append(flow.event(o["key"], "worklisted", at, o["iin"], tasks[-1]["detail"], "shared_phone"))
+                    events.append(trail.event(o["key"], "worklisted", at, o["iin"], tasks[-1]["detail"],
+                                              "shared_phone"))
             writes.patch(tx, "Offer", patches)
             writes.insert_new(tx, "Task", tasks)
             for n, verdict in sorted(res.decisions.items()):
@@ -159,15 +160,15 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
     messages = [{"key": key, "direction": "in", "kind": "reply", "phone": phone, "iin": iin,
                  "offers": ",".join(o["key"] for o in offers), "text": text, "status": "received",
                  "created_at": at, "outcome": result.outcome, **via}]
-    events.append(flow.event(key, "replied", at, iin, who,
+    events.append(trail.event(key, "replied", at, iin, who,
                              result.outcome + (f": {result.reason}" if result.reason else "")))
     for rkey, kind, body, refs in replies:
         messages.append({"key": rkey, "direction": "out", "kind": kind, "phone": phone, "iin": iin, "offers": refs,
                          "text": body, "status": "queued", "created_at": at, "attempts": 0, "parts": sms_parts(body)})
     fresh = writes.insert_new(tx, "Message", messages)
     result.answered_with = [m["key"] for m in fresh if m["direction"] == "out"]
-    events += [flow.event(m["key"], "queued", at, iin, f"reply to {key}") for m in fresh if m["direction"] == "out"]
-    flow.record_events(tx, events)
+    events += [trail.event(m["key"], "queued", at, iin, f"reply to {key}") for m in fresh if m["direction"] == "out"]
+    trail.record_events(tx, events)
     return result
 
 
