@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from familycard.graph import scope as scopes  # noqa: E402
 from familycard.graph.rules import load_rules, run_rule  # noqa: E402
 from familycard.graph.store.ladybug import LadybugStore  # noqa: E402
+from familycard.graph.sweep import scope as scopes  # noqa: E402
 
 
 def main() -> None:

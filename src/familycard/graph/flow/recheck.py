@@ -18,9 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from familycard import dates
-from familycard.graph import scope as scopes
 from familycard.graph.flow import trail
 from familycard.graph.flow.offers import OPEN, WITHDRAWN, rules_by_code, seq
 from familycard.graph.flow.orders import assign
@@ -30,6 +30,9 @@ from familycard.graph.rules import Entitlement, Rule, scope_label
 from familycard.graph.rules.explain import Finding, explain_rule
 from familycard.graph.store import Store, Tx, writes
 from familycard.graph.texts import flow_text, sms_parts
+
+if TYPE_CHECKING:  # the sweep calls in here; only its Scope's type is needed
+    from familycard.graph.sweep import scope as scopes
 
 __all__ = ["Verdict", "Consent", "check", "confirm", "withdraw", "withdraw_vanished", "end_rights"]
 

@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from familycard import dates
-from familycard.graph import scope as scopes
 from familycard.graph.flow.offers import OfferSummary, lapse_overdue, record_offers
 from familycard.graph.flow.recheck import withdraw_vanished
 from familycard.graph.rules import Entitlement, Rule, load_rules, run_rule
-from familycard.graph.scope import Scope
 from familycard.graph.store import Store, writes
+from familycard.graph.sweep import scope as scopes
+from familycard.graph.sweep.scope import Scope
 
 __all__ = ["RuleRun", "SweepResult", "sweep", "daily_sweep", "DailySweep", "SweepError", "last_sweep"]
 
