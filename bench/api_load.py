@@ -566,7 +566,7 @@ def prepare_flow(store, work: Path, replies: int) -> dict:
     from familycard.graph.flow.inbox import receive
     from familycard.graph.flow.outbox import send_outbox
     from familycard.graph.flow.payments import pay_month
-    from familycard.graph.gateways import FileGateway
+    from familycard.graph.sms.gateways import FileGateway
     from familycard.graph.sweep import daily_sweep
     from ingest import AS_OF
 

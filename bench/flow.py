@@ -33,8 +33,8 @@ from familycard.graph.changes import write_changes  # noqa: E402
 from familycard.graph.flow.inbox import receive  # noqa: E402
 from familycard.graph.flow.outbox import send_outbox  # noqa: E402
 from familycard.graph.flow.payments import pay_month  # noqa: E402
-from familycard.graph.gateways import FileGateway  # noqa: E402
 from familycard.graph.ingest import ingest_lines  # noqa: E402
+from familycard.graph.sms.gateways import FileGateway  # noqa: E402
 from familycard.graph.store import neo4j_local as neo4j_server  # noqa: E402
 from familycard.graph.sweep import daily_sweep, sweep  # noqa: E402
 from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from familycard.graph import replies  # noqa: E402
+from familycard.graph.sms import replies  # noqa: E402
 from test_replies import TABLE, expected_reading  # noqa: E402
 
 # The last commit with the reader of fixed words; main itself has the word list now.

@@ -1,4 +1,4 @@
-"""What each kind of SMS costs, in parts (as graph/sms_length.py counts them), for the texts of
+"""What each kind of SMS costs, in parts (as graph/sms/length.py counts them), for the texts of
 this tree and of an older one (by default 06853d0, the texts before issue 15 shortened them):
 the most parts over all rules, with the longest realistic values (a 24-letter given name, an
 amount of 9 999 999 ₸, offer number 12), and a birth offer as most mothers get it. With
@@ -35,7 +35,7 @@ def render() -> dict[str, list[tuple[str, str]]]:
     """Every kind's texts, (rule, text), from the familycard importable here: the texts module's
     functions have kept their signatures, so one renderer serves both trees."""
     from familycard.graph.rules import load_rules
-    from familycard.graph.texts import clarify_text, flow_text, offer_text, recipient_name, refused_text
+    from familycard.graph.sms.texts import clarify_text, flow_text, offer_text, recipient_name, refused_text
     rules = load_rules()
     asks = [r for r in rules if r.answers]
     name = recipient_name("Айгүлжаназаркүлмариямгүл", "Серікова")
@@ -126,7 +126,7 @@ def main() -> None:
         print(json.dumps(render() if args.render else swept(args.sweep, AS_OF), ensure_ascii=False))
         return
     sys.path.insert(0, str(ROOT / "src"))
-    from familycard.graph.sms_length import measure
+    from familycard.graph.sms.length import measure
     with tempfile.TemporaryDirectory() as tmp:
         src = _tree(args.old, tmp)
         new, old = render(), _run(src, tmp, "--render")

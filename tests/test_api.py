@@ -11,8 +11,8 @@ from starlette.testclient import TestClient
 
 from familycard.api.app import create_app
 from familycard.graph.flow.outbox import send_outbox
-from familycard.graph.gateways import FileGateway
 from familycard.graph.ingest import ingest_lines
+from familycard.graph.sms.gateways import FileGateway
 from familycard.settings import Settings
 from feedmaker import fact, iban, lines, link, person
 

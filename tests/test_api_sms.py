@@ -12,8 +12,8 @@ from familycard.dates import utcnow
 from familycard.graph.flow.history import history, render
 from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.outbox import send_outbox
-from familycard.graph.gateways import FileGateway
 from familycard.graph.ingest import ingest_lines
+from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.sweep import daily_sweep
 from familycard.settings import Settings
 from feedmaker import iban, lines, link, person

@@ -16,7 +16,7 @@ from familycard.api.types import ROLES, UNKNOWN, decimal_number, json_value
 from familycard.graph import model, people, rules, saved_queries, sweep
 from familycard.graph.flow import history, inbox, offers
 from familycard.graph.flow.outbox import send_outbox
-from familycard.graph.gateways import FileGateway
+from familycard.graph.sms.gateways import FileGateway
 from test_api import ACCOUNT, KEYS, family, gql, settings_for  # noqa: F401 - fixtures
 
 

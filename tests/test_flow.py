@@ -14,14 +14,14 @@ from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.flow.payments import pay_month
 from familycard.graph.flow.worklist import open_tasks, render
-from familycard.graph.gateways import FileGateway
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.payment_files import validate_pain001
 from familycard.graph.rules import load_rules
-from familycard.graph.sms_length import sms_parts
+from familycard.graph.sms.gateways import FileGateway
+from familycard.graph.sms.length import sms_parts
+from familycard.graph.sms.texts import NAMED_OFFER_PARTS, OFFER_PARTS, budget, offer_text, recipient_name
 from familycard.graph.store import writes
 from familycard.graph.sweep import daily_sweep
-from familycard.graph.texts import NAMED_OFFER_PARTS, OFFER_PARTS, budget, offer_text, recipient_name
 from feedmaker import fact, iban, lines, link, person
 
 AS_OF = dt.date(2026, 11, 25)
@@ -313,7 +313,7 @@ class _RefusesOne:
         self.bad = bad
 
     def send_many(self, messages):
-        from familycard.graph.gateways import GatewayError, Sent
+        from familycard.graph.sms.gateways import GatewayError, Sent
         done = []
         for m in messages:
             if m.key == self.bad:

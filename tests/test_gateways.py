@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from familycard.graph.gateways import (
+from familycard.graph.sms.gateways import (
     ConsoleGateway,
     FileGateway,
     Gateway,

@@ -12,7 +12,7 @@ import pytest
 
 from familycard import dates
 from familycard.graph.flow.outbox import send_outbox
-from familycard.graph.gateways import OutgoingSms, Sent
+from familycard.graph.sms.gateways import OutgoingSms, Sent
 from familycard.graph.store import Conflict, leases, writes
 
 NOW = dt.datetime(2026, 12, 4, 12, 0, 0)

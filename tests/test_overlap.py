@@ -24,9 +24,9 @@ from familycard import dates
 from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.orders import month_of
 from familycard.graph.flow.outbox import send_outbox
-from familycard.graph.gateways import FileGateway
 from familycard.graph.generate import write_feed
 from familycard.graph.ingest import ingest_stream
+from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.store import leases
 from familycard.graph.sweep import daily_sweep
 

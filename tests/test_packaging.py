@@ -20,7 +20,7 @@ def test_the_wheel_builds_without_a_warning_and_carries_the_packages_files(tmp_p
     (wheel,) = tmp_path.glob("familycard-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     wanted = ["familycard/schema/schema.graphql", "familycard/graph/xsd/README.md",
-              "familycard/graph/reply_words.yaml", "familycard/graph/sms_texts.yaml",
+              "familycard/graph/sms/reply_words.yaml", "familycard/graph/sms/texts.yaml",
               "familycard/api/static/graphiql/graphiql.min.js", "familycard/api/static/graphiql/LICENSE.react",
               "familycard/graph/store/neo4j_launcher/pom.xml"]
     assert [n for n in wanted if n not in names] == []

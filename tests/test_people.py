@@ -12,9 +12,9 @@ from familycard.graph import model, people
 from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.flow.payments import pay_month
-from familycard.graph.gateways import FileGateway
 from familycard.graph.generate import write_feed
 from familycard.graph.ingest import ingest_lines
+from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.sweep import daily_sweep
 
 AS_OF = dt.date(2026, 11, 25)

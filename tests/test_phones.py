@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from familycard.graph.phones import is_sms_capable, mask_phone, normalise_phone
+from familycard.graph.sms.phones import is_sms_capable, mask_phone, normalise_phone
 
 KZ_MOBILE = "+77011234567"
 

@@ -14,7 +14,7 @@ from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.payments import pay_month
 from familycard.graph.flow.worklist import open_tasks
 from familycard.graph.ingest import ingest_lines
-from familycard.graph.sms_length import sms_parts
+from familycard.graph.sms.length import sms_parts
 from familycard.graph.sweep import daily_sweep
 from feedmaker import fact, iban, lines, link, person
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from familycard.graph import replies
-from familycard.graph.replies import ALL, CONSENT, REFUSAL, Reply, parse_reply, resolve, skeleton, vocabulary
+from familycard.graph.sms import replies
+from familycard.graph.sms.replies import ALL, CONSENT, REFUSAL, Reply, parse_reply, resolve, skeleton, vocabulary
 
 C, R = CONSENT, REFUSAL
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from familycard.graph.sms_length import GSM7, UCS2, encoding, measure, sms_parts
+from familycard.graph.sms.length import GSM7, UCS2, encoding, measure, sms_parts
 
 EXTENSION = "^{}\\[~]|€\f"
 

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from familycard.graph.replies import CONSENT, REFUSAL, parse_reply
 from familycard.graph.rules import RuleError, _sms, load_rules
-from familycard.graph.sms_length import MAX_PARTS, UCS2, measure, sms_parts
-from familycard.graph.texts import (
+from familycard.graph.sms.length import MAX_PARTS, UCS2, measure, sms_parts
+from familycard.graph.sms.replies import CONSENT, REFUSAL, parse_reply
+from familycard.graph.sms.texts import (
     FLOW_PARTS,
     NAMED_OFFER_PARTS,
     OFFER_PARTS,

@@ -442,7 +442,7 @@ def _payer(settings: Settings):
 
 
 def _gateway(settings: Settings):
-    from familycard.graph.gateways import make_gateway
+    from familycard.graph.sms.gateways import make_gateway
 
     return make_gateway(settings.sms_gateway, file_path=settings.sms_file_path, url=settings.sms_url,
                         token=settings.sms_token.get_secret_value() if settings.sms_token else None,

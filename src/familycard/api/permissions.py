@@ -29,7 +29,7 @@ from strawberry.types import Info
 
 from familycard.api.errors import FORBIDDEN, UNAUTHENTICATED
 from familycard.api.types import Role
-from familycard.graph.phones import mask_phone
+from familycard.graph.sms.phones import mask_phone
 
 FULL, LAST4, MASKED = "full", "last4", "masked"
 SEES: dict[str, dict[Role, str]] = {

@@ -102,7 +102,7 @@ OFFER = Table("Offer", (
     ("answered_at", TIMESTAMP), ("clarified", INT64), ("reason", STRING), ("round", INT64),
 ))
 # direction out: status queued | sent | failed, and the parts the text is billed as (see
-# graph/sms_length.py; null on messages queued before it was counted); direction in: status
+# graph/sms/length.py; null on messages queued before it was counted); direction in: status
 # received, channel sms (the gateway delivered it) or staff (a citizen's answer given in
 # person, typed in by entered_by, why).
 MESSAGE = Table("Message", (

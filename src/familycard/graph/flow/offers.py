@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from familycard.graph.flow import trail
-from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, load_rules
+from familycard.graph.sms.phones import normalise_phone
+from familycard.graph.sms.texts import offer_text, recipient_name, sms_parts
 from familycard.graph.store import Store, Tx, writes
-from familycard.graph.texts import offer_text, recipient_name, sms_parts
 
 OPEN, NOTIFIED, CONSENTED, REFUSED, LAPSED, EXPIRED = "open", "notified", "consented", "refused", "lapsed", "expired"
 WITHDRAWN = "withdrawn"

@@ -21,8 +21,8 @@ from functools import partial
 from familycard import dates
 from familycard.graph.flow import trail
 from familycard.graph.flow.offers import deadline_from
-from familycard.graph.gateways import Gateway, GatewayError, OutgoingSms, Sent
-from familycard.graph.sms_length import sms_parts
+from familycard.graph.sms.gateways import Gateway, GatewayError, OutgoingSms, Sent
+from familycard.graph.sms.length import sms_parts
 from familycard.graph.store import Store, Tx, leases, writes
 
 BATCH = 500

@@ -25,11 +25,11 @@ from familycard.graph.flow import trail
 from familycard.graph.flow.offers import OPEN, WITHDRAWN, rules_by_code, seq
 from familycard.graph.flow.orders import assign
 from familycard.graph.model import ENDED
-from familycard.graph.phones import normalise_phone
 from familycard.graph.rules import Entitlement, Rule, scope_label
 from familycard.graph.rules.explain import Finding, explain_rule
+from familycard.graph.sms.phones import normalise_phone
+from familycard.graph.sms.texts import flow_text, sms_parts
 from familycard.graph.store import Store, Tx, writes
-from familycard.graph.texts import flow_text, sms_parts
 
 if TYPE_CHECKING:  # the sweep calls in here; only its Scope's type is needed
     from familycard.graph.sweep import scope as scopes

@@ -1,9 +1,9 @@
-"""The SMS texts: a rule's offer (its rule.yaml `sms`) and the flow's own (sms_texts.yaml), in
+"""The SMS texts: a rule's offer (its rule.yaml `sms`) and the flow's own (texts.yaml), in
 one short form with Kazakh and Russian side by side, each within its budget of parts.
 
 The feed has no language of a person (records.md: a person's fields are names, dates, address,
 phone, bank account and citizenship), so no SMS can be sent in one language by the recipient's
-choice; the short kk+ru form goes to everyone. Parts are counted by ``sms_length``.
+choice; the short kk+ru form goes to everyone. Parts are counted by ``length``.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from familycard.graph.rules import Rule
-from familycard.graph.sms_length import MAX_PARTS, sms_parts
+from familycard.graph.sms.length import MAX_PARTS, sms_parts
 
 __all__ = ["OFFER_PARTS", "NAMED_OFFER_PARTS", "FLOW_PARTS", "MAX_PARTS", "budget", "clarify_parts",
            "sms_parts", "tenge", "recipient_name", "offer_text", "flow_text", "refused_text", "clarify_text"]
@@ -51,7 +51,7 @@ def budget(kind: str, offers: int = 1, named: bool = False) -> int:
 
 @lru_cache(maxsize=1)
 def _texts() -> Mapping:
-    return yaml.safe_load((Path(__file__).with_name("sms_texts.yaml")).read_text(encoding="utf-8"))
+    return yaml.safe_load((Path(__file__).with_name("texts.yaml")).read_text(encoding="utf-8"))
 
 
 def tenge(amount: int) -> str:
