@@ -9,13 +9,13 @@ import json
 
 import pytest
 
+from familycard.graph.bank.payment_files import validate_pain001
 from familycard.graph.flow.history import history
 from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.flow.payments import pay_month
 from familycard.graph.flow.worklist import open_tasks, render
 from familycard.graph.ingest import ingest_lines
-from familycard.graph.payment_files import validate_pain001
 from familycard.graph.rules import load_rules
 from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.sms.length import sms_parts

@@ -19,7 +19,7 @@ def test_the_wheel_builds_without_a_warning_and_carries_the_packages_files(tmp_p
         ln for ln in out.splitlines() if "Warning" in ln or "deprecated" in ln][:5]
     (wheel,) = tmp_path.glob("familycard-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    wanted = ["familycard/schema/schema.graphql", "familycard/graph/xsd/README.md",
+    wanted = ["familycard/schema/schema.graphql", "familycard/graph/bank/xsd/README.md",
               "familycard/graph/sms/reply_words.yaml", "familycard/graph/sms/texts.yaml",
               "familycard/api/static/graphiql/graphiql.min.js", "familycard/api/static/graphiql/LICENSE.react",
               "familycard/graph/store/neo4j_launcher/pom.xml"]

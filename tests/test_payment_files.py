@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from stdnum import iban as stdnum_iban
 
-from familycard.graph.payment_files import (
+from familycard.graph.bank.payment_files import (
     PAIN001_NS,
     Payer,
     PaymentOrder,

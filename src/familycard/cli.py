@@ -435,7 +435,7 @@ def cmd_sweep(args, settings: Settings) -> int:
 
 def _payer(settings: Settings):
     """The paying agency: what the settings name, the placeholders for what they leave unset."""
-    from familycard.graph.payment_files import Payer
+    from familycard.graph.bank.payment_files import Payer
 
     given = {"name": settings.payer_name, "iban": settings.payer_iban, "bic": settings.payer_bic}
     return Payer(**{k: v for k, v in given.items() if v is not None})

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from familycard import dates
+from familycard.graph.bank.payment_files import Payer, PaymentOrder, pain001_xml, register_csv
 from familycard.graph.flow import recheck, trail
 from familycard.graph.flow.orders import issue_orders, parse_month, period_of
-from familycard.graph.payment_files import Payer, PaymentOrder, pain001_xml, register_csv
 from familycard.graph.rules import load_rules, run_rule
 from familycard.graph.store import Store, writes
 

@@ -246,7 +246,7 @@ def pain001_xml(orders: Iterable[PaymentOrder], *, payer: Payer, message_id: str
 
 @cache
 def _schema() -> etree.XMLSchema:
-    xsd = resources.files("familycard.graph").joinpath("xsd", f"{PAIN001_VERSION}.xsd").read_bytes()
+    xsd = resources.files("familycard.graph.bank").joinpath("xsd", f"{PAIN001_VERSION}.xsd").read_bytes()
     return etree.XMLSchema(etree.fromstring(xsd))
 
 
