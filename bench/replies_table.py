@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from familycard.graph.sms import replies  # noqa: E402
-from test_replies import TABLE, expected_reading  # noqa: E402
+from graph.sms.test_replies import TABLE, expected_reading  # noqa: E402
 
 # The last commit with the reader of fixed words; main itself has the word list now.
 BEFORE = "39074dc"

@@ -11,8 +11,8 @@ from familycard.graph.flow import history as audit
 from familycard.graph.flow.history import KIND_WORDS, history, iins_in, render
 from familycard.graph.flow.inbox import receive
 from feedmaker import iban, lines, link, person
+from graph.flow.test_flow import PHONE, T0, _send, _sweep, family  # noqa: F401 (family: a fixture)
 from test_cli import run
-from test_flow import PHONE, T0, _send, _sweep, family  # noqa: F401 (family: a fixture)
 
 
 def _story(store, family, tmp_path) -> tuple[list[dict], str]:

@@ -1,7 +1,7 @@
 """Read-only queries from users (saved queries): what is checked before an engine sees one.
 
 What the engines let a read-only transaction do that a saved query must not (checked on
-Neo4j 5.26 Community and LadybugDB 0.22, see tests/test_saved_queries.py):
+Neo4j 5.26 Community and LadybugDB 0.22, see tests/graph/test_saved_queries.py):
   Neo4j:    LOAD CSV FROM 'file:///etc/passwd' (reads server files, or any URL);
             SHOW TRANSACTIONS / SHOW SETTINGS (other sessions' queries, the server's config);
             TERMINATE TRANSACTION (ends others' work); CALL db.clearQueryCaches(),

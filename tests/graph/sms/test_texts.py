@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from familycard.graph.rules import RuleError, _sms, load_rules
+from familycard.graph.rules import RuleError, load_rules
+from familycard.graph.rules.folders import _sms
 from familycard.graph.sms.length import MAX_PARTS, UCS2, measure, sms_parts
 from familycard.graph.sms.replies import CONSENT, REFUSAL, parse_reply
 from familycard.graph.sms.texts import (

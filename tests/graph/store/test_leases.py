@@ -1,6 +1,6 @@
 """Run leases and SMS claims in one process, on both engines: who gets a job, who is told to
 wait, what happens when a holder died or stalled, and constraint conflicts redone, not raised.
-(tests/test_overlap.py starts real pairs of processes.)"""
+(tests/scenarios/test_overlap.py starts real pairs of processes.)"""
 from __future__ import annotations
 
 import datetime as dt

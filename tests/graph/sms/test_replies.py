@@ -322,7 +322,7 @@ def test_a_consent_takes_back_a_recent_refusal_and_nothing_else_does(text, open_
 
 
 # The table: replies as people write them (tests/data/replies.yaml), with their readings.
-TABLE = yaml.safe_load((Path(__file__).parent / "data" / "replies.yaml").read_text(encoding="utf-8"))["cases"]
+TABLE = yaml.safe_load((Path(__file__).parents[2] / "data" / "replies.yaml").read_text(encoding="utf-8"))["cases"]
 
 
 def expected_reading(expect: str) -> dict[int, str] | None:
