@@ -80,8 +80,8 @@ def _owned(label: str) -> str:
 
 
 @cache
-def _parts(engine: str) -> dict[str, Part]:
-    kin = _fields("q", PERSON_FIELDS) + _LINK_FIELDS + (("link_type", dialect.rel_type(engine, "l")),)
+def _parts(link_type_function: str) -> dict[str, Part]:
+    kin = _fields("q", PERSON_FIELDS) + _LINK_FIELDS + (("link_type", dialect.rel_type(link_type_function, "l")),)
     return {
         # Two parts for kin (links out of, links into the person), each over every link type.
         "kin_out": Part(f"-[l:{_LINK_TYPES}]->(q:Person)", kin),
@@ -142,7 +142,7 @@ async def _read(store: Store, part: Part, keys: list[str]) -> dict[str, list[Row
 
 
 async def _per_person(store: Store, name: str, iins: Iterable[str]) -> dict[str, list[Row]]:
-    found = await _read(store, _parts(store.engine)[name], _unique(iins))
+    found = await _read(store, _parts(store.link_type_function)[name], _unique(iins))
     return {k: _FINISH[name](rows) for k, rows in found.items()}
 
 
@@ -155,7 +155,7 @@ async def relations(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """Each person's kin: the relation as seen from them, the kin's person fields and the
     link's dates and provenance; ordered by relation, birth date, IIN."""
     keys = _unique(iins)
-    parts = _parts(store.engine)
+    parts = _parts(store.link_type_function)
     out, inn = await _read(store, parts["kin_out"], keys), await _read(store, parts["kin_in"], keys)
     return {k: _kin(out[k], inn[k]) for k in keys}
 
@@ -198,11 +198,12 @@ CARD_PARTS = ("relations", "household", "facts", "offers", "assignments", "payme
 async def card(store: Store, iin: str, wanted: Iterable[str]) -> dict[str, object] | None:
     """One person and the ``wanted`` parts of their card (``CARD_PARTS``), as the functions
     above give them: {"person": row, "relations": [...], "household": [...], ...}; None if no
-    such person. Neo4j: one statement; LadybugDB: one key lookup per part, in-process."""
+    such person. One statement where the store reads a card in one
+    (``Store.card_in_one_statement``), else one key lookup a part."""
     wanted = [w for w in CARD_PARTS if w in set(wanted)]
-    parts = _parts(store.engine)
+    parts = _parts(store.link_type_function)
     names = [n for w in wanted for n in (("kin_out", "kin_in") if w == "relations" else (w,))]
-    if store.engine == "neo4j":
+    if store.card_in_one_statement:
         cols = ", ".join(f"{parts[n].collected()} AS {n}" for n in names)
         person = ", ".join(f"{expr} AS {name}" for name, expr in _PERSON.columns)
         rows = await store.aread(f"MATCH (p:Person {{iin: $iin}}) RETURN {person}{', ' + cols if cols else ''}",
