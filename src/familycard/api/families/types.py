@@ -30,8 +30,8 @@ from familycard.api.pagination import After, Connection, First, from_list, page
 from familycard.api.permissions import mask_iin, naming_for, shown_to
 from familycard.dates import add_years
 from familycard.graph import explain as explaining
+from familycard.graph.cards import PERSON_FIELDS
 from familycard.graph.offers import rules_by_code
-from familycard.graph.people import PERSON_FIELDS
 
 
 @strawberry.enum(description="How two people are linked, as the registries record it.")

@@ -1,6 +1,7 @@
-"""The family card of one person: who they are, their kin, their household and their facts.
+"""The family card of one person as a reader sees it (``familycard card``, the demo): who they
+are, their kin, their household and their facts, each with the registry and date it came from.
 
-Portable Cypher only (both engines), all values with the registry and date they came from.
+Read with the API's reads (``people.card_now``): one read of a card for the CLI and the API.
 """
 from __future__ import annotations
 
@@ -8,45 +9,21 @@ import datetime as dt
 from typing import Any
 
 from familycard.dates import age
+from familycard.graph.cards.people import card_now, persons_now
 from familycard.graph.store import Store
 
-_PERSON = ("p.iin AS iin, p.surname AS surname, p.given_name AS given_name, p.patronymic AS patronymic, "
-           "p.birth_date AS birth_date, p.sex AS sex, p.death_date AS death_date, p.address_id AS address_id, "
-           "p.phone AS phone, p.bank_account AS bank_account, p.citizenship AS citizenship, "
-           "p.source AS source, p.recorded_at AS recorded_at")
-_KIN = ("q.iin AS iin, q.surname AS surname, q.given_name AS given_name, q.birth_date AS birth_date, "
-        "q.sex AS sex, q.death_date AS death_date, q.address_id AS address_id")
-_LINK = "l.since AS since, l.until AS until, l.source AS source, l.recorded_at AS recorded_at"
-
-# (relation as seen from the person, query)
-_RELATIONS = (
-    ("parent", f"MATCH (q:Person)-[l:PARENT_OF]->(p:Person {{iin: $iin}}) RETURN {_KIN}, {_LINK}"),
-    ("child", f"MATCH (p:Person {{iin: $iin}})-[l:PARENT_OF]->(q:Person) RETURN {_KIN}, {_LINK}"),
-    ("spouse", f"MATCH (p:Person {{iin: $iin}})-[l:SPOUSE_OF]->(q:Person) RETURN {_KIN}, {_LINK}"),
-    ("spouse", f"MATCH (q:Person)-[l:SPOUSE_OF]->(p:Person {{iin: $iin}}) RETURN {_KIN}, {_LINK}"),
-    ("guardian", f"MATCH (q:Person)-[l:GUARDIAN_OF]->(p:Person {{iin: $iin}}) RETURN {_KIN}, {_LINK}"),
-    ("ward", f"MATCH (p:Person {{iin: $iin}})-[l:GUARDIAN_OF]->(q:Person) RETURN {_KIN}, {_LINK}"),
-)
+#: The parts of the API's card a reader's card shows.
+_PARTS = ("relations", "household", "facts")
 
 
 def family_card(store: Store, iin: str) -> dict[str, Any] | None:
-    found = store.read(f"MATCH (p:Person {{iin: $iin}}) RETURN {_PERSON}", {"iin": iin})
-    if not found:
+    """{"person": row, "relations": [...], "household": [...], "facts": [...]} as ``people.card``
+    gives them, the household without the person; None if no such person."""
+    card = card_now(store, iin, _PARTS)
+    if card is None:
         return None
-    card: dict[str, Any] = {"person": found[0], "relations": [], "household": [], "facts": []}
-    for relation, q in _RELATIONS:
-        for r in store.read(q, {"iin": iin}):
-            card["relations"].append({"relation": relation, **r})
-    card["relations"].sort(key=lambda r: (r["relation"], r["birth_date"], r["iin"]))
-    card["household"] = sorted(store.read(
-        f"MATCH (p:Person {{iin: $iin}})-[:LIVES_AT]->(a:Address)<-[:LIVES_AT]-(q:Person) "
-        f"WHERE q.iin <> $iin RETURN {_KIN}", {"iin": iin}), key=lambda r: (r["birth_date"], r["iin"]))
-    card["facts"] = store.read(
-        "MATCH (p:Person {iin: $iin})-[:HAS_FACT]->(f:Fact) RETURN f.type AS type, f.valid_from AS valid_from, "
-        "f.valid_to AS valid_to, f.disability_group AS disability_group, "
-        "f.work_capacity_loss_percent AS work_capacity_loss_percent, f.employer_bin AS employer_bin, "
-        "f.month AS month, f.amount_kzt AS amount_kzt, f.name AS name, f.benefit AS benefit, "
-        "f.source AS source, f.recorded_at AS recorded_at ORDER BY valid_from, type, month", {"iin": iin})
+    # The API's household is everyone at the address; the reader's, the others living there.
+    card["household"] = [r for r in card["household"] if r["iin"] != iin]
     return card
 
 
@@ -69,7 +46,8 @@ def render_card(card: dict[str, Any], today: dt.date) -> str:
         span = ""
         if r["since"] or r["until"]:
             span = f" {r['since'] or '…'}–{r['until'] or ''}"
-        lines.append(f"  {r['relation']:<8} {_who(r, today)}{span}  ({r['source']}, {r['recorded_at']:%Y-%m-%d})")
+        lines.append(f"  {r['relation']:<8} {_who(r, today)}{span}  "
+                     f"({r['link_source']}, {r['link_recorded_at']:%Y-%m-%d})")
     if card["household"]:
         lines.append(f"  household at {p['address_id']}: " + "; ".join(
             f"{r['given_name']} {r['birth_date'].year}" for r in card["household"]))
@@ -95,9 +73,5 @@ def render_card(card: dict[str, Any], today: dt.date) -> str:
 def names(store: Store, iins) -> dict[str, str]:
     """"Surname Given-name" of each of ``iins`` the graph knows, for tables a person reads
     (one key lookup an IIN: what each engine serves fastest, ``Store.read_keyed``)."""
-    keys = sorted({i for i in iins if i})
-    if not keys:
-        return {}
-    rows = store.read_keyed("MATCH (p:Person {iin: $key}) RETURN p.iin AS iin, p.surname AS surname, "
-                            "p.given_name AS given_name", keys)
-    return {r["iin"]: " ".join(x for x in (r["surname"], r["given_name"]) if x) for r in rows}
+    return {k: " ".join(x for x in (r["surname"], r["given_name"]) if x)
+            for k, r in persons_now(store, iins).items()}
