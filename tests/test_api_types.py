@@ -13,7 +13,8 @@ from starlette.testclient import TestClient
 from familycard.api import enums
 from familycard.api.app import create_app
 from familycard.api.types import ROLES, UNKNOWN, decimal_number, json_value
-from familycard.graph import model, people, rules, saved_queries, sweep
+from familycard.graph import model, rules, saved_queries, sweep
+from familycard.graph.cards import people
 from familycard.graph.flow import history, inbox, offers
 from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.sms.gateways import FileGateway

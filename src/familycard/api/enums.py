@@ -9,7 +9,8 @@ list it is in still comes back (see types.enum_of).
 from __future__ import annotations
 
 from familycard.api.types import ROLES, api_enum
-from familycard.graph import model, people, rules, saved_queries, sweep
+from familycard.graph import model, rules, saved_queries, sweep
+from familycard.graph.cards import people
 from familycard.graph.flow import history, inbox, offers
 
 OfferStatus = api_enum("OfferStatus", offers.STATUSES, {

@@ -8,7 +8,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from familycard.graph import people
+from familycard.graph.cards import people
 from familycard.graph.store import Store
 
 

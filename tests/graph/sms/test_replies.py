@@ -7,7 +7,16 @@ import pytest
 import yaml
 
 from familycard.graph.sms import replies
-from familycard.graph.sms.replies import ALL, CONSENT, REFUSAL, Reply, parse_reply, resolve, skeleton, vocabulary
+from familycard.graph.sms.replies import (
+    ALL,
+    CONSENT,
+    REFUSAL,
+    Reply,
+    parse_reply,
+    resolve,
+    skeleton,
+    vocabulary,
+)
 
 C, R = CONSENT, REFUSAL
 

@@ -10,7 +10,7 @@ from familycard.api.citizens.queries import CitizenId, Iin, resolve_iin
 from familycard.api.errors import PublicError
 from familycard.api.families.types import FamilyCard, FamilyGraph, family_graph
 from familycard.api.permissions import SIGNED_IN
-from familycard.graph import people
+from familycard.graph.cards import people
 
 MAX_HOPS = 3
 

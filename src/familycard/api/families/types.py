@@ -29,8 +29,8 @@ from familycard.api.offers.types import (
 from familycard.api.pagination import After, Connection, First, from_list, page
 from familycard.api.permissions import mask_iin, naming_for, shown_to
 from familycard.dates import add_years
+from familycard.graph.cards import PERSON_FIELDS
 from familycard.graph.flow.offers import rules_by_code
-from familycard.graph.people import PERSON_FIELDS
 from familycard.graph.rules import explain as explaining
 
 

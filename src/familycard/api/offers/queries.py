@@ -12,7 +12,7 @@ from familycard.api.errors import PublicError
 from familycard.api.offers.types import Offer, note_subjects, offer, status_filter
 from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.permissions import STAFF
-from familycard.graph import people
+from familycard.graph.cards import people
 from familycard.graph.flow.offers import rules_by_code
 
 

@@ -126,6 +126,12 @@ class Store(ABC):
     #: a saved query can keep a core busy for its whole time limit (measured on 2 cores: with
     #: two running on Neo4j a key lookup took 1 s, with one it does not wait).
     query_slots: ClassVar[int] = 1
+    # What the engine can do, declared by each store (SQLAlchemy's ``supports_*``), so that no
+    # caller branches on its name. Whether a family card (its person and every part asked for)
+    # is best read in one statement with COLLECT subqueries, rather than a key lookup a part:
+    card_in_one_statement: ClassVar[bool]
+    #: The function that names a link's type in a query (``dialect.rel_type``).
+    link_type_function: ClassVar[str]
     _query_gate: threading.BoundedSemaphore | None = None
 
     # A transaction that met another run's new node (``Conflict``) is run again: it is

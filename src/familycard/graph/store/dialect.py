@@ -245,8 +245,9 @@ def unwind_keys(query: str) -> str:
     return "UNWIND $keys AS key_ " + _KEY_PARAM.sub("key_", query)
 
 
-def rel_type(engine: str, var: str) -> str:
-    """The expression naming a relationship's type: `type(r)` in Neo4j, `label(r)` in
-    LadybugDB. Rules never need it; a read that follows several link types in one pattern
-    does (one pattern instead of one per type: 1.2 ms against 6 ms in LadybugDB)."""
-    return f"{'type' if engine == 'neo4j' else 'label'}({_ident(var)})"
+def rel_type(function: str, var: str) -> str:
+    """The expression naming a relationship's type, with the store's ``link_type_function``
+    (`type(r)` in Neo4j, `label(r)` in LadybugDB). Rules never need it; a read that follows
+    several link types in one pattern does (one pattern instead of one per type: 1.2 ms
+    against 6 ms in LadybugDB)."""
+    return f"{_ident(function)}({_ident(var)})"

@@ -182,6 +182,10 @@ class LadybugStore(Store):
     engine = "ladybug"
     # A LadybugDB commit costs ~0.1 s whatever its size: few, large transactions.
     ingest_batch = 50_000
+    # LadybugDB 0.22 has no COLLECT subquery (a parser error), nor type(); its key lookups are
+    # in-process, about 0.1 ms each.
+    card_in_one_statement = False
+    link_type_function = "label"
 
     def __init__(self, data_dir: Path | str, read_only: bool = False):
         self.path = Path(data_dir)

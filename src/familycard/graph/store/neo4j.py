@@ -95,6 +95,9 @@ class Neo4jStore(Store):
     # Neo4j keeps a transaction's state on the heap; 10 k records beat 50 k (43 s vs 63 s
     # for 240 k records here).
     ingest_batch = 10_000
+    # A statement costs a Bolt round trip and 1-2 ms of server CPU: 1.1 a card (BENCHMARKS.md).
+    card_in_one_statement = True
+    link_type_function = "type"
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
                  database: str = "neo4j"):

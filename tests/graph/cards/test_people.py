@@ -1,5 +1,5 @@
-"""graph/people.py, the API's batched reads, on both engines: a card read at once is the card
-read kind by kind, and what the flow made for a person is found through their links."""
+"""graph/cards/people.py, the API's batched reads, on both engines: a card read at once is the
+card read kind by kind, and what the flow made for a person is found through their links."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +8,8 @@ import io
 
 import pytest
 
-from familycard.graph import model, people
+from familycard.graph import model
+from familycard.graph.cards import people
 from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.flow.payments import pay_month

@@ -1,4 +1,5 @@
-"""Batched reads of people and what the flow knows of them: the API's loaders call these.
+"""Batched reads of people and what the flow knows of them: the API's loaders call these, and
+the CLI's family card is read with them too (``card_now``).
 
 Every function takes many keys and costs one store call per kind of thing, whatever the
 number of keys: one GraphQL response that shows fifty people asks the store once per kind,
@@ -10,19 +11,24 @@ person at once (on Neo4j in one statement: each statement there costs a round tr
 events) hangs from them by a link (``model.OWNER_LINKS``), never looked up by a property:
 LadybugDB has no secondary indexes, and such a lookup scanned the whole table for every card.
 
-They are coroutines: the API awaits them in its event loop, through the store's ``aread``
-calls (see ``Store.aread`` for why not a worker thread).
+Each read is written once, as steps: a generator that yields the store calls it needs
+(``_Ask``) and is sent their rows. The API awaits them in its event loop, through the store's
+``aread`` calls (see ``Store.aread`` for why not a worker thread); the CLI, which has no loop,
+runs the same steps with the blocking calls (the ``*_now`` functions).
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any, TypeVar
 
 from familycard.graph import model
 from familycard.graph.flow.history import told_order
-from familycard.graph.store import Row, Store, dialect
+from familycard.graph.store import Params, Row, Store, dialect
+
+T = TypeVar("T")
 
 PERSON_FIELDS = ("iin", "surname", "given_name", "patronymic", "birth_date", "sex", "death_date",
                  "address_id", "phone", "bank_account", "citizenship", "source", "recorded_at")
@@ -80,8 +86,8 @@ def _owned(label: str) -> str:
 
 
 @cache
-def _parts(engine: str) -> dict[str, Part]:
-    kin = _fields("q", PERSON_FIELDS) + _LINK_FIELDS + (("link_type", dialect.rel_type(engine, "l")),)
+def _parts(link_type_function: str) -> dict[str, Part]:
+    kin = _fields("q", PERSON_FIELDS) + _LINK_FIELDS + (("link_type", dialect.rel_type(link_type_function, "l")),)
     return {
         # Two parts for kin (links out of, links into the person), each over every link type.
         "kin_out": Part(f"-[l:{_LINK_TYPES}]->(q:Person)", kin),
@@ -133,36 +139,88 @@ def _unique(keys: Iterable[str | None]) -> list[str]:
     return sorted({k for k in keys if k})
 
 
-async def _read(store: Store, part: Part, keys: list[str]) -> dict[str, list[Row]]:
+@dataclass(frozen=True)
+class _Ask:
+    """One store call a read needs: ``query`` for each of ``keys`` (``Store.read_keyed``), or
+    else once with ``params``."""
+    query: str
+    keys: Sequence[Any] | None = None
+    params: Params = None
+
+    def now(self, store: Store) -> list[Row]:
+        if self.keys is not None:
+            return store.read_keyed(self.query, self.keys)
+        return store.read(self.query, self.params)
+
+    async def later(self, store: Store) -> list[Row]:
+        if self.keys is not None:
+            return await store.aread_keyed(self.query, self.keys)
+        return await store.aread(self.query, self.params)
+
+
+#: A read's steps: yields the store calls it needs, is sent their rows, returns its result.
+_Steps = Generator[_Ask, list[Row], T]
+
+
+def _run_now(store: Store, steps: _Steps[T]) -> T:
+    """A read's steps, with the store's blocking calls (a caller without an event loop)."""
+    rows: Any = None
+    try:
+        while True:
+            rows = steps.send(rows).now(store)
+    except StopIteration as done:
+        return done.value
+
+
+async def _run(store: Store, steps: _Steps[T]) -> T:
+    """A read's steps, awaited in the event loop (see ``Store.aread``)."""
+    rows: Any = None
+    try:
+        while True:
+            rows = await steps.send(rows).later(store)
+    except StopIteration as done:
+        return done.value
+
+
+def _read(part: Part, keys: list[str]) -> _Steps[dict[str, list[Row]]]:
     out: dict[str, list[Row]] = {k: [] for k in keys}
     if keys:
-        for r in await store.aread_keyed(part.by_key(), keys):
+        for r in (yield _Ask(part.by_key(), keys=keys)):
             out[r.pop("of")].append(r)
     return out
 
 
 async def _per_person(store: Store, name: str, iins: Iterable[str]) -> dict[str, list[Row]]:
-    found = await _read(store, _parts(store.engine)[name], _unique(iins))
+    found = await _run(store, _read(_parts(store.link_type_function)[name], _unique(iins)))
     return {k: _FINISH[name](rows) for k, rows in found.items()}
+
+
+def _persons(iins: Iterable[str | None]) -> _Steps[dict[str, Row]]:
+    return {k: rows[0] for k, rows in (yield from _read(_PERSON, _unique(iins))).items() if rows}
 
 
 async def persons(store: Store, iins: Iterable[str]) -> dict[str, Row]:
     """The stored persons among ``iins``, by IIN (absent ones are left out)."""
-    return {k: rows[0] for k, rows in (await _read(store, _PERSON, _unique(iins))).items() if rows}
+    return await _run(store, _persons(iins))
+
+
+def persons_now(store: Store, iins: Iterable[str | None]) -> dict[str, Row]:
+    """``persons`` with the store's blocking calls (the CLI); empty IINs are left out."""
+    return _run_now(store, _persons(iins))
 
 
 async def relations(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
     """Each person's kin: the relation as seen from them, the kin's person fields and the
     link's dates and provenance; ordered by relation, birth date, IIN."""
     keys = _unique(iins)
-    parts = _parts(store.engine)
-    out, inn = await _read(store, parts["kin_out"], keys), await _read(store, parts["kin_in"], keys)
+    parts = _parts(store.link_type_function)
+    out, inn = await _run(store, _read(parts["kin_out"], keys)), await _run(store, _read(parts["kin_in"], keys))
     return {k: _kin(out[k], inn[k]) for k in keys}
 
 
 async def households(store: Store, address_ids: Iterable[str]) -> dict[str, list[Row]]:
     """Who is registered at each address, by birth date."""
-    found = await _read(store, _HOUSEHOLD, _unique(address_ids))
+    found = await _run(store, _read(_HOUSEHOLD, _unique(address_ids)))
     return {k: _FINISH["household"](rows) for k, rows in found.items()}
 
 
@@ -195,35 +253,45 @@ async def events(store: Store, iins: Iterable[str]) -> dict[str, list[Row]]:
 CARD_PARTS = ("relations", "household", "facts", "offers", "assignments", "payments", "events")
 
 
-async def card(store: Store, iin: str, wanted: Iterable[str]) -> dict[str, object] | None:
+async def card(store: Store, iin: str, wanted: Iterable[str]) -> dict[str, Any] | None:
     """One person and the ``wanted`` parts of their card (``CARD_PARTS``), as the functions
     above give them: {"person": row, "relations": [...], "household": [...], ...}; None if no
-    such person. Neo4j: one statement; LadybugDB: one key lookup per part, in-process."""
+    such person. One statement where the store reads a card in one
+    (``Store.card_in_one_statement``), else one key lookup a part."""
+    return await _run(store, _card(store, iin, wanted))
+
+
+def card_now(store: Store, iin: str, wanted: Iterable[str]) -> dict[str, Any] | None:
+    """``card`` with the store's blocking calls (the CLI)."""
+    return _run_now(store, _card(store, iin, wanted))
+
+
+def _card(store: Store, iin: str, wanted: Iterable[str]) -> _Steps[dict[str, Any] | None]:
     wanted = [w for w in CARD_PARTS if w in set(wanted)]
-    parts = _parts(store.engine)
+    parts = _parts(store.link_type_function)
     names = [n for w in wanted for n in (("kin_out", "kin_in") if w == "relations" else (w,))]
-    if store.engine == "neo4j":
+    if store.card_in_one_statement:
         cols = ", ".join(f"{parts[n].collected()} AS {n}" for n in names)
         person = ", ".join(f"{expr} AS {name}" for name, expr in _PERSON.columns)
-        rows = await store.aread(f"MATCH (p:Person {{iin: $iin}}) RETURN {person}{', ' + cols if cols else ''}",
-                                 {"iin": iin})
+        rows = yield _Ask(f"MATCH (p:Person {{iin: $iin}}) RETURN {person}{', ' + cols if cols else ''}",
+                          params={"iin": iin})
         if not rows:
             return None
         got = {n: [dict(r) for r in rows[0].pop(n)] for n in names}
         person_row = rows[0]
     else:
-        found = await persons(store, [iin])
+        found = yield from _persons([iin])
         if iin not in found:
             return None
         person_row = found[iin]
         got = {}
         for n in names:
             if n != "household":
-                got[n] = (await _read(store, parts[n], [iin]))[iin]
+                got[n] = (yield from _read(parts[n], [iin]))[iin]
             else:  # by address, as ``households`` reads it
                 address = person_row["address_id"]
-                got[n] = (await _read(store, _HOUSEHOLD, [address]))[address] if address else []
-    out: dict[str, object] = {"person": person_row}
+                got[n] = (yield from _read(_HOUSEHOLD, [address]))[address] if address else []
+    out: dict[str, Any] = {"person": person_row}
     for w in wanted:
         out[w] = _kin(got["kin_out"], got["kin_in"]) if w == "relations" else _FINISH[w](got[w])
     return out
