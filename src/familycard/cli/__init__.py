@@ -134,9 +134,10 @@ def cmd_generate(args, settings: Settings) -> int:
 
 def cmd_changes(args, settings: Settings) -> int:
     from familycard.graph.changes import write_changes
+    from familycard.graph.snapshot import holds_anyone
 
     with _open_store(settings) as store:
-        if not store.read("MATCH (p:Person) RETURN p.iin AS iin LIMIT 1"):
+        if not holds_anyone(store):
             print("familycard changes: the store holds no one to change: run `familycard demo` or ingest a "
                   "population first", file=sys.stderr)
             return 1
@@ -234,7 +235,7 @@ def cmd_card(args, settings: Settings) -> int:
 
 def cmd_demo(args, settings: Settings) -> int:
     """The main job on the embedded default: generate, ingest, show what is in the graph."""
-    from familycard.graph.cards import family_card, render_card
+    from familycard.graph.cards import example_iins, family_card, render_card
     from familycard.graph.snapshot import counts
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -252,16 +253,10 @@ def cmd_demo(args, settings: Settings) -> int:
         print("in the graph:")
         for k, v in c.items():
             print(f"  {k:<24} {v:>10,}")
-        examples = store.read(
-            "MATCH (p:Person)-[:PARENT_OF]->(c:Person) WHERE p.sex = 'F' AND p.death_date IS NULL "
-            "WITH p, count(c) AS n ORDER BY n DESC, p.iin LIMIT 2 RETURN p.iin AS iin")
-        examples += store.read(
-            "MATCH (g:Person)-[:PARENT_OF]->(p:Person)-[:PARENT_OF]->(c:Person) "
-            "WHERE g.address_id = c.address_id AND g.death_date IS NULL "
-            "RETURN c.iin AS iin ORDER BY c.birth_date DESC, c.iin LIMIT 1")
-        for e in examples:
+        examples = example_iins(store)
+        for iin in examples:
             print()
-            print(render_card(family_card(store, e["iin"]), args.as_of))
+            print(render_card(family_card(store, iin), args.as_of))
         from familycard.graph.sweep import daily_sweep
 
         done = daily_sweep(store, args.as_of)
@@ -277,7 +272,7 @@ def cmd_demo(args, settings: Settings) -> int:
           "mode 0600; a token: familycard token --role admin --subject you; GraphiQL: "
           "FAMILYCARD_GRAPHIQL=true FAMILYCARD_INTROSPECTION=true familycard serve)")
     if args.serve:
-        _serve_demo(settings, args, examples[0]["iin"] if examples else None)
+        _serve_demo(settings, args, examples[0] if examples else None)
     return 1 if summary.rejected else 0
 
 
@@ -339,6 +334,7 @@ def _demo_flow(store, settings: Settings) -> None:
     """SMS out to the file gateway, one scripted consent, and the payment order it makes."""
     from familycard.graph.flow import local_day, utcnow
     from familycard.graph.inbox import receive
+    from familycard.graph.offers import answerable_offer, open_offers_on
     from familycard.graph.payments import month_of, pay_month
     from familycard.graph.sms import send_outbox
 
@@ -348,17 +344,11 @@ def _demo_flow(store, settings: Settings) -> None:
     finally:
         gateway.close()
     print(f"{sent.line()} → {settings.sms_file_path if settings.sms_gateway == 'file' else settings.sms_gateway}")
-    pick = store.read(
-        "MATCH (o:Offer) WHERE o.status = 'open' AND o.sent_at IS NOT NULL AND o.amount_kzt IS NOT NULL "
-        "MATCH (p:Person {iin: o.iin}) WHERE p.bank_account IS NOT NULL "
-        "RETURN o.key AS key, o.phone AS phone, o.number AS number, o.iin AS iin "
-        "ORDER BY o.periodicity DESC, o.key LIMIT 1")
-    if not pick:
+    o = answerable_offer(store)
+    if o is None:
         print("no open offer with a phone and a bank account to answer in the demo")
         return
-    o = pick[0]
-    many = store.read("MATCH (x:Offer) WHERE x.phone = $p AND x.status = 'open' RETURN count(x) AS n",
-                      {"p": o["phone"]})[0]["n"] > 1
+    many = open_offers_on(store, o["phone"]) > 1
     text = f"{o['number']} иә" if many else "Иә"
     print(f"\nscripted reply: familycard sms receive --from '{o['phone']}' --text '{text}'")
     print("  " + receive(store, o["phone"], text).line())
@@ -492,13 +482,11 @@ def cmd_pay(args, settings: Settings) -> int:
     return 0
 
 
-_OFFER_FIELDS = ("key", "iin", "benefit", "subject", "status", "phone", "number", "amount_kzt", "deadline")
-
-
 def cmd_offers(args, settings: Settings) -> int:
     """Offers as the sweep made them, one line each: a table, or ``--format`` for scripts."""
     import string
 
+    from familycard.graph.offers import LIST_FIELDS, list_offers
     from familycard.schema.iin import IINError, parse_iin
 
     try:  # the arguments first: a mistake is named before the store is opened
@@ -512,25 +500,15 @@ def cmd_offers(args, settings: Settings) -> int:
                 names = {f for _, f, _, _ in string.Formatter().parse(args.format) if f is not None}
             except ValueError as e:
                 raise ValueError(f"--format {args.format!r}: {e}") from None
-            if bad := sorted(n for n in names if n not in _OFFER_FIELDS):
+            if bad := sorted(n for n in names if n not in LIST_FIELDS):
                 raise ValueError(f"--format {args.format!r}: unknown field {bad[0]!r} "
-                                 f"(fields: {', '.join(_OFFER_FIELDS)})")
+                                 f"(fields: {', '.join(LIST_FIELDS)})")
     except (IINError, ValueError) as e:
         print(f"familycard offers: {e}", file=sys.stderr)
         return 2
-    where, params = [], {}
-    for name, column in (("status", "status"), ("benefit", "code"), ("iin", "iin")):
-        if getattr(args, name) is not None:
-            where.append(f"o.{column} = ${name}")
-            params[name] = getattr(args, name)
-    if args.sent:
-        where.append("o.sent_at IS NOT NULL")
     with _open_store(settings) as store:
-        rows = store.read(
-            "MATCH (o:Offer) " + (f"WHERE {' AND '.join(where)} " if where else "")
-            + "RETURN o.key AS key, o.iin AS iin, o.code AS benefit, o.subject AS subject, o.status AS status, "
-              "o.phone AS phone, o.number AS number, o.amount_kzt AS amount_kzt, o.deadline AS deadline "
-              f"ORDER BY o.key LIMIT {args.limit}", params)
+        rows = list_offers(store, status=args.status, benefit=args.benefit, iin=args.iin, sent=args.sent,
+                           limit=args.limit)
     if args.format is not None:
         for r in rows:
             try:
@@ -654,6 +632,7 @@ def cmd_neo4j(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from familycard.graph.offers import LIST_FIELDS
     from familycard.graph.worklist import REASONS
 
     # The day in Kazakhstan, as consent and pay count it: the machine's own date made a sweep
@@ -744,7 +723,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--limit", type=int, default=100, help="at most this many, in key order (default 100)")
     o.add_argument("--format", default=None, metavar="TEMPLATE",
                    help="one line an offer from a template, e.g. '{phone} {number}' (fields: "
-                        + ", ".join(_OFFER_FIELDS) + ")")
+                        + ", ".join(LIST_FIELDS) + ")")
     o.set_defaults(fn=cmd_offers)
 
     k = sub.add_parser("worklist", help="rights a caseworker must act on: no phone, no valid bank account")
