@@ -325,3 +325,22 @@ def test_a_store_that_refuses_every_write_fails_the_run_rather_than_every_line(l
     with pytest.raises(RuntimeError, match="No space left"):
         ingest_lines(ladybug_store, feed, "feed.jsonl", today)
     assert counts(ladybug_store)["Person"] == 0
+
+
+def test_an_empty_store_holds_no_one_and_the_example_cards_are_mothers_of_most_and_a_grandchild(store, today):
+    from familycard.graph.cards import example_iins
+    from familycard.graph.store.snapshot import holds_anyone
+
+    assert not holds_anyone(store) and example_iins(store) == []
+    gran = person("1950-01-01", "F", address_id="A1")
+    mother = person("1975-01-01", "F", address_id="A2")
+    kids = [person(f"{y}-01-01", "M", address_id="A1") for y in (2000, 2002, 2004)]
+    other = person("1980-01-01", "F", address_id="A3")
+    child = person("2010-01-01", "F", address_id="A3")
+    feed = [gran, mother, *kids, other, child, link("PARENT_OF", gran, mother),
+            *(link("PARENT_OF", mother, k) for k in kids), link("PARENT_OF", other, child)]
+    assert ingest_lines(store, lines(*feed), "t", today).rejected == 0
+    assert holds_anyone(store)
+    # the two living mothers with the most children, then the youngest grandchild living with a grandparent
+    assert example_iins(store) == [mother["iin"], other["iin"] if other["iin"] < gran["iin"] else gran["iin"],
+                                   kids[2]["iin"]]

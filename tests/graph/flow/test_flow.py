@@ -500,3 +500,23 @@ def test_a_refusal_that_can_be_taken_back_keeps_its_number_from_new_offers(store
     back = receive(store, PHONE, "1 иә", at=at + dt.timedelta(hours=2))
     assert back.outcome == "consented" and len(back.decisions) == 1
     assert next(iter(back.decisions)).startswith(f"birth|{family['mother']}|{family['baby']}|")
+
+
+def test_the_offers_listing_filters_and_the_offer_a_demo_answers_is_one_a_consent_pays(store, family, tmp_path):
+    from familycard.graph.flow.offers import LIST_FIELDS, answerable_offer, list_offers, open_offers_on
+
+    _sweep(store)
+    assert answerable_offer(store) is None  # no SMS out yet: nothing anyone could have answered
+    _send(store, tmp_path)
+    everyone = list_offers(store)
+    assert len(everyone) == 6 and [r["key"] for r in everyone] == sorted(r["key"] for r in everyone)
+    assert all(tuple(r) == LIST_FIELDS for r in everyone)
+    assert len(list_offers(store, sent=True)) == 4  # the mother without a phone got no SMS
+    mine = list_offers(store, iin=family["mother"], status="open")
+    assert {(r["benefit"], r["phone"], r["number"]) for r in mine} == {("birth", PHONE, 1), ("childcare_1_5", PHONE, 2)}
+    assert len(list_offers(store, benefit="birth")) == 3 and list_offers(store, limit=0) == []
+    picked = answerable_offer(store)  # the mother without an account is not picked: no order could follow
+    assert picked["iin"] == family["mother"] and picked["phone"] == PHONE and picked["key"] in {r["key"] for r in mine}
+    assert open_offers_on(store, PHONE) == 2
+    receive(store, PHONE, "1 иә", at=T0 + dt.timedelta(hours=1))
+    assert open_offers_on(store, PHONE) == 1 and open_offers_on(store, "+77000000000") == 0

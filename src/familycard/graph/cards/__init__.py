@@ -1,7 +1,7 @@
 """The family card: one read of a person, their kin, household and facts (and what the flow
 made for them), for the API's loaders (``people``: batched, awaited) and the CLI's card
 (``card``: the same reads with blocking calls, and its text)."""
-from familycard.graph.cards.card import family_card, names, render_card
+from familycard.graph.cards.card import example_iins, family_card, names, render_card
 from familycard.graph.cards.people import (
     CARD_PARTS,
     PERSON_FIELDS,
@@ -33,6 +33,7 @@ __all__ = [
     "card",
     "card_now",
     "events",
+    "example_iins",
     "facts",
     "family_card",
     "family_graph",

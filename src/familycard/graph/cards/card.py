@@ -75,3 +75,16 @@ def names(store: Store, iins) -> dict[str, str]:
     (one key lookup an IIN: what each engine serves fastest, ``Store.read_keyed``)."""
     return {k: " ".join(x for x in (r["surname"], r["given_name"]) if x)
             for k, r in persons_now(store, iins).items()}
+
+
+def example_iins(store: Store) -> list[str]:
+    """Whose family cards show the graph best (the demo prints them): the two living mothers with
+    the most children, then the youngest grandchild who lives with a living grandparent."""
+    rows = store.read(
+        "MATCH (p:Person)-[:PARENT_OF]->(c:Person) WHERE p.sex = 'F' AND p.death_date IS NULL "
+        "WITH p, count(c) AS n ORDER BY n DESC, p.iin LIMIT 2 RETURN p.iin AS iin")
+    rows += store.read(
+        "MATCH (g:Person)-[:PARENT_OF]->(p:Person)-[:PARENT_OF]->(c:Person) "
+        "WHERE g.address_id = c.address_id AND g.death_date IS NULL "
+        "RETURN c.iin AS iin ORDER BY c.birth_date DESC, c.iin LIMIT 1")
+    return [r["iin"] for r in rows]

@@ -228,3 +228,43 @@ def deadline_from(sent_at: dt.datetime) -> dt.datetime:
 
 def rules_by_code() -> dict[str, Rule]:
     return {r.code: r for r in load_rules()}
+
+
+#: The columns of ``list_offers``' rows, in the order a listing shows them.
+LIST_FIELDS = ("key", "iin", "benefit", "subject", "status", "phone", "number", "amount_kzt", "deadline")
+
+
+def list_offers(store: Store, *, status: str | None = None, benefit: str | None = None, iin: str | None = None,
+                sent: bool = False, limit: int = 100) -> list[dict]:
+    """Offers as the sweep made them, in key order, filtered (``sent``: only those whose SMS went
+    out); each row holds ``LIST_FIELDS``. The WHERE is made of fixed clauses; values are parameters."""
+    where, params = [], {}
+    for name, column, value in (("status", "status", status), ("benefit", "code", benefit), ("iin", "iin", iin)):
+        if value is not None:
+            where.append(f"o.{column} = ${name}")
+            params[name] = value
+    if sent:
+        where.append("o.sent_at IS NOT NULL")
+    return store.read(
+        "MATCH (o:Offer) " + (f"WHERE {' AND '.join(where)} " if where else "")
+        + "RETURN o.key AS key, o.iin AS iin, o.code AS benefit, o.subject AS subject, o.status AS status, "
+          "o.phone AS phone, o.number AS number, o.amount_kzt AS amount_kzt, o.deadline AS deadline "
+          f"ORDER BY o.key LIMIT {int(limit)}", params)
+
+
+def answerable_offer(store: Store) -> dict | None:
+    """An open offer whose SMS went out, with an amount, to someone with a bank account: one a
+    consent turns into a payment order (the demo answers it); monthly rights first. Its key,
+    phone, number and recipient's IIN, or None."""
+    rows = store.read(
+        "MATCH (o:Offer) WHERE o.status = 'open' AND o.sent_at IS NOT NULL AND o.amount_kzt IS NOT NULL "
+        "MATCH (p:Person {iin: o.iin}) WHERE p.bank_account IS NOT NULL "
+        "RETURN o.key AS key, o.phone AS phone, o.number AS number, o.iin AS iin "
+        "ORDER BY o.periodicity DESC, o.key LIMIT 1")
+    return rows[0] if rows else None
+
+
+def open_offers_on(store: Store, phone: str) -> int:
+    """How many offers are open on ``phone``: a reply to more than one must name the offer's number."""
+    return store.read("MATCH (x:Offer) WHERE x.phone = $p AND x.status = 'open' RETURN count(x) AS n",
+                      {"p": phone})[0]["n"]

@@ -41,3 +41,8 @@ def counts(store: Store) -> dict[str, int]:
     for r in store.read("MATCH (f:Fact) RETURN f.type AS type, count(f) AS n ORDER BY type"):
         out[f"Fact:{r['type']}"] = r["n"]
     return out
+
+
+def holds_anyone(store: Store) -> bool:
+    """Whether the graph holds at least one person (a new store, or one never fed, holds no one)."""
+    return bool(store.read("MATCH (p:Person) RETURN p.iin AS iin LIMIT 1"))

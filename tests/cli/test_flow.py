@@ -1,18 +1,18 @@
-"""What a person reads from the CLI: history in words and Kazakhstan time, "payment order issued"
-(nothing tells familycard a bank paid), names beside IINs in the sweep table. The --json outputs
-keep their keys (tests/test_cli.py)."""
+"""What a person reads from the CLI's benefit flow: history in words and Kazakhstan time, "payment
+order issued" (nothing tells familycard a bank paid), the worklist; the offers listing and `pay` of
+this month as the README's walk-through uses them."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 
+from cli.test_main import run
 from familycard.graph.cards import names
 from familycard.graph.flow import history as audit
 from familycard.graph.flow.history import KIND_WORDS, history, iins_in, render
 from familycard.graph.flow.inbox import receive
 from feedmaker import iban, lines, link, person
 from graph.flow.test_flow import PHONE, T0, _send, _sweep, family  # noqa: F401 (family: a fixture)
-from test_cli import run
 
 
 def _story(store, family, tmp_path) -> tuple[list[dict], str]:
@@ -91,3 +91,29 @@ def test_the_worklist_tells_since_when_in_kazakhstan_time():
     assert header.startswith("since, +05:00     reason ")
     assert row.startswith("2026-11-26 01:30 no_phone         birth                  850304400154  Серікова Айгүл")
     assert total == "1 open: 1 no_phone (no phone in the registry: offer in person)"
+
+
+# --- `familycard offers`, `pay` of this month ----------------------------------------------
+
+def test_offers_list_and_format_and_pay_defaults_to_this_month(tmp_path):
+    assert run(["demo", "--people", "200"], tmp_path).returncode == 0
+    r = run(["offers", "--status", "open", "--sent", "--limit", "3"], tmp_path)
+    rows = r.stdout.decode().splitlines()
+    assert r.returncode == 0 and rows[0].split()[:4] == ["recipient", "benefit", "status", "phone"]
+    assert len(rows) == 4 and all(re.match(r"\d{12} +\w+ +open +\+7\d{10} +\d+ ", x) for x in rows[1:]), rows
+    r = run(["offers", "--status", "open", "--sent", "--limit", "3", "--format", "{iin}|{phone}|{number}"], tmp_path)
+    assert [x.split("|")[0] for x in r.stdout.decode().splitlines()] == [x.split()[0] for x in rows[1:]]
+    for args, said in ((["--format", "{iin.__class__}"], "--format '{iin.__class__}': unknown field 'iin.__class__' "
+                                                          "(fields: key, iin, benefit"),
+                       (["--format", "x{"], "--format 'x{': Single '{' encountered"),
+                       (["--iin", "12345"], "IIN '12345': must be 12 digits"),
+                       (["--limit", "-1"], "--limit -1: must be 0 or more")):
+        r = run(["offers", *args], tmp_path)
+        assert r.returncode == 2 and r.stderr.decode().startswith(f"familycard offers: {said}"), r.stderr
+    from familycard.dates import local_day, utcnow
+
+    month = f"{local_day(utcnow()):%Y-%m}"
+    r = run(["pay"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().startswith(f"{month}: ")
+    assert (tmp_path / "data" / "payments" / f"payments-{month}.csv").exists()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 DEMO_PEOPLE = 300   # the demo's 5 000 people at test size: the whole walk-through then takes ~10 s
 
 # (pattern, replacement, why): applied to every command line before it runs.
@@ -30,7 +30,7 @@ REWRITES = [
 # (pattern, why): command lines not run at all.
 SKIPS = [
     (r"^make test\b", "the test suite itself"),
-    (r"familycard serve\b", "serves until Ctrl-C (tests/test_demo_serve.py starts it and signs in)"),
+    (r"familycard serve\b", "serves until Ctrl-C (tests/cli/test_demo.py starts it and signs in)"),
     (r"\blocalhost:8000\b", "needs a running server"),
 ]
 

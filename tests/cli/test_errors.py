@@ -12,11 +12,12 @@ import time
 
 import pytest
 
+from cli.test_main import run
 from familycard import cli
+from familycard.cli import population
 from familycard.graph.flow.worklist import REASONS
 from familycard.schema.iin import IINError, parse_iin
 from feedmaker import lines, link, person
-from test_cli import run
 
 SECRET = "do-not-show-me-0123456789-abcdefghij"
 
@@ -171,7 +172,7 @@ def test_an_unexpected_error_is_one_line_and_the_trace_is_there_with_debug(tmp_p
     def broken(args, settings):
         raise RuntimeError("no row for 870101300019 'Серікова'\nsecond line")
 
-    monkeypatch.setattr(cli, "cmd_stats", broken)
+    monkeypatch.setattr(population, "cmd_stats", broken)
     assert cli.main(["stats"]) == 1
     err = capsys.readouterr().err
     # the values it quotes (an IIN, a name) are not repeated: they may be someone's

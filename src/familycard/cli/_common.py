@@ -1,0 +1,102 @@
+"""What the commands share: argument types, the progress bar, opening the store, and holding a
+job's lease while a run writes (graph/leases.py)."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import sys
+
+from familycard.settings import Settings
+
+
+def iin_arg(s: str) -> str:
+    """An IIN argument, checked as the feed checks one (schema/iin.py)."""
+    from familycard.schema.iin import IINError, parse_iin
+
+    try:
+        parse_iin(s)
+    except IINError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return s
+
+
+def date_arg(s: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{s}' is not a date (YYYY-MM-DD)") from None
+
+
+def timestamp_arg(s: str) -> dt.datetime:
+    """ISO 8601; an offset is converted to UTC, none means UTC already."""
+    try:
+        t = dt.datetime.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{s}' is not a time (ISO 8601, e.g. 2026-11-25T09:30:00Z)") from None
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC).replace(tzinfo=None)
+    return t
+
+
+def progress_bar(total: int | None, unit: str, desc: str):
+    """A progress bar on a terminal; silent otherwise (logs and CI stay readable)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, desc=desc, unit_scale=True, disable=not sys.stderr.isatty(),
+                leave=False)
+
+
+def open_store(settings: Settings):
+    """The store the settings name (the graph is imported when a command needs it: --help stays quick)."""
+    from familycard.graph.store import open_store
+
+    return open_store(settings)
+
+
+# Columns of the tables a person reads.
+
+def tenge(amount: int | None) -> str:
+    return "—" if amount is None else f"{amount:,}".replace(",", " ")
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` in a column of ``width``: padded, or cut with "…"."""
+    return f"{text:<{width}}" if len(text) <= width else text[:width - 1] + "…"
+
+
+# --- one run at a time of a job (graph/leases.py) --------------------------------------------
+
+@contextlib.contextmanager
+def held(settings: Settings, args, key: str, job: str):
+    """The store, with this run's lease on ``key`` for the block: a run that finds the store
+    (a LadybugDB folder) or the job held waits up to --wait seconds for it, then stops with one
+    line naming the holder (``StoreBusy``: exit 3)."""
+    import time
+
+    from familycard.graph.store import StoreBusy, leases
+
+    deadline = time.monotonic() + args.wait
+    while True:
+        try:
+            store = open_store(settings)
+            break
+        except StoreBusy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
+    with store, leases.hold(store, key, job, ttl=settings.lease_ttl_s,
+                            wait=max(0.0, deadline - time.monotonic())) as beat:
+        yield store
+    if beat.lost:
+        print(f"familycard: this run stalled past its lease and another {job} took it over; "
+              "what both wrote is keyed, nothing was made twice", file=sys.stderr)
+    if store.conflicts:
+        print(f"familycard: {store.conflicts} transaction(s) met records another run wrote at the same time; "
+              "redone, each record counted once", file=sys.stderr)
+
+
+def wait_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="if another run holds this job (or the store), wait up to this long for it "
+                             "(default: stop at once, exit code 3)")
