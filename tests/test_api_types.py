@@ -16,6 +16,7 @@ from familycard.api.types import ROLES, UNKNOWN, decimal_number, json_value
 from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
 from familycard.graph.gateways import FileGateway
 from familycard.graph.sms import send_outbox
+from familycard.schema import vocabulary
 from test_api import ACCOUNT, KEYS, family, gql, settings_for  # noqa: F401 - fixtures
 
 
@@ -122,7 +123,7 @@ def test_one_rule_for_decimals_exact_or_refused():
     (enums.BenefitKind, rules.KINDS), (enums.Periodicity, rules.PERIODICITIES),
     (enums.SavedQueryStatus, saved_queries.STATUSES), (enums.SweepMode, sweep.MODES),
     (enums.ReplyOutcome, inbox.OUTCOMES), (enums.Decision, inbox.DECISIONS),
-    (enums.ParameterType, saved_queries.TYPES), (enums.FactType, model.FACT_TYPES), (enums.Role, ROLES),
+    (enums.ParameterType, saved_queries.TYPES), (enums.FactType, vocabulary.FACT_TYPES), (enums.Role, ROLES),
     (enums.EventKind, audit.KINDS)])
 def test_each_enum_is_made_from_where_its_values_are_defined(enum, values):
     assert {m.value for m in enum if m.name != UNKNOWN} == set(values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from familycard.api.types import ROLES, api_enum
 from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
+from familycard.schema import vocabulary
 
 OfferStatus = api_enum("OfferStatus", offers.STATUSES, {
     "open": "Sent (or waiting to be sent) by SMS; waiting for the citizen's answer until `deadline`.",
@@ -87,7 +88,7 @@ ParameterType = api_enum("ParameterType", saved_queries.TYPES, {
     "DATE": "A day, YYYY-MM-DD (a text in `arguments`).",
 }, "The type of a saved query's parameter; a run's argument must be of it.", unknown=True)
 
-FactType = api_enum("FactType", model.FACT_TYPES, {
+FactType = api_enum("FactType", vocabulary.FACT_TYPES, {
     "disability": "A disability: `disabilityGroup`, and `workCapacityLossPercent` if assessed.",
     "employment": "Employed by `employerBin`.",
     "contribution": "A month's social contribution paid for the person: `month`, `amountKzt`.",

@@ -17,8 +17,8 @@ from typing import Any
 import orjson
 from stdnum.iso7064 import mod_97_10
 
-from familycard.graph import model
 from familycard.schema.iin import IINError, parse_iin
+from familycard.schema.vocabulary import AWARD_NAMES, FACT_TYPES, LINK_TYPES, benefit_codes
 
 # ASCII digits only, never \d: Python's \d and int() also take "٢٠٢٦" or "２０２６", so one
 # month (or phone, or BIN) could be written two ways and counted twice.
@@ -57,7 +57,7 @@ FACT_FIELDS = {
     "pension": (),
     "benefit": ("benefit",),
 }
-assert set(FACT_FIELDS) == set(model.FACT_TYPES)
+assert set(FACT_FIELDS) == set(FACT_TYPES)
 _FACT_KNOWN = {t: frozenset(_FACT_COMMON + f) for t, f in FACT_FIELDS.items()}
 
 
@@ -331,9 +331,9 @@ def _link(obj: dict) -> Record:
     source, recorded_at = _provenance(c)
     ltype = obj.get("type")
     if ltype is None:
-        c.fail("type", f"is required ({', '.join(model.LINK_TYPES)})")
-    elif not _one_of(ltype, model.LINK_TABLES):
-        c.fail("type", f"unknown link type {json.dumps(ltype, ensure_ascii=False)} ({', '.join(model.LINK_TYPES)})")
+        c.fail("type", f"is required ({', '.join(LINK_TYPES)})")
+    elif not _one_of(ltype, LINK_TYPES):
+        c.fail("type", f"unknown link type {json.dumps(ltype, ensure_ascii=False)} ({', '.join(LINK_TYPES)})")
     a = c.iin("from")
     b = c.iin("to")
     if a is not None and a == b:
@@ -365,7 +365,7 @@ def _fact(obj: dict) -> Record:
     if ftype is None:
         c.fail("type", "is required")
     elif not _one_of(ftype, FACT_FIELDS):
-        c.fail("type", f"unknown fact type {json.dumps(ftype, ensure_ascii=False)} ({', '.join(model.FACT_TYPES)})")
+        c.fail("type", f"unknown fact type {json.dumps(ftype, ensure_ascii=False)} ({', '.join(FACT_TYPES)})")
         ftype = None
     valid_from = c.date("valid_from", required=True)
     valid_to = c.date("valid_to", required=False)
@@ -405,14 +405,14 @@ def _fact(obj: dict) -> Record:
         discriminator = m
     elif ftype == "award":
         n = obj.get("name")
-        if not _one_of(n, model.AWARD_NAMES):
-            c.fail("name", f"{json.dumps(n, ensure_ascii=False)} is not an award ({', '.join(model.AWARD_NAMES)})"
-                   if n is not None else f"is required ({', '.join(model.AWARD_NAMES)})")
+        if not _one_of(n, AWARD_NAMES):
+            c.fail("name", f"{json.dumps(n, ensure_ascii=False)} is not an award ({', '.join(AWARD_NAMES)})"
+                   if n is not None else f"is required ({', '.join(AWARD_NAMES)})")
         props["name"] = n
         discriminator = n
     elif ftype == "benefit":
         b = obj.get("benefit")
-        if not _one_of(b, model.BENEFIT_CODES):
+        if not _one_of(b, benefit_codes()):
             c.fail("benefit", f"{json.dumps(b, ensure_ascii=False)} is not a benefit code from benefits.md"
                    if b is not None else "is required (a benefit code from benefits.md)")
         props["benefit"] = b
