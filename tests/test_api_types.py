@@ -12,11 +12,12 @@ from starlette.testclient import TestClient
 
 from familycard.api import enums
 from familycard.api.app import create_app
-from familycard.api.types import ROLES, UNKNOWN, decimal_number, json_value
+from familycard.api.types import UNKNOWN, decimal_number, json_value
 from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
 from familycard.graph.gateways import FileGateway
 from familycard.graph.sms import send_outbox
 from familycard.schema import vocabulary
+from familycard.settings import ROLES
 from test_api import ACCOUNT, KEYS, family, gql, settings_for  # noqa: F401 - fixtures
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from familycard.dates import local_today
-from familycard.settings import Settings
+from familycard.settings import ROLES, Settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -314,7 +314,6 @@ def _serve_demo(settings: Settings, args, iin: str | None) -> None:
 
     from familycard.api.app import create_app
     from familycard.api.auth import issue_token
-    from familycard.api.types import ROLES
 
     # A demo session: GraphiQL with introspection unless the settings say otherwise (the keys
     # are the data folder's, see _demo_keys).
@@ -758,7 +757,7 @@ def build_parser() -> argparse.ArgumentParser:
     h.set_defaults(fn=cmd_history)
 
     t = sub.add_parser("token", help="a signed bearer token (JWT) for the GraphQL API; needs FAMILYCARD_JWT_SECRET")
-    t.add_argument("--role", required=True, choices=("frontend", "caseworker", "auditor", "admin"))
+    t.add_argument("--role", required=True, choices=ROLES)
     t.add_argument("--subject", required=True, help="who the token is for (logged with every card they read)")
     t.add_argument("--hours", type=float, default=8.0)
     t.set_defaults(fn=cmd_token)

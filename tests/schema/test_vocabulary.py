@@ -69,7 +69,7 @@ def test_the_vocabulary_is_what_the_errors_list():
 def test_the_schema_does_not_import_the_graph():
     import subprocess
     import sys
-    code = ("import sys, familycard.schema.records; "
+    code = ("import sys, familycard.schema.records, familycard.schema.values; "
             "print(sorted(m for m in sys.modules if m.startswith('familycard.graph')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

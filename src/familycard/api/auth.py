@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import jwt
 
-from familycard.api.types import ROLES, Role
-from familycard.settings import Settings
+from familycard.api.types import Role
+from familycard.dates import aware_utcnow
+from familycard.settings import ROLES, Settings
 
 
 class AuthError(Exception):
@@ -82,7 +83,7 @@ def issue_token(settings: Settings, subject: str, role: Role, ttl: dt.timedelta,
         raise AuthError("set FAMILYCARD_JWT_SECRET to issue tokens")
     if role not in ROLES:
         raise AuthError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or aware_utcnow()  # with its zone: timestamp() of a naive time is local
     return jwt.encode({"sub": subject, "role": role, "aud": settings.jwt_audience,
                        "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp())},
                       settings.jwt_secret.get_secret_value(), algorithm="HS256")

@@ -8,9 +8,10 @@ list it is in still comes back (see types.enum_of).
 """
 from __future__ import annotations
 
-from familycard.api.types import ROLES, api_enum
+from familycard.api.types import api_enum
 from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
 from familycard.schema import vocabulary
+from familycard.settings import ROLES
 
 OfferStatus = api_enum("OfferStatus", offers.STATUSES, {
     "open": "Sent (or waiting to be sent) by SMS; waiting for the citizen's answer until `deadline`.",

@@ -26,10 +26,8 @@ import strawberry
 from familycard.api.errors import PublicError
 from familycard.settings import Role
 
-__all__ = ["Role", "JSON", "ROLES", "SCALARS", "datetime_text", "decimal_number", "json_value", "enum_of",
+__all__ = ["Role", "JSON", "SCALARS", "datetime_text", "decimal_number", "json_value", "enum_of",
            "UNKNOWN"]
-
-ROLES: tuple[Role, ...] = ("frontend", "caseworker", "auditor", "admin")
 
 # Rows of a saved query, and a saved query's arguments: whatever JSON the Cypher returns.
 JSON = NewType("JSON", Any)

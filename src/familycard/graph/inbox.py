@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from familycard.graph import flow
 from familycard.graph.flow import TAKE_BACK_WINDOW
 from familycard.graph.offers import CONSENTED, REFUSED, WITHDRAWN, lapse, rules_by_code
-from familycard.graph.phones import mask_phone, normalise_phone
+from familycard.graph.phones import normalise_phone
 from familycard.graph.recheck import confirm
 from familycard.graph.replies import CONSENT, REFUSAL, parse_reply, resolve
 from familycard.graph.store import Store, Tx
 from familycard.graph.texts import clarify_text, flow_text, recipient_name, refused_text, sms_parts
+from familycard.schema.values import mask_phone
 
 _OFFER_ROW = ("RETURN o.key AS key, o.code AS code, o.iin AS iin, o.subject AS subject, o.event AS event, "
               "o.periodicity AS periodicity, o.amount_kzt AS amount_kzt, o.number AS number, "

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import os
 import re
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 import ladybug
 import pyarrow.parquet as pq
 
+from familycard.dates import utcnow
 from familycard.graph import dialect, model
 from familycard.graph.store import (
     MANY_REFUSED,
@@ -142,7 +142,7 @@ def _remove_owner(path: Path, owner: dict | None) -> None:
 
 
 def _now_text() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _owner_of(path: Path, pid: re.Match | None) -> dict | None:

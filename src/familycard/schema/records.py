@@ -15,30 +15,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from stdnum.iso7064 import mod_97_10
 
 from familycard.schema.iin import IINError, parse_iin
+from familycard.schema.values import iban_check_digits_hold, is_kz_iban_shape, is_kz_phone, month_parts
 from familycard.schema.vocabulary import AWARD_NAMES, FACT_TYPES, LINK_TYPES, benefit_codes
 
 # ASCII digits only, never \d: Python's \d and int() also take "٢٠٢٦" or "２０２６", so one
-# month (or phone, or BIN) could be written two ways and counted twice.
+# date (or BIN) could be written two ways and counted twice (months, phones, IBANs: values.py).
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
-_PHONE_RE = re.compile(r"^\+7[0-9]{10}$")
 _BIN_RE = re.compile(r"^[0-9]{12}$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-# Kazakh IBAN: KZ, 2 check digits, a 3-digit bank code, 13 account characters (20 in all).
-_KZ_IBAN_RE = re.compile(r"^KZ[0-9]{2}[0-9]{3}[0-9A-Z]{13}$")
 # Whole numbers are stored as INT64 on both engines: a larger one would pass validation and
 # then fail the whole batch (or, waiting as Pending, every later run) in the driver.
 INT64_MAX = 2**63 - 1
 # Unknown fields are kept as JSON; nesting is bounded so that no line can exhaust the stack.
 MAX_NESTING = 32
 
-
-def is_kz_iban(account: str | None) -> bool:
-    """A Kazakh IBAN whose ISO 13616 check digits hold (mod 97 of the rotated account)."""
-    return bool(account) and bool(_KZ_IBAN_RE.match(account)) and mod_97_10.is_valid(account[4:] + account[:4])
 
 PERSON_FIELDS = frozenset(("kind", "source", "recorded_at", "iin", "surname", "given_name", "patronymic",
                  "birth_date", "sex", "death_date", "address_id", "phone", "bank_account",
@@ -298,14 +290,14 @@ def _person(obj: dict, today: dt.date) -> Record:
             c.fail("death_date", f"{died.isoformat()} is in the future")
     address = c.text("address_id", required=False)
     phone = c.text("phone", required=False)
-    if phone is not None and not _PHONE_RE.match(phone):
+    if phone is not None and not is_kz_phone(phone):
         c.fail("phone", f"'{phone}' is not +7 followed by 10 digits")
     account = c.text("bank_account", required=False)
     if account is not None:
         account = account.replace(" ", "").upper()
-        if not _KZ_IBAN_RE.match(account):
+        if not is_kz_iban_shape(account):
             c.fail("bank_account", f"'{account}' is not a Kazakh IBAN (KZ, 2 check digits, 16 characters)")
-        elif not mod_97_10.is_valid(account[4:] + account[:4]):  # ISO 13616: rotate, then mod 97
+        elif not iban_check_digits_hold(account):
             c.fail("bank_account", f"'{account}': IBAN check digits {account[2:4]} fail ISO 13616 mod-97")
     citizenship = c.text("citizenship", required=False) or "KZ"
     if not _COUNTRY_RE.match(citizenship):
@@ -394,11 +386,10 @@ def _fact(obj: dict) -> Record:
     elif ftype in ("contribution", "income"):
         m = c.text("month", required=True)
         if m is not None:
-            mm = _MONTH_RE.match(m)
-            if not mm or not 1 <= int(mm.group(2)) <= 12:
+            ym = month_parts(m)
+            if ym is None:
                 c.fail("month", f"'{m}' is not a month (YYYY-MM)")
-            elif (ftype == "contribution" and valid_from
-                  and valid_from != dt.date(int(mm.group(1)), int(mm.group(2)), 1)):
+            elif ftype == "contribution" and valid_from and valid_from != dt.date(*ym, 1):
                 c.fail("valid_from", f"{valid_from.isoformat()} must be the first day of month {m}")
         props["month"] = m
         props["amount_kzt"] = c.integer("amount_kzt", True, 0, INT64_MAX)
