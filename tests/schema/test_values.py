@@ -50,7 +50,7 @@ def test_what_is_not_a_month_is_refused_everywhere_naming_it(text):
     if isinstance(text, str) and text.strip() and month_parts(text.strip()) is None:  # the feed strips first
         with pytest.raises(RecordError, match=r"month: '.*' is not a month \(YYYY-MM\)") as e:
             parse_record(fact(MOTHER, "income", "2026-11-01", source="KGD", month=text, amount_kzt=1), TODAY)
-        assert e.value.field == "month"
+        assert e.value.field == "month" and e.value.value == text
 
 
 def test_the_feeds_phone_is_plus_seven_and_ten_ascii_digits():

@@ -54,12 +54,22 @@ _FACT_KNOWN = {t: frozenset(_FACT_COMMON + f) for t, f in FACT_FIELDS.items()}
 
 
 class RecordError(ValueError):
-    """One thing wrong with one record: the field and the reason."""
+    """What is wrong with one record: the field and the reason.
 
-    def __init__(self, field: str | None, reason: str, message: str | None = None):
+    ``value`` is what the record gave for ``field`` (None if nothing), or, when no one field
+    is at fault, the record (or the line) itself; ``line`` the line's number in its feed, when
+    ``parse_line`` was told it; ``errors`` every field error of the record (this one alone,
+    or the several the message joins: the first names ``field`` and ``value``).
+    """
+
+    def __init__(self, field: str | None, reason: str, message: str | None = None, *, value: Any = None,
+                 line: int | None = None, errors: tuple[RecordError, ...] = ()):
         super().__init__(message or (f"{field}: {reason}" if field else reason))
         self.field = field
         self.reason = reason
+        self.value = value
+        self.line = line
+        self.errors = errors or (self,)
 
 
 @dataclass(slots=True)
@@ -98,8 +108,8 @@ class _Checker:
         self.obj = obj
         self.errors: list[RecordError] = []
 
-    def fail(self, name: str | None, reason: str) -> None:
-        self.errors.append(RecordError(name, reason))
+    def fail(self, name: str, reason: str) -> None:
+        self.errors.append(RecordError(name, reason, value=self.obj.get(name)))
 
     def text(self, name: str, required: bool) -> str | None:
         v = self.obj.get(name)
@@ -163,16 +173,17 @@ class _Checker:
 def parse_recorded_at(v: Any) -> dt.datetime:
     """ISO 8601 date-time to naive UTC (a value without an offset is taken as UTC)."""
     if not isinstance(v, str) or len(v) < 16 or v[10] not in "Tt ":
-        raise RecordError("recorded_at", f"{json.dumps(v, ensure_ascii=False)} is not an ISO 8601 date-time")
+        raise RecordError("recorded_at", f"{json.dumps(v, ensure_ascii=False)} is not an ISO 8601 date-time",
+                          value=v)
     try:
         t = dt.datetime.fromisoformat(v)
     except ValueError:
-        raise RecordError("recorded_at", f"'{v}' is not a real date-time") from None
+        raise RecordError("recorded_at", f"'{v}' is not a real date-time", value=v) from None
     if t.tzinfo is not None:
         try:
             t = t.astimezone(dt.UTC).replace(tzinfo=None)
         except OverflowError:  # "0001-01-01T00:00:00+01:00" is in year 0 in UTC
-            raise RecordError("recorded_at", f"'{v}' is out of range once converted to UTC") from None
+            raise RecordError("recorded_at", f"'{v}' is out of range once converted to UTC", value=v) from None
     return t
 
 
@@ -219,16 +230,16 @@ def parse_record(obj: Any, today: dt.date) -> Record:
     except (RecordError, MemoryError):
         raise
     except Exception as e:  # a check we did not foresee: still this line's fault, and named
-        raise RecordError(None, f"could not be validated ({type(e).__name__}: {str(e)[:200]})") from e
+        raise RecordError(None, f"could not be validated ({type(e).__name__}: {str(e)[:200]})", value=obj) from e
 
 
 def _parse_record(obj: Any, today: dt.date) -> Record:
     if not isinstance(obj, dict):
-        raise RecordError(None, "a record must be a JSON object")
+        raise RecordError(None, "a record must be a JSON object", value=obj)
     if any(isinstance(v, (list, dict)) for v in obj.values()):
         deep = _too_deep(obj)
         if deep is not None:
-            raise RecordError(deep, f"nested deeper than {MAX_NESTING} levels")
+            raise RecordError(deep, f"nested deeper than {MAX_NESTING} levels", value=obj[deep])
     kind = obj.get("kind")
     if kind == "person":
         return _person(obj, today)
@@ -238,7 +249,8 @@ def _parse_record(obj: Any, today: dt.date) -> Record:
         return _fact(obj)
     if kind is None:
         raise RecordError("kind", "is required (person, link or fact)")
-    raise RecordError("kind", f"unknown kind {json.dumps(kind, ensure_ascii=False)} (person, link or fact)")
+    raise RecordError("kind", f"unknown kind {json.dumps(kind, ensure_ascii=False)} (person, link or fact)",
+                      value=kind)
 
 
 def _provenance(c: _Checker) -> tuple[str | None, dt.datetime | None]:
@@ -259,7 +271,8 @@ def _raise(c: _Checker) -> None:
         raise c.errors[0]
     if c.errors:  # several: the first field names the error, the message lists them all
         text = "; ".join(map(str, c.errors))
-        raise RecordError(c.errors[0].field, text, message=text)
+        first = c.errors[0]
+        raise RecordError(first.field, text, message=text, value=first.value, errors=tuple(c.errors))
 
 
 def _person(obj: dict, today: dt.date) -> Record:
@@ -417,10 +430,15 @@ def _fact(obj: dict) -> Record:
     return Record("fact", key, props, recorded_at, digest, type=ftype, from_iin=iin)
 
 
-def parse_line(line: str, today: dt.date) -> Record:
-    """Decode and validate one feed line."""
+def parse_line(line: str, today: dt.date, number: int | None = None) -> Record:
+    """Decode and validate one feed line (``number``: its line number in the feed, for errors)."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as e:
-        raise RecordError(None, f"not a JSON object ({e.msg} at column {e.colno})") from None
-    return parse_record(obj, today)
+        raise RecordError(None, f"not a JSON object ({e.msg} at column {e.colno})", value=line,
+                          line=number) from None
+    try:
+        return parse_record(obj, today)
+    except RecordError as e:
+        e.line = number
+        raise
