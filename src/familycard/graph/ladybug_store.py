@@ -108,7 +108,7 @@ def _end_read_only(conn: ladybug.Connection) -> None:
 def _refusal(message: str, timeout_s: float) -> QueryRefused:
     """LadybugDB's error text as what a user of ``read_only`` is told (its first line)."""
     if message.strip() == "Interrupted.":
-        return QueryTimeout(f"the query ran past {timeout_s:g} s")
+        return QueryTimeout(f"the query ran past {timeout_s:g} s", timeout_s)
     if "read-only transaction" in message:
         return QueryRefused(WRITE_REFUSED)
     if "multiple statements" in message:

@@ -82,7 +82,7 @@ def _refusal(e: neo4j.exceptions.Neo4jError, timeout_s: float) -> QueryRefused |
     code = e.code or ""
     first = (e.message or "").strip().splitlines()[0] if (e.message or "").strip() else code
     if "TransactionTimedOut" in code:  # …TimedOut (server limit), …TimedOutClientConfiguration (ours)
-        return QueryTimeout(f"the query ran past {timeout_s:g} s")
+        return QueryTimeout(f"the query ran past {timeout_s:g} s", timeout_s)
     if code == "Neo.ClientError.Statement.AccessMode":
         return QueryRefused(WRITE_REFUSED)
     if code == "Neo.ClientError.Statement.SyntaxError" and "exactly one statement" in first:

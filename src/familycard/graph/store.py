@@ -42,7 +42,13 @@ class Conflict(RuntimeError):
 class QueryRefused(ValueError):
     """A query run read-only (``Store.read_only``) that was not run or that the engine
     refused: a write, a second statement, a syntax error, an unknown procedure... The message
-    says what, in a sentence a user can act on (never a stack trace)."""
+    says what, in a sentence a user can act on (never a stack trace). ``value``: what in the
+    query is at fault (a word, a procedure, a character), or the limit it passed (seconds,
+    slots), where there is one; never from the engine's message, which may quote data."""
+
+    def __init__(self, message: str, value: Any = None):
+        super().__init__(message)
+        self.value = value
 
 
 class QueryTimeout(QueryRefused):
@@ -77,7 +83,7 @@ class ResultBudget:
             self.left -= len(col) + 4
             if not self._fits(value):
                 raise QueryRefused(f"the result is larger than {self.max_bytes:,} bytes at row {self.rows} "
-                                   f"(column '{col}'): return fewer rows or smaller values")
+                                   f"(column '{col}'): return fewer rows or smaller values", self.max_bytes)
         return row
 
     def _fits(self, value: Any) -> bool:
@@ -181,7 +187,7 @@ class Store(ABC):
         if not self._query_gate.acquire(blocking=False):
             n = self.query_slots
             raise QueryBusy(f"busy: {n} saved quer{'y is' if n == 1 else 'ies are'} running, as many as may run "
-                            "at once; try again in a few seconds")
+                            "at once; try again in a few seconds", n)
         try:
             yield
         finally:
@@ -318,7 +324,7 @@ def cypher_tokens(query: str) -> list[tuple[str, str]]:
             continue
         if kind == "symbol" and (text in "'\"`" or query.startswith("/*", m.start())):
             what = {"'": "string", '"': "string", "`": "quoted name"}.get(text, "comment")
-            raise QueryRefused(f"the query has a {what} that is never closed")
+            raise QueryRefused(f"the query has a {what} that is never closed", text)
         if kind == "quoted":
             text = text[1:-1].replace("``", "`")
         out.append((kind, text))
@@ -342,7 +348,7 @@ def _refuse_control_characters(query: str) -> None:
         name = _CHARACTER_NAMES.get(ch) or unicodedata.name(ch, "control character").lower()
         line = query.count("\n", 0, i) + 1
         raise QueryRefused(f"the query holds U+{ord(ch):04X} ({name}) at position {i} (line {line}): "
-                           "only printable characters, \\n and \\t are allowed (end lines with \\n)")
+                           "only printable characters, \\n and \\t are allowed (end lines with \\n)", ch)
 
 
 def check_read_query(query: str) -> None:
@@ -352,15 +358,15 @@ def check_read_query(query: str) -> None:
     while tokens and tokens[-1] == ("symbol", ";"):
         tokens.pop()
     if not tokens:
-        raise QueryRefused("the query is empty")
+        raise QueryRefused("the query is empty", query)
     if ("symbol", ";") in tokens:
         raise QueryRefused(MANY_REFUSED)
     kind, first = tokens[0]
     if kind == "word" and first.upper() in _WRITE_WORDS:
-        raise QueryRefused(WRITE_REFUSED)
+        raise QueryRefused(WRITE_REFUSED, first)
     if kind != "word" or first.upper() not in _FIRST_WORDS:
         raise QueryRefused(f"the query starts with {first!r}: a read-only query starts with "
-                           "MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL")
+                           "MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL", first)
     for i, (kind, text) in enumerate(tokens):
         if kind != "word":
             continue
@@ -371,7 +377,7 @@ def check_read_query(query: str) -> None:
         word = text.upper()
         if word in _REFUSED_WORDS:
             raise QueryRefused(f"the query uses {word}, which {_REFUSED_WORDS[word]}: not allowed "
-                               "in a read-only query (write `name` in backquotes if it is a name)")
+                               "in a read-only query (write `name` in backquotes if it is a name)", text)
         if word == "CALL" and after[0] in ("word", "quoted"):  # CALL { … } / CALL (x) { … }: subqueries
             j, parts = i + 1, []
             while j < len(tokens) and tokens[j][0] in ("word", "quoted"):
@@ -383,7 +389,7 @@ def check_read_query(query: str) -> None:
             name = ".".join(parts)
             if name.lower() not in READ_PROCEDURES:
                 raise QueryRefused(f"the query calls {name}, which a read-only query may not call "
-                                   f"(allowed: {', '.join(sorted(READ_PROCEDURES))})")
+                                   f"(allowed: {', '.join(sorted(READ_PROCEDURES))})", name)
 
 
 _QUOTED_VALUE = re.compile(r"""'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|\{[^{}]*\}?|\+?\d[\d\s().-]{2,}\d""")
