@@ -229,3 +229,14 @@ def test_a_person_read_through_node_is_in_the_access_log(client, store, family, 
     newest, older = rows["edges"][0]["node"], rows["edges"][1]["node"]
     assert older == {"actor": "key:frontend-app", "fields": ["iin", "phone"], "operation": "ByNode"}
     assert newest == {"actor": "key:frontend-app", "fields": ["status"], "operation": "OfferByNode"}
+
+
+def test_an_argument_a_scalar_cannot_read_is_the_errors_value():
+    from familycard.api.types import BadValue, _parse_date, _parse_datetime, _parse_decimal
+
+    for parse, scalar, bad in [(_parse_datetime, "DateTime", "2026-12-07T10:00:00"), (_parse_datetime, "DateTime", 7),
+                               (_parse_date, "Date", "2026-13-01"), (_parse_decimal, "Decimal", "12,5"),
+                               (_parse_decimal, "Decimal", "Infinity"), (_parse_decimal, "Decimal", True)]:
+        with pytest.raises(BadValue) as e:
+            parse(bad)
+        assert (e.value.scalar, e.value.value, e.value.code) == (scalar, bad, "BAD_USER_INPUT")

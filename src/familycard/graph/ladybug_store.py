@@ -160,7 +160,7 @@ def _owner_of(path: Path, pid: re.Match | None) -> dict | None:
 def _unavailable(path: Path, e: RuntimeError) -> StoreUnavailable:
     first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     if "lock" not in first.lower():
-        return StoreUnavailable(f"LadybugDB at {path}: {first}")
+        return StoreUnavailable(f"LadybugDB at {path}: {first}", where=path)
     o = _owner_of(path, re.search(r"held by PID ([0-9]+)", first))
     who = f"'{o['command']}' since {o['since']} on host {o['host']}, pid {o['pid']}" if o \
         else f"a process that left no name ({first})"
@@ -169,11 +169,12 @@ def _unavailable(path: Path, e: RuntimeError) -> StoreUnavailable:
         kill = f", or kill {o['pid']}" if o["host"] == socket.gethostname() else ""
         busy = StoreBusy(f"LadybugDB at {path} is in use by {who}; one process at a time can open it: "
                          f"stop that server first (Ctrl-C where it runs{kill}) or use its GraphQL API; "
-                         "for a store several processes share, use Neo4j (FAMILYCARD_STORE=neo4j)")
+                         "for a store several processes share, use Neo4j (FAMILYCARD_STORE=neo4j)", where=path,
+                         holder=o)
         busy.waiting_helps = False
         return busy
     return StoreBusy(f"LadybugDB at {path} is in use by {who}; one process at a time can open it: "
-                     "wait for it to finish")
+                     "wait for it to finish", where=path, holder=o)
 
 
 # `familycard serve …`, `familycard demo … --serve`: holders that keep the folder until stopped.
@@ -196,7 +197,7 @@ class LadybugStore(Store):
                    f"{e.strerror or type(e).__name__}"
                    f"{f' ({e.filename})' if e.filename and Path(e.filename) != self.path else ''}")
             raise StoreUnavailable(f"data folder {self.path}: {why}; "
-                                   "set FAMILYCARD_DATA_DIR to a folder this user can write") from None
+                                   "set FAMILYCARD_DATA_DIR to a folder this user can write", where=self.path) from None
         try:
             self._db = ladybug.Database(str(self.path / DB_FILE), read_only=read_only)
         except RuntimeError as e:  # typically: another process holds the folder's lock

@@ -116,7 +116,7 @@ class Neo4jStore(Store):
         try:
             self._driver.verify_connectivity()
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, ValueError) as e:
-            raise StoreUnavailable(f"Neo4j at {self.uri} ({self.database}): {e}") from e
+            raise StoreUnavailable(f"Neo4j at {self.uri} ({self.database}): {e}", where=self.uri) from e
         for stmt in dialect.neo4j_schema():
             self._driver.execute_query(stmt, database_=self.database)
         existing, _, _ = self._driver.execute_query(

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from familycard.settings import Settings
 
 T = TypeVar("T")
@@ -23,7 +25,14 @@ Params = Mapping[str, Any] | None
 
 
 class StoreUnavailable(RuntimeError):
-    """The store cannot be reached or opened; the message says which and why."""
+    """The store cannot be reached or opened; the message says which and why. ``where``: the
+    store (its folder or URI); ``holder``: for ``StoreBusy``, who holds it, where known (the
+    pid, host and command its owner file or lease names)."""
+
+    def __init__(self, message: str, *, where: str | Path | None = None, holder: dict | None = None):
+        super().__init__(message)
+        self.where = where
+        self.holder = holder
 
 
 class StoreBusy(StoreUnavailable):
