@@ -125,8 +125,14 @@ def test_the_introspection_query_of_clients_fits_the_default_limits_and_a_nested
               directive_is_repeatable=True, schema_description=True, input_value_deprecation=True)):
         assert sizing.check(schema, parse(q), limits).depth <= 5
     nested = "{ __schema { types { " + "fields { type { " * 5 + "name" + " } }" * 5 + " } } }"
-    with pytest.raises(sizing.TooLarge, match="nests 12 levels deep; at most 10"):
+    with pytest.raises(sizing.TooLarge, match="nests 12 levels deep; at most 10") as e:
         sizing.check(schema, parse(nested), limits)
+    assert (e.value.limit, e.value.value, e.value.most) == ("depth", 12, 10)
+    sizer = sizing.Sizer(limits)
+    for _ in range(2):  # measured, then the kept verdict: the same values
+        with pytest.raises(sizing.TooLarge, match="nests 12 levels deep") as e:
+            sizer.check(schema, parse(nested), nested)
+        assert (e.value.limit, e.value.value, e.value.most) == ("depth", 12, 10)
 
 
 # --- in a real browser ------------------------------------------------------------------------

@@ -12,12 +12,15 @@ from starlette.testclient import TestClient
 
 from familycard.api import enums
 from familycard.api.app import create_app
-from familycard.api.types import ROLES, UNKNOWN, decimal_number, json_value
+from familycard.api.types import UNKNOWN, decimal_number, json_value
 from familycard.graph import model, rules, saved_queries, sweep
 from familycard.graph.cards import people
-from familycard.graph.flow import history, inbox, offers
+from familycard.graph.flow import history as audit
+from familycard.graph.flow import inbox, offers
 from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.sms.gateways import FileGateway
+from familycard.schema import vocabulary
+from familycard.settings import ROLES
 from test_api import ACCOUNT, KEYS, family, gql, settings_for  # noqa: F401 - fixtures
 
 
@@ -124,8 +127,8 @@ def test_one_rule_for_decimals_exact_or_refused():
     (enums.BenefitKind, rules.KINDS), (enums.Periodicity, rules.PERIODICITIES),
     (enums.SavedQueryStatus, saved_queries.STATUSES), (enums.SweepMode, sweep.MODES),
     (enums.ReplyOutcome, inbox.OUTCOMES), (enums.Decision, inbox.DECISIONS),
-    (enums.ParameterType, saved_queries.TYPES), (enums.FactType, model.FACT_TYPES), (enums.Role, ROLES),
-    (enums.EventKind, history.KINDS)])
+    (enums.ParameterType, saved_queries.TYPES), (enums.FactType, vocabulary.FACT_TYPES), (enums.Role, ROLES),
+    (enums.EventKind, audit.KINDS)])
 def test_each_enum_is_made_from_where_its_values_are_defined(enum, values):
     assert {m.value for m in enum if m.name != UNKNOWN} == set(values)
     assert all(m.name == m.value.upper() for m in enum if m.name != UNKNOWN)
@@ -229,3 +232,14 @@ def test_a_person_read_through_node_is_in_the_access_log(client, store, family, 
     newest, older = rows["edges"][0]["node"], rows["edges"][1]["node"]
     assert older == {"actor": "key:frontend-app", "fields": ["iin", "phone"], "operation": "ByNode"}
     assert newest == {"actor": "key:frontend-app", "fields": ["status"], "operation": "OfferByNode"}
+
+
+def test_an_argument_a_scalar_cannot_read_is_the_errors_value():
+    from familycard.api.types import BadValue, _parse_date, _parse_datetime, _parse_decimal
+
+    for parse, scalar, bad in [(_parse_datetime, "DateTime", "2026-12-07T10:00:00"), (_parse_datetime, "DateTime", 7),
+                               (_parse_date, "Date", "2026-13-01"), (_parse_decimal, "Decimal", "12,5"),
+                               (_parse_decimal, "Decimal", "Infinity"), (_parse_decimal, "Decimal", True)]:
+        with pytest.raises(BadValue) as e:
+            parse(bad)
+        assert (e.value.scalar, e.value.value, e.value.code) == (scalar, bad, "BAD_USER_INPUT")

@@ -36,7 +36,13 @@ LOCAL = dt.timezone(dt.timedelta(hours=5))
 
 def utcnow() -> dt.datetime:
     # Microseconds kept: the audit trail is told in the order things happened.
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return aware_utcnow().replace(tzinfo=None)
+
+
+def aware_utcnow() -> dt.datetime:
+    """The same clock with its zone: for what is compared with, or converted to, other zones
+    (an HTTP date, a JWT's seconds since the epoch, a gateway's ISO time)."""
+    return dt.datetime.now(dt.UTC)
 
 
 def local_day(at: dt.datetime) -> dt.date:

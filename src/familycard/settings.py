@@ -19,6 +19,7 @@ from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 Role = Literal["frontend", "caseworker", "auditor", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)  # the one list of roles: the API's, the tokens', the CLI's
 
 
 class ApiKey(BaseModel):

@@ -618,3 +618,37 @@ def test_one_huge_row_is_refused_by_its_size(store):
     with pytest.raises(QueryRefused, match=r"larger than 300 bytes at row 2[0-9] \(column 'id'\)"):
         _run(store, "ids", max_bytes=300)
     assert _run(store, "ids", max_bytes=10_000).row_count == 50
+
+
+# --- what an error carries besides its sentence --------------------------------------------
+
+@pytest.mark.parametrize(("bad", "value"), [
+    ("RETURN 'x", "'"), ("CALL db.clearQueryCaches()", "db.clearQueryCaches"), ("COMMIT", "COMMIT"),
+    ("WITH 1 AS x LOAD CSV FROM 'f' AS l RETURN l", "LOAD"), ("CREATE (n)", "CREATE"),
+    ("MATCH (n) RETURN n // \x00", "\x00"), ("  ", "  "),
+])
+def test_a_refused_query_names_what_is_at_fault_as_its_value(bad, value):
+    with pytest.raises(QueryRefused) as e:
+        check_read_query(bad)
+    assert e.value.value == value
+
+
+def test_a_saved_query_error_carries_the_query_the_parameter_and_the_bad_value(ladybug_store):
+    def error(call, *args, **kw) -> SavedQueryError:
+        with pytest.raises(SavedQueryError) as e:
+            call(*args, **kw)
+        return e.value
+
+    e = error(sq.save, ladybug_store, "kids", "RETURN $d AS d", [Parameter("d", "DATETIME")], "", "alice", T0)
+    assert (e.name, e.parameter, e.value) == (None, "d", "DATETIME")
+    assert error(sq.save, ladybug_store, "Kids!", "RETURN 1 AS x", [], "", "alice", T0).value == "Kids!"
+    e = error(sq.save, ladybug_store, "kids", "CALL db.clearQueryCaches()", [], "", "alice", T0)
+    assert str(e).startswith("the Cypher cannot be saved: the query calls") and e.value == "db.clearQueryCaches"
+    sq.save(ladybug_store, "kids", KIDS, KIDS_PARAMS, "", "alice", T0)
+    e = error(_run, ladybug_store, "kids", {"born_after": "2020-01-01", "n": "5"})
+    assert (e.parameter, e.value) == ("n", "5")
+    e = error(_run, ladybug_store, "kids", {"born_after": "2020-01-01", "colour": "red"})
+    assert (e.name, e.parameter, e.value) == ("kids", "colour", "red")
+    e = error(_run, ladybug_store, "kids", {"born_after": "2020-01-01"}, version=9)
+    assert type(e) is sq.SavedQueryNotFound and (e.name, e.value) == ("kids", 9)
+    assert error(_run, ladybug_store, "kids", {}, max_rows=0).value == 0

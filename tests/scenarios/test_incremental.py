@@ -65,5 +65,6 @@ def test_with_everyone_in_scope_each_rule_finds_what_it_finds_unscoped(store):
 
 def test_an_incremental_sweep_needs_a_full_one_of_the_day_first(ladybug_store):
     _load(ladybug_store, 200, 1)
-    with pytest.raises(SweepError, match="no full sweep of 2026-11-25"):
+    with pytest.raises(SweepError, match="no full sweep of 2026-11-25") as e:
         daily_sweep(ladybug_store, AS_OF, incremental=True)
+    assert e.value.as_of == AS_OF

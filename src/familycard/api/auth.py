@@ -12,17 +12,23 @@ from dataclasses import dataclass
 
 import jwt
 
-from familycard.api.types import ROLES, Role
-from familycard.settings import Settings
+from familycard.api.types import Role
+from familycard.dates import aware_utcnow
+from familycard.settings import ROLES, Settings
 
 
 class AuthError(Exception):
     """The token was given but is not acceptable; the message says why (never the token).
-    ``kind`` is RFC 6750's error code: the header is malformed, or the token is not good."""
+    ``kind`` is RFC 6750's error code: the header is malformed, or the token is not good;
+    ``claim`` the token's claim at fault (exp, aud, role, ...) and ``value`` its bad value,
+    where there is one (a role; never a secret)."""
 
-    def __init__(self, message: str, kind: str = "invalid_token"):
+    def __init__(self, message: str, kind: str = "invalid_token", *, claim: str | None = None,
+                 value: object = None):
         super().__init__(message)
         self.kind = kind
+        self.claim = claim
+        self.value = value
 
 
 @dataclass(frozen=True)
@@ -62,16 +68,16 @@ def _from_jwt(token: str, settings: Settings) -> Principal:
         claims = jwt.decode(token, settings.jwt_secret.get_secret_value(), algorithms=["HS256"],
                             audience=settings.jwt_audience, options={"require": ["exp", "sub"]})
     except jwt.ExpiredSignatureError:
-        raise AuthError("the token has expired") from None
+        raise AuthError("the token has expired", claim="exp") from None
     except jwt.InvalidAudienceError:
-        raise AuthError(f"the token is not for audience '{settings.jwt_audience}'") from None
+        raise AuthError(f"the token is not for audience '{settings.jwt_audience}'", claim="aud") from None
     except jwt.MissingRequiredClaimError as e:
-        raise AuthError(f"the token has no '{e.claim}' claim") from None
+        raise AuthError(f"the token has no '{e.claim}' claim", claim=e.claim) from None
     except jwt.InvalidTokenError:
         raise AuthError("the token's signature or format is invalid") from None
     role = claims.get("role")
     if role not in ROLES:
-        raise AuthError(f"the token's role {role!r} is not one of {', '.join(ROLES)}")
+        raise AuthError(f"the token's role {role!r} is not one of {', '.join(ROLES)}", claim="role", value=role)
     return Principal(str(claims["sub"]), role)
 
 
@@ -81,8 +87,8 @@ def issue_token(settings: Settings, subject: str, role: Role, ttl: dt.timedelta,
     if settings.jwt_secret is None:
         raise AuthError("set FAMILYCARD_JWT_SECRET to issue tokens")
     if role not in ROLES:
-        raise AuthError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    now = now or dt.datetime.now(dt.UTC)
+        raise AuthError(f"role {role!r} is not one of {', '.join(ROLES)}", claim="role", value=role)
+    now = now or aware_utcnow()  # with its zone: timestamp() of a naive time is local
     return jwt.encode({"sub": subject, "role": role, "aud": settings.jwt_audience,
                        "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp())},
                       settings.jwt_secret.get_secret_value(), algorithm="HS256")

@@ -8,10 +8,12 @@ list it is in still comes back (see types.enum_of).
 """
 from __future__ import annotations
 
-from familycard.api.types import ROLES, api_enum
+from familycard.api.types import api_enum
 from familycard.graph import model, rules, saved_queries, sweep
 from familycard.graph.cards import people
 from familycard.graph.flow import history, inbox, offers
+from familycard.schema import vocabulary
+from familycard.settings import ROLES
 
 OfferStatus = api_enum("OfferStatus", offers.STATUSES, {
     "open": "Sent (or waiting to be sent) by SMS; waiting for the citizen's answer until `deadline`.",
@@ -89,7 +91,7 @@ ParameterType = api_enum("ParameterType", saved_queries.TYPES, {
     "DATE": "A day, YYYY-MM-DD (a text in `arguments`).",
 }, "The type of a saved query's parameter; a run's argument must be of it.", unknown=True)
 
-FactType = api_enum("FactType", model.FACT_TYPES, {
+FactType = api_enum("FactType", vocabulary.FACT_TYPES, {
     "disability": "A disability: `disabilityGroup`, and `workCapacityLossPercent` if assessed.",
     "employment": "Employed by `employerBin`.",
     "contribution": "A month's social contribution paid for the person: `month`, `amountKzt`.",

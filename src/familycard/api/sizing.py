@@ -154,7 +154,14 @@ def measure(schema: GraphQLSchema, document: DocumentNode) -> tuple[Size, Size]:
 
 
 class TooLarge(Exception):
-    """The query is over a limit; the message says which, by how much."""
+    """The query is over a limit; the message says which, by how much. ``limit``: which
+    (fields, depth, aliases, cost; None when the query could not be measured), ``value``
+    the query's and ``most`` the limit's."""
+
+    def __init__(self, message: str, *, limit: str | None = None, value: int | None = None,
+                 most: int | None = None):
+        super().__init__(message)
+        self.limit, self.value, self.most = limit, value, most
 
 
 def check(schema: GraphQLSchema, document: DocumentNode, limits: Limits) -> Size:
@@ -166,14 +173,18 @@ def check(schema: GraphQLSchema, document: DocumentNode, limits: Limits) -> Size
     fields = max(size.fields, fragment.fields)
     if fields > limits.fields:
         raise TooLarge(f"the query selects {fields} fields once its fragments are expanded; at most "
-                       f"{limits.fields} (a fragment spread twice counts twice)")
+                       f"{limits.fields} (a fragment spread twice counts twice)", limit="fields", value=fields,
+                       most=limits.fields)
     if size.depth > limits.depth:
-        raise TooLarge(f"the query nests {size.depth} levels deep; at most {limits.depth}")
+        raise TooLarge(f"the query nests {size.depth} levels deep; at most {limits.depth}", limit="depth",
+                       value=size.depth, most=limits.depth)
     if size.aliases > limits.aliases:
-        raise TooLarge(f"the query uses {size.aliases} aliases; at most {limits.aliases}")
+        raise TooLarge(f"the query uses {size.aliases} aliases; at most {limits.aliases}", limit="aliases",
+                       value=size.aliases, most=limits.aliases)
     if size.cost > limits.cost:
         parts = ", ".join(f"{name.split('.')[1]} {n} × {COSTS[name]}" for name, n in sorted(size.costly.items()))
-        raise TooLarge(f"the query costs {size.cost} ({parts}); at most {limits.cost}")
+        raise TooLarge(f"the query costs {size.cost} ({parts}); at most {limits.cost}", limit="cost",
+                       value=size.cost, most=limits.cost)
     return size
 
 
@@ -184,7 +195,7 @@ class Sizer:
 
     def __init__(self, limits: Limits, keep: int = 512):
         self.limits, self._keep = limits, keep
-        self._known: dict[str, Size | str] = {}
+        self._known: dict[str, Size | TooLarge] = {}
 
     def check(self, schema: GraphQLSchema, document: DocumentNode, text: str | None) -> Size:
         if text is not None and len(text) >= 16_384:
@@ -193,12 +204,12 @@ class Sizer:
         if verdict is None:
             try:
                 verdict = check(schema, document, self.limits)
-            except TooLarge as e:
-                verdict = str(e)
+            except TooLarge as e:  # kept bare: no traceback, no context holding frames
+                verdict = TooLarge(str(e), limit=e.limit, value=e.value, most=e.most)
             if text is not None:
                 if len(self._known) >= self._keep:
                     self._known.clear()
                 self._known[text] = verdict
-        if isinstance(verdict, str):
-            raise TooLarge(verdict)
+        if isinstance(verdict, TooLarge):  # a new one each time: the kept one would gather tracebacks
+            raise TooLarge(str(verdict), limit=verdict.limit, value=verdict.value, most=verdict.most)
         return verdict

@@ -26,10 +26,8 @@ import strawberry
 from familycard.api.errors import PublicError
 from familycard.settings import Role
 
-__all__ = ["Role", "JSON", "ROLES", "SCALARS", "datetime_text", "decimal_number", "json_value", "enum_of",
+__all__ = ["Role", "JSON", "SCALARS", "datetime_text", "decimal_number", "json_value", "enum_of",
            "UNKNOWN"]
-
-ROLES: tuple[Role, ...] = ("frontend", "caseworker", "auditor", "admin")
 
 # Rows of a saved query, and a saved query's arguments: whatever JSON the Cypher returns.
 JSON = NewType("JSON", Any)
@@ -43,19 +41,28 @@ def datetime_text(v: dt.datetime) -> str:
 
 
 class BadValue(PublicError, ValueError):
-    """An argument a scalar cannot read: the caller's mistake, told as such (not masked)."""
+    """An argument a scalar cannot read: the caller's mistake, told as such (not masked).
+    ``scalar``: the scalar that could not read it (DateTime, Date, Decimal); ``value``: the
+    argument as given."""
+
+    def __init__(self, message: str, *, scalar: str, value: Any):
+        super().__init__(message)
+        self.scalar = scalar
+        self.value = value
 
 
 def _parse_datetime(v: Any) -> dt.datetime:
     if not isinstance(v, str):
-        raise BadValue(f"DateTime: expected an ISO 8601 text such as '2026-12-07T10:00:00+05:00', got {v!r:.40}")
+        raise BadValue(f"DateTime: expected an ISO 8601 text such as '2026-12-07T10:00:00+05:00', got {v!r:.40}",
+                       scalar="DateTime", value=v)
     try:
         t = dt.datetime.fromisoformat(v)
     except ValueError:
         raise BadValue(f"DateTime '{v[:40]}': not an ISO 8601 date-time such as "
-                         f"'2026-12-07T10:00:00+05:00'") from None
+                         f"'2026-12-07T10:00:00+05:00'", scalar="DateTime", value=v) from None
     if t.tzinfo is None:
-        raise BadValue(f"DateTime '{v[:40]}': give the offset (Z for UTC, +05:00 for Kazakhstan time)")
+        raise BadValue(f"DateTime '{v[:40]}': give the offset (Z for UTC, +05:00 for Kazakhstan time)",
+                       scalar="DateTime", value=v)
     return t
 
 
@@ -65,7 +72,7 @@ def _parse_date(v: Any) -> dt.date:
             return dt.date.fromisoformat(v)
         except ValueError:
             pass
-    raise BadValue(f"Date {str(v)[:40]!r}: not a day YYYY-MM-DD such as '2026-11-25'")
+    raise BadValue(f"Date {str(v)[:40]!r}: not a day YYYY-MM-DD such as '2026-11-25'", scalar="Date", value=v)
 
 
 _EXACT_LIMIT = Decimal(2 ** 53)
@@ -88,13 +95,13 @@ def decimal_number(v: Decimal) -> int | float:
 
 def _parse_decimal(v: Any) -> Decimal:
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
-        raise BadValue(f"Decimal: expected a number, got {v!r:.40}")
+        raise BadValue(f"Decimal: expected a number, got {v!r:.40}", scalar="Decimal", value=v)
     try:
         d = Decimal(str(v))
     except InvalidOperation:
-        raise BadValue(f"Decimal '{str(v)[:40]}': not a number") from None
+        raise BadValue(f"Decimal '{str(v)[:40]}': not a number", scalar="Decimal", value=v) from None
     if not d.is_finite():
-        raise BadValue(f"Decimal '{str(v)[:40]}': not a finite number")
+        raise BadValue(f"Decimal '{str(v)[:40]}': not a finite number", scalar="Decimal", value=v)
     return d
 
 

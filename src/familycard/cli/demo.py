@@ -102,7 +102,7 @@ def _serve_demo(settings: Settings, args, iin: str | None) -> None:
 
     from familycard.api.app import create_app
     from familycard.api.auth import issue_token
-    from familycard.api.types import ROLES
+    from familycard.settings import ROLES
 
     # A demo session: GraphiQL with introspection unless the settings say otherwise (the keys
     # are the data folder's, see _demo_keys).

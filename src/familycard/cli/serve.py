@@ -5,12 +5,12 @@ import datetime as dt
 import sys
 
 from familycard.cli._common import open_store
-from familycard.settings import Settings
+from familycard.settings import ROLES, Settings
 
 
 def add_token(sub, today: dt.date) -> None:
     t = sub.add_parser("token", help="a signed bearer token (JWT) for the GraphQL API; needs FAMILYCARD_JWT_SECRET")
-    t.add_argument("--role", required=True, choices=("frontend", "caseworker", "auditor", "admin"))
+    t.add_argument("--role", required=True, choices=ROLES)
     t.add_argument("--subject", required=True, help="who the token is for (logged with every card they read)")
     t.add_argument("--hours", type=float, default=8.0)
     t.set_defaults(fn=cmd_token)

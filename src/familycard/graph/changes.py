@@ -75,6 +75,7 @@ from familycard.graph.generate import CONTRIBUTION_RATE, FEMALE_NAMES, MALE_NAME
 from familycard.graph.store import Store
 from familycard.schema.iin import check_digit, make_iin
 from familycard.schema.records import fact_key, link_key
+from familycard.schema.vocabulary import FACT_TYPES
 
 __all__ = ["changes_for_day", "write_changes", "CHANGE_WEIGHTS"]
 
@@ -110,7 +111,7 @@ _LINK_COLS = ("l.since AS since, l.until AS until, l.source AS source, l.recorde
               "l.extra AS extra")
 _WHO_COLS = "{v}.iin AS iin, {v}.birth_date AS birth_date, {v}.sex AS sex, {v}.death_date AS death_date, " \
             "{v}.address_id AS address_id"
-_FACT_TYPES_READ = tuple(t for t in model.FACT_TYPES if t not in ("income", "contribution"))
+_FACT_TYPES_READ = tuple(t for t in FACT_TYPES if t not in ("income", "contribution"))
 
 
 # --- public API -------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def _parse_lines(lines: Iterable[bytes], origin: str, today: dt.date,
             _reject(summary, where, None, f"not UTF-8 (byte {e.start + 1})")
             continue
         try:
-            yield _Item(where, parse_line(text, today), text)
+            yield _Item(where, parse_line(text, today, n), text)
         except RecordError as e:
             _reject(summary, where, e.field, str(e))
 

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from familycard.schema.vocabulary import LINK_TYPES
+
 STRING, DATE, TIMESTAMP, INT64 = "STRING", "DATE", "TIMESTAMP", "INT64"
 
 
@@ -187,6 +189,7 @@ NODE_TABLES = REGISTRY_TABLES + (CHANGE,) + FLOW_TABLES + API_TABLES + (LEASE,)
 REL_TABLES = (PARENT_OF, SPOUSE_OF, GUARDIAN_OF, LIVES_AT, HAS_FACT)  # the family graph's links
 OWNER_TABLES = tuple(OWNER_LINKS.values())
 LINK_TABLES = {t.name: t for t in (PARENT_OF, SPOUSE_OF, GUARDIAN_OF)}
+assert tuple(LINK_TABLES) == LINK_TYPES  # each link type of the feed contract has its table
 TABLES = {t.name: t for t in NODE_TABLES + REL_TABLES + OWNER_TABLES}
 
 # Properties the rules look things up by (Neo4j gets an index on each; LadybugDB reaches
@@ -205,17 +208,3 @@ INDEXES = (
     ("SavedQuery", "name"), ("QueryRun", "name"), ("Access", "iin"), ("Access", "actor"), ("Access", "at"),
     ("Lease", "owner"),  # a heartbeat renews its owner's leases
 )
-
-LINK_TYPES = tuple(LINK_TABLES)
-FACT_TYPES = (
-    "disability", "employment", "contribution", "income", "unemployed",
-    "award", "kandas", "student", "pension", "benefit",
-)
-# benefits.md: the 11 benefit codes a `benefit` fact may name.
-BENEFIT_CODES = (
-    "birth", "childcare_1_5", "disabled_child_carer", "disability", "large_family",
-    "alqa_mother", "targeted_assistance", "burial", "breadwinner_loss", "job_loss",
-    "work_capacity_loss",
-)
-AWARD_NAMES = ("altyn_alqa", "kumis_alqa", "mother_heroine", "maternal_glory_1", "maternal_glory_2")
-SOURCES = ("GBD_FL", "ZAGS", "CBDI", "GFSS", "KGD", "ESP", "NOBD", "ENPF", "MIO")

@@ -60,7 +60,16 @@ _WRITE_CLAUSES = ("CREATE", "MERGE", "SET", "DELETE", "REMOVE", "FOREACH", "DROP
 
 
 class SavedQueryError(ValueError):
-    """A saved query, a version or an argument that cannot be used; the message names it."""
+    """A saved query, a version or an argument that cannot be used; the message names it.
+    ``name``: the saved query it is about, where one is; ``parameter``: the parameter at
+    fault; ``value``: the bad value (an argument, a default, a type, a version, a limit)."""
+
+    def __init__(self, message: str, *, name: str | None = None, parameter: str | None = None,
+                 value: Any = None):
+        super().__init__(message)
+        self.name = name
+        self.parameter = parameter
+        self.value = value
 
 
 class SavedQueryNotFound(SavedQueryError):
@@ -109,7 +118,7 @@ class RunResult:
 def _coerce(p: Parameter, value: Any) -> Any:
     """An argument (or a default) as the parameter's type, or SavedQueryError naming it."""
     def bad(what: str) -> SavedQueryError:
-        return SavedQueryError(f"parameter '{p.name}': {value!r} is not {what}")
+        return SavedQueryError(f"parameter '{p.name}': {value!r} is not {what}", parameter=p.name, value=value)
 
     if p.type == "STRING":
         if not isinstance(value, str):
@@ -138,7 +147,8 @@ def _coerce(p: Parameter, value: Any) -> Any:
             except ValueError:
                 pass
         raise bad("a date (YYYY-MM-DD)")
-    raise SavedQueryError(f"parameter '{p.name}': unknown type {p.type!r}")  # pragma: no cover
+    raise SavedQueryError(f"parameter '{p.name}': unknown type {p.type!r}", parameter=p.name,  # pragma: no cover
+                          value=p.type)
 
 
 def _json_value(value: Any) -> Any:
@@ -162,7 +172,7 @@ def _naive_utc(at: dt.datetime) -> dt.datetime:
 def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not NAME.match(name):
         raise SavedQueryError(f"the name {name!r} is not a saved query name: 3 to 64 characters, "
-                              "lower-case letters, digits and _, starting with a letter")
+                              "lower-case letters, digits and _, starting with a letter", value=name)
     return name
 
 
@@ -170,9 +180,9 @@ def _check_text(what: str, value: Any, *, required: bool = False) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
-        raise SavedQueryError(f"the {what} must be {'a non-empty' if required else 'a'} string")
+        raise SavedQueryError(f"the {what} must be {'a non-empty' if required else 'a'} string", value=value)
     if len(value) > MAX_TEXT:
-        raise SavedQueryError(f"the {what} is longer than {MAX_TEXT} characters")
+        raise SavedQueryError(f"the {what} is longer than {MAX_TEXT} characters", value=value)
     return value
 
 
@@ -182,47 +192,52 @@ def _check_parameters(parameters: Iterable[Parameter | Mapping[str, Any]] | None
         if isinstance(p, Mapping):
             unknown = sorted(set(p) - {"name", "type", "required", "default", "description"})
             if unknown:
-                raise SavedQueryError(f"a parameter has an unknown field {unknown[0]!r}")
+                raise SavedQueryError(f"a parameter has an unknown field {unknown[0]!r}", parameter=p.get("name"),
+                                      value=unknown[0])
             if "name" not in p or "type" not in p:
-                raise SavedQueryError(f"a parameter needs a name and a type: {dict(p)!r}")
+                raise SavedQueryError(f"a parameter needs a name and a type: {dict(p)!r}", parameter=p.get("name"),
+                                      value=dict(p))
             p = Parameter(**p)
         if not isinstance(p, Parameter):
-            raise SavedQueryError(f"not a parameter: {p!r}")
+            raise SavedQueryError(f"not a parameter: {p!r}", value=p)
         if not isinstance(p.name, str) or not PARAM_NAME.match(p.name):
             raise SavedQueryError(f"the parameter name {p.name!r} is not a Cypher parameter name "
-                                  "(letters, digits and _, not starting with a digit)")
+                                  "(letters, digits and _, not starting with a digit)", value=p.name)
         if any(q.name == p.name for q in out):
-            raise SavedQueryError(f"parameter '{p.name}' is declared twice")
+            raise SavedQueryError(f"parameter '{p.name}' is declared twice", parameter=p.name)
         ty = p.type.upper() if isinstance(p.type, str) else p.type
         if ty not in TYPES:
-            raise SavedQueryError(f"parameter '{p.name}': type {p.type!r} is not one of {', '.join(TYPES)}")
+            raise SavedQueryError(f"parameter '{p.name}': type {p.type!r} is not one of {', '.join(TYPES)}",
+                                  parameter=p.name, value=p.type)
         if not isinstance(p.required, bool):
-            raise SavedQueryError(f"parameter '{p.name}': required must be true or false")
+            raise SavedQueryError(f"parameter '{p.name}': required must be true or false", parameter=p.name,
+                                  value=p.required)
         description = _check_text(f"description of parameter '{p.name}'", p.description)
         p = Parameter(p.name, ty, p.required, p.default, description)
         if p.required and p.default is not None:
             raise SavedQueryError(f"parameter '{p.name}' is required and has a default: "
-                                  "a parameter with a default is optional (required: false)")
+                                  "a parameter with a default is optional (required: false)", parameter=p.name,
+                                  value=p.default)
         if not p.required and p.default is None:
             raise SavedQueryError(f"parameter '{p.name}' is optional and needs a default "
-                                  "(LadybugDB cannot type a null parameter)")
+                                  "(LadybugDB cannot type a null parameter)", parameter=p.name)
         if p.default is not None:
             p = Parameter(p.name, p.type, p.required, _coerce(p, p.default), p.description)
         out.append(p)
     if len(out) > MAX_PARAMETERS:
-        raise SavedQueryError(f"a saved query takes at most {MAX_PARAMETERS} parameters")
+        raise SavedQueryError(f"a saved query takes at most {MAX_PARAMETERS} parameters", value=len(out))
     return tuple(out)
 
 
 def _check_cypher(cypher: Any, parameters: tuple[Parameter, ...]) -> str:
     if not isinstance(cypher, str) or not cypher.strip():
-        raise SavedQueryError("the Cypher is empty")
+        raise SavedQueryError("the Cypher is empty", value=cypher)
     if len(cypher) > MAX_CYPHER:
-        raise SavedQueryError(f"the Cypher is longer than {MAX_CYPHER} characters")
+        raise SavedQueryError(f"the Cypher is longer than {MAX_CYPHER} characters", value=len(cypher))
     try:
         check_read_query(cypher)  # the rules Store.read_only applies: refused now, not at each run
     except QueryRefused as e:
-        raise SavedQueryError(f"the Cypher cannot be saved: {e}") from None
+        raise SavedQueryError(f"the Cypher cannot be saved: {e}", value=e.value) from None
     tokens = cypher_tokens(cypher)
     for i, (kind, text) in enumerate(tokens):
         if kind == "word" and text.upper() in _WRITE_CLAUSES:
@@ -230,12 +245,12 @@ def _check_cypher(cypher: Any, parameters: tuple[Parameter, ...]) -> str:
             after = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
             if before not in (("symbol", "."), ("symbol", ":")) and after != ("symbol", ":"):
                 raise SavedQueryError(f"the Cypher cannot be saved: it writes ({text.upper()}); "
-                                      "saved queries run read-only")
+                                      "saved queries run read-only", value=text)
     used, declared = used_params(cypher), {p.name for p in parameters}
     for name in sorted(used - declared):
-        raise SavedQueryError(f"the Cypher uses ${name}, which is not declared")
+        raise SavedQueryError(f"the Cypher uses ${name}, which is not declared", parameter=name)
     for name in sorted(declared - used):
-        raise SavedQueryError(f"parameter '{name}' is declared but the Cypher does not use ${name}")
+        raise SavedQueryError(f"parameter '{name}' is declared but the Cypher does not use ${name}", parameter=name)
     return cypher
 
 
@@ -245,14 +260,15 @@ def _bind(q: SavedQuery, args: Mapping[str, Any]) -> dict[str, Any]:
     for name in sorted(map(str, args)):
         if name not in declared:
             known = ", ".join(sorted(declared)) or "none"
-            raise SavedQueryError(f"saved query '{q.name}' has no parameter '{name}' (its parameters: {known})")
+            raise SavedQueryError(f"saved query '{q.name}' has no parameter '{name}' (its parameters: {known})",
+                                  name=q.name, parameter=name, value=args[name])
     out = {}
     for p in q.parameters:
         value = args.get(p.name)
         if value is not None:
             out[p.name] = _coerce(p, value)
         elif p.required:
-            raise SavedQueryError(f"parameter '{p.name}' ({p.type}) is required")
+            raise SavedQueryError(f"parameter '{p.name}' ({p.type}) is required", name=q.name, parameter=p.name)
         else:
             out[p.name] = p.default
     return out
@@ -306,7 +322,7 @@ def save(store: Store, name: str, cypher: str, parameters: Iterable[Parameter | 
     try:
         check_visible(cypher, hidden, role, _int_params(params))
     except QueryRefused as e:
-        raise SavedQueryError(f"the Cypher cannot be saved: {e}") from None
+        raise SavedQueryError(f"the Cypher cannot be saved: {e}", value=e.value) from None
     description = _check_text("description", description)
     author = _check_text("author", author, required=True)
     now = _naive_utc(now)
@@ -340,10 +356,10 @@ def delete(store: Store, name: str, actor: str, now: dt.datetime) -> SavedQuery:
     def work(tx) -> SavedQuery:
         existing = _versions(tx.run, name)
         if not existing:
-            raise SavedQueryNotFound(f"no saved query '{name}'")
+            raise SavedQueryNotFound(f"no saved query '{name}'", name=name)
         current = [q for q in existing if q.status == CURRENT]
         if not current:
-            raise SavedQueryError(f"saved query '{name}' is already deleted")
+            raise SavedQueryError(f"saved query '{name}' is already deleted", name=name)
         q = current[-1]
         writes.patch(tx, "SavedQuery", [{"key": q.key, "status": DELETED}])
         trail.record_events(tx, [trail.event(f"SavedQuery:{q.key}", "query_deleted", now, None, actor)])
@@ -360,7 +376,7 @@ def get(store: Store, name: str, version: int | None = None) -> SavedQuery | Non
                           "ORDER BY version DESC LIMIT 1", {"name": name, "status": CURRENT})
     else:
         if isinstance(version, bool) or not isinstance(version, int):
-            raise SavedQueryError(f"version {version!r} is not a whole number")
+            raise SavedQueryError(f"version {version!r} is not a whole number", name=name, value=version)
         rows = store.read(f"MATCH (q:SavedQuery) WHERE q.key = $key RETURN {_Q}", {"key": f"{name}@{version}"})
     return _from_row(rows[0]) if rows else None
 
@@ -373,7 +389,7 @@ def versions(store: Store, name: str) -> list[SavedQuery]:
 def _page(skip: int, limit: int) -> dict[str, int]:
     for what, v in (("skip", skip), ("limit", limit)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            raise SavedQueryError(f"{what} must be a whole number ≥ 0, not {v!r}")
+            raise SavedQueryError(f"{what} must be a whole number ≥ 0, not {v!r}", value=v)
     return {"skip": skip, "limit": limit}
 
 
@@ -398,9 +414,9 @@ def run(store: Store, name: str, args: Mapping[str, Any] | None, *, actor: str, 
     The caller's own settings (actor, role, timeout_s, max_rows) are checked first: a wrong
     one raises SavedQueryError before anything is run or logged."""
     if not (isinstance(timeout_s, (int, float)) and timeout_s > 0):
-        raise SavedQueryError(f"timeout_s must be > 0, not {timeout_s!r}")
+        raise SavedQueryError(f"timeout_s must be > 0, not {timeout_s!r}", value=timeout_s)
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
-        raise SavedQueryError(f"max_rows must be a whole number ≥ 1, not {max_rows!r}")
+        raise SavedQueryError(f"max_rows must be a whole number ≥ 1, not {max_rows!r}", value=max_rows)
     actor = _check_text("actor", actor, required=True)
     role = _check_text("role", role, required=True)
     args = {str(k): v for k, v in (args or {}).items()}
@@ -415,11 +431,12 @@ def run(store: Store, name: str, args: Mapping[str, Any] | None, *, actor: str, 
         if q is None:
             if version is not None:
                 raise SavedQueryNotFound(f"saved query '{name}' has no version {version}"
-                                      if versions(store, name) else f"no saved query '{name}'")
+                                         if versions(store, name) else f"no saved query '{name}'", name=name,
+                                         value=version)
             if versions(store, name):
                 raise SavedQueryNotFound(f"saved query '{name}' is deleted; its versions can still be run "
-                                      "by number")
-            raise SavedQueryNotFound(f"no saved query '{name}'")
+                                         "by number", name=name)
+            raise SavedQueryNotFound(f"no saved query '{name}'", name=name)
         log["version"] = q.version
         bound = _bind(q, args)
         log["parameters"] = _dumps(bound)

@@ -20,7 +20,12 @@ _CENTURY_SEX = {
 
 
 class IINError(ValueError):
-    """An IIN that cannot be valid; the message names the IIN and what is wrong."""
+    """An IIN that cannot be valid; the message names the IIN and what is wrong. ``value`` is
+    what was given: the IIN (whatever its type), or the birth date no IIN can encode."""
+
+    def __init__(self, message: str, value: object = None):
+        super().__init__(message)
+        self.value = value
 
 
 def check_digit(first11: str) -> int | None:
@@ -39,7 +44,7 @@ def century_sex_digit(birth_date: dt.date, sex: str) -> str:
     for digit, (century, s) in _CENTURY_SEX.items():
         if century == base and s == sex:
             return digit
-    raise IINError(f"no IIN century digit for a person born in {birth_date.year}")
+    raise IINError(f"no IIN century digit for a person born in {birth_date.year}", birth_date)
 
 
 def make_iin(birth_date: dt.date, sex: str, serial: int) -> str | None:
@@ -53,27 +58,27 @@ def parse_iin(iin: object) -> tuple[dt.date, str]:
     """Validate an IIN and return (birth date, sex) it encodes; raise IINError otherwise."""
     if isinstance(iin, str):
         return _parse_iin_cached(iin)
-    raise IINError(f"IIN {iin!r}: must be a string of 12 digits")
+    raise IINError(f"IIN {iin!r}: must be a string of 12 digits", iin)
 
 
 # A feed names the same person on many lines (a month of income each): remember the answers.
 @lru_cache(maxsize=1 << 17)
 def _parse_iin_cached(iin: str) -> tuple[dt.date, str]:
     if not isinstance(iin, str):
-        raise IINError(f"IIN {iin!r}: must be a string of 12 digits")
+        raise IINError(f"IIN {iin!r}: must be a string of 12 digits", iin)
     if len(iin) != 12 or not iin.isascii() or not iin.isdigit():
-        raise IINError(f"IIN '{iin}': must be 12 digits, got {len(iin)} characters")
+        raise IINError(f"IIN '{iin}': must be 12 digits, got {len(iin)} characters", iin)
     cs = _CENTURY_SEX.get(iin[6])
     if cs is None:
-        raise IINError(f"IIN '{iin}': century-and-sex digit is {iin[6]}, must be 1-6")
+        raise IINError(f"IIN '{iin}': century-and-sex digit is {iin[6]}, must be 1-6", iin)
     century, sex = cs
     try:
         born = dt.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
     except ValueError:
-        raise IINError(f"IIN '{iin}': {iin[0:6]} is not a date") from None
+        raise IINError(f"IIN '{iin}': {iin[0:6]} is not a date", iin) from None
     expected = check_digit(iin[:11])
     if expected is None:
-        raise IINError(f"IIN '{iin}': no check digit is valid for these 11 digits")
+        raise IINError(f"IIN '{iin}': no check digit is valid for these 11 digits", iin)
     if expected != ord(iin[11]) - 48:
-        raise IINError(f"IIN '{iin}': check digit is {expected}, not {iin[11]}")
+        raise IINError(f"IIN '{iin}': check digit is {expected}, not {iin[11]}", iin)
     return born, sex

@@ -15,30 +15,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from stdnum.iso7064 import mod_97_10
 
-from familycard.graph import model
 from familycard.schema.iin import IINError, parse_iin
+from familycard.schema.values import iban_check_digits_hold, is_kz_iban_shape, is_kz_phone, month_parts
+from familycard.schema.vocabulary import AWARD_NAMES, FACT_TYPES, LINK_TYPES, benefit_codes
 
 # ASCII digits only, never \d: Python's \d and int() also take "٢٠٢٦" or "２０２６", so one
-# month (or phone, or BIN) could be written two ways and counted twice.
+# date (or BIN) could be written two ways and counted twice (months, phones, IBANs: values.py).
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
-_PHONE_RE = re.compile(r"^\+7[0-9]{10}$")
 _BIN_RE = re.compile(r"^[0-9]{12}$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-# Kazakh IBAN: KZ, 2 check digits, a 3-digit bank code, 13 account characters (20 in all).
-_KZ_IBAN_RE = re.compile(r"^KZ[0-9]{2}[0-9]{3}[0-9A-Z]{13}$")
 # Whole numbers are stored as INT64 on both engines: a larger one would pass validation and
 # then fail the whole batch (or, waiting as Pending, every later run) in the driver.
 INT64_MAX = 2**63 - 1
 # Unknown fields are kept as JSON; nesting is bounded so that no line can exhaust the stack.
 MAX_NESTING = 32
 
-
-def is_kz_iban(account: str | None) -> bool:
-    """A Kazakh IBAN whose ISO 13616 check digits hold (mod 97 of the rotated account)."""
-    return bool(account) and bool(_KZ_IBAN_RE.match(account)) and mod_97_10.is_valid(account[4:] + account[:4])
 
 PERSON_FIELDS = frozenset(("kind", "source", "recorded_at", "iin", "surname", "given_name", "patronymic",
                  "birth_date", "sex", "death_date", "address_id", "phone", "bank_account",
@@ -57,17 +49,27 @@ FACT_FIELDS = {
     "pension": (),
     "benefit": ("benefit",),
 }
-assert set(FACT_FIELDS) == set(model.FACT_TYPES)
+assert set(FACT_FIELDS) == set(FACT_TYPES)
 _FACT_KNOWN = {t: frozenset(_FACT_COMMON + f) for t, f in FACT_FIELDS.items()}
 
 
 class RecordError(ValueError):
-    """One thing wrong with one record: the field and the reason."""
+    """What is wrong with one record: the field and the reason.
 
-    def __init__(self, field: str | None, reason: str, message: str | None = None):
+    ``value`` is what the record gave for ``field`` (None if nothing), or, when no one field
+    is at fault, the record (or the line) itself; ``line`` the line's number in its feed, when
+    ``parse_line`` was told it; ``errors`` every field error of the record (this one alone,
+    or the several the message joins: the first names ``field`` and ``value``).
+    """
+
+    def __init__(self, field: str | None, reason: str, message: str | None = None, *, value: Any = None,
+                 line: int | None = None, errors: tuple[RecordError, ...] = ()):
         super().__init__(message or (f"{field}: {reason}" if field else reason))
         self.field = field
         self.reason = reason
+        self.value = value
+        self.line = line
+        self.errors = errors or (self,)
 
 
 @dataclass(slots=True)
@@ -106,8 +108,8 @@ class _Checker:
         self.obj = obj
         self.errors: list[RecordError] = []
 
-    def fail(self, name: str | None, reason: str) -> None:
-        self.errors.append(RecordError(name, reason))
+    def fail(self, name: str, reason: str) -> None:
+        self.errors.append(RecordError(name, reason, value=self.obj.get(name)))
 
     def text(self, name: str, required: bool) -> str | None:
         v = self.obj.get(name)
@@ -171,16 +173,17 @@ class _Checker:
 def parse_recorded_at(v: Any) -> dt.datetime:
     """ISO 8601 date-time to naive UTC (a value without an offset is taken as UTC)."""
     if not isinstance(v, str) or len(v) < 16 or v[10] not in "Tt ":
-        raise RecordError("recorded_at", f"{json.dumps(v, ensure_ascii=False)} is not an ISO 8601 date-time")
+        raise RecordError("recorded_at", f"{json.dumps(v, ensure_ascii=False)} is not an ISO 8601 date-time",
+                          value=v)
     try:
         t = dt.datetime.fromisoformat(v)
     except ValueError:
-        raise RecordError("recorded_at", f"'{v}' is not a real date-time") from None
+        raise RecordError("recorded_at", f"'{v}' is not a real date-time", value=v) from None
     if t.tzinfo is not None:
         try:
             t = t.astimezone(dt.UTC).replace(tzinfo=None)
         except OverflowError:  # "0001-01-01T00:00:00+01:00" is in year 0 in UTC
-            raise RecordError("recorded_at", f"'{v}' is out of range once converted to UTC") from None
+            raise RecordError("recorded_at", f"'{v}' is out of range once converted to UTC", value=v) from None
     return t
 
 
@@ -227,16 +230,16 @@ def parse_record(obj: Any, today: dt.date) -> Record:
     except (RecordError, MemoryError):
         raise
     except Exception as e:  # a check we did not foresee: still this line's fault, and named
-        raise RecordError(None, f"could not be validated ({type(e).__name__}: {str(e)[:200]})") from e
+        raise RecordError(None, f"could not be validated ({type(e).__name__}: {str(e)[:200]})", value=obj) from e
 
 
 def _parse_record(obj: Any, today: dt.date) -> Record:
     if not isinstance(obj, dict):
-        raise RecordError(None, "a record must be a JSON object")
+        raise RecordError(None, "a record must be a JSON object", value=obj)
     if any(isinstance(v, (list, dict)) for v in obj.values()):
         deep = _too_deep(obj)
         if deep is not None:
-            raise RecordError(deep, f"nested deeper than {MAX_NESTING} levels")
+            raise RecordError(deep, f"nested deeper than {MAX_NESTING} levels", value=obj[deep])
     kind = obj.get("kind")
     if kind == "person":
         return _person(obj, today)
@@ -246,7 +249,8 @@ def _parse_record(obj: Any, today: dt.date) -> Record:
         return _fact(obj)
     if kind is None:
         raise RecordError("kind", "is required (person, link or fact)")
-    raise RecordError("kind", f"unknown kind {json.dumps(kind, ensure_ascii=False)} (person, link or fact)")
+    raise RecordError("kind", f"unknown kind {json.dumps(kind, ensure_ascii=False)} (person, link or fact)",
+                      value=kind)
 
 
 def _provenance(c: _Checker) -> tuple[str | None, dt.datetime | None]:
@@ -267,7 +271,8 @@ def _raise(c: _Checker) -> None:
         raise c.errors[0]
     if c.errors:  # several: the first field names the error, the message lists them all
         text = "; ".join(map(str, c.errors))
-        raise RecordError(c.errors[0].field, text, message=text)
+        first = c.errors[0]
+        raise RecordError(first.field, text, message=text, value=first.value, errors=tuple(c.errors))
 
 
 def _person(obj: dict, today: dt.date) -> Record:
@@ -298,14 +303,14 @@ def _person(obj: dict, today: dt.date) -> Record:
             c.fail("death_date", f"{died.isoformat()} is in the future")
     address = c.text("address_id", required=False)
     phone = c.text("phone", required=False)
-    if phone is not None and not _PHONE_RE.match(phone):
+    if phone is not None and not is_kz_phone(phone):
         c.fail("phone", f"'{phone}' is not +7 followed by 10 digits")
     account = c.text("bank_account", required=False)
     if account is not None:
         account = account.replace(" ", "").upper()
-        if not _KZ_IBAN_RE.match(account):
+        if not is_kz_iban_shape(account):
             c.fail("bank_account", f"'{account}' is not a Kazakh IBAN (KZ, 2 check digits, 16 characters)")
-        elif not mod_97_10.is_valid(account[4:] + account[:4]):  # ISO 13616: rotate, then mod 97
+        elif not iban_check_digits_hold(account):
             c.fail("bank_account", f"'{account}': IBAN check digits {account[2:4]} fail ISO 13616 mod-97")
     citizenship = c.text("citizenship", required=False) or "KZ"
     if not _COUNTRY_RE.match(citizenship):
@@ -331,9 +336,9 @@ def _link(obj: dict) -> Record:
     source, recorded_at = _provenance(c)
     ltype = obj.get("type")
     if ltype is None:
-        c.fail("type", f"is required ({', '.join(model.LINK_TYPES)})")
-    elif not _one_of(ltype, model.LINK_TABLES):
-        c.fail("type", f"unknown link type {json.dumps(ltype, ensure_ascii=False)} ({', '.join(model.LINK_TYPES)})")
+        c.fail("type", f"is required ({', '.join(LINK_TYPES)})")
+    elif not _one_of(ltype, LINK_TYPES):
+        c.fail("type", f"unknown link type {json.dumps(ltype, ensure_ascii=False)} ({', '.join(LINK_TYPES)})")
     a = c.iin("from")
     b = c.iin("to")
     if a is not None and a == b:
@@ -365,7 +370,7 @@ def _fact(obj: dict) -> Record:
     if ftype is None:
         c.fail("type", "is required")
     elif not _one_of(ftype, FACT_FIELDS):
-        c.fail("type", f"unknown fact type {json.dumps(ftype, ensure_ascii=False)} ({', '.join(model.FACT_TYPES)})")
+        c.fail("type", f"unknown fact type {json.dumps(ftype, ensure_ascii=False)} ({', '.join(FACT_TYPES)})")
         ftype = None
     valid_from = c.date("valid_from", required=True)
     valid_to = c.date("valid_to", required=False)
@@ -394,25 +399,24 @@ def _fact(obj: dict) -> Record:
     elif ftype in ("contribution", "income"):
         m = c.text("month", required=True)
         if m is not None:
-            mm = _MONTH_RE.match(m)
-            if not mm or not 1 <= int(mm.group(2)) <= 12:
+            ym = month_parts(m)
+            if ym is None:
                 c.fail("month", f"'{m}' is not a month (YYYY-MM)")
-            elif (ftype == "contribution" and valid_from
-                  and valid_from != dt.date(int(mm.group(1)), int(mm.group(2)), 1)):
+            elif ftype == "contribution" and valid_from and valid_from != dt.date(*ym, 1):
                 c.fail("valid_from", f"{valid_from.isoformat()} must be the first day of month {m}")
         props["month"] = m
         props["amount_kzt"] = c.integer("amount_kzt", True, 0, INT64_MAX)
         discriminator = m
     elif ftype == "award":
         n = obj.get("name")
-        if not _one_of(n, model.AWARD_NAMES):
-            c.fail("name", f"{json.dumps(n, ensure_ascii=False)} is not an award ({', '.join(model.AWARD_NAMES)})"
-                   if n is not None else f"is required ({', '.join(model.AWARD_NAMES)})")
+        if not _one_of(n, AWARD_NAMES):
+            c.fail("name", f"{json.dumps(n, ensure_ascii=False)} is not an award ({', '.join(AWARD_NAMES)})"
+                   if n is not None else f"is required ({', '.join(AWARD_NAMES)})")
         props["name"] = n
         discriminator = n
     elif ftype == "benefit":
         b = obj.get("benefit")
-        if not _one_of(b, model.BENEFIT_CODES):
+        if not _one_of(b, benefit_codes()):
             c.fail("benefit", f"{json.dumps(b, ensure_ascii=False)} is not a benefit code from benefits.md"
                    if b is not None else "is required (a benefit code from benefits.md)")
         props["benefit"] = b
@@ -426,10 +430,15 @@ def _fact(obj: dict) -> Record:
     return Record("fact", key, props, recorded_at, digest, type=ftype, from_iin=iin)
 
 
-def parse_line(line: str, today: dt.date) -> Record:
-    """Decode and validate one feed line."""
+def parse_line(line: str, today: dt.date, number: int | None = None) -> Record:
+    """Decode and validate one feed line (``number``: its line number in the feed, for errors)."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as e:
-        raise RecordError(None, f"not a JSON object ({e.msg} at column {e.colno})") from None
-    return parse_record(obj, today)
+        raise RecordError(None, f"not a JSON object ({e.msg} at column {e.colno})", value=line,
+                          line=number) from None
+    try:
+        return parse_record(obj, today)
+    except RecordError as e:
+        e.line = number
+        raise

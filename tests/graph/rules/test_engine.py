@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from familycard.graph.rules import RULES_DIR, RuleError, load_rules, shared_parameters
-from familycard.graph.rules.bounds import compute_bounds, reach_date
+from familycard.graph.rules.bounds import BoundError, compute_bounds, reach_date
 from familycard.graph.rules.formula import FormulaError, Table, evaluate, whole_tenge
 from familycard.graph.rules.parameters import ParameterError
 
@@ -145,3 +145,28 @@ class TestExplanationTexts:
         assert text == ("mother Айгүл Серікова (********0010), carer Ерлан (********0040), 3 children "
                         "(Ерлан (********0040)) at A1")
         assert people == {"900301400010", "150909600040"}
+
+
+def test_the_rule_engines_errors_carry_what_is_at_fault(tmp_path):
+    def error(kind, call, *args, **kw):
+        with pytest.raises(kind) as e:
+            call(*args, **kw)
+        return e.value
+
+    e = error(FormulaError, evaluate, "x + y", {"x": 1})
+    assert (e.formula, e.name) == ("x + y", "y")
+    assert (error(FormulaError, evaluate, "0.45 * x", {"x": 1}).value, e.formula) == (0.45, "x + y")
+    assert error(FormulaError, evaluate, "x", {"x": 0.1}).value == 0.1
+    e = error(FormulaError, evaluate, "t[g]", {"t": Table("groups", {"1": Decimal(1)}), "g": "x"})
+    assert (e.name, e.value) == ("groups", "x")
+    e = error(ParameterError, shared_parameters()["mci"].at, D(2023, 12, 31))
+    assert (e.name, e.value) == ("mci", D(2023, 12, 31))
+    assert error(BoundError, compute_bounds, {"x": {"reached": {"age": "nope"}}}, D(2026, 1, 1), {}).name == "nope"
+    assert error(RuleError, load_rules, ["birth", "free_lunch"]).value == ["free_lunch"]
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    yaml_file = rules / "kandas_expiry" / "rule.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("code: kandas_expiry", "code: other"),
+                         encoding="utf-8")
+    e = error(RuleError, load_rules, rules_dir=rules)
+    assert (e.where, e.value) == (str(yaml_file), "other")

@@ -7,18 +7,30 @@ import re
 
 import pytest
 
-from familycard.graph import model
 from familycard.graph.rules import LANGS, RULES_DIR, load_rules, used_params
 from familycard.graph.rules.cases import load_cases
 from familycard.graph.rules.formula import names_in
+from familycard.schema import vocabulary
 
 RULES = load_rules()
-SPEC_CODES = set(model.BENEFIT_CODES) | {"pension_right", "kandas_expiry", "employment_measures"}
+# benefits.md's two tables, copied here: a folder missing or one too many fails below.
+SPEC_BENEFITS = {"birth", "childcare_1_5", "disabled_child_carer", "disability", "large_family", "alqa_mother",
+                 "targeted_assistance", "burial", "breadwinner_loss", "job_loss", "work_capacity_loss"}
+SPEC_NOTIFICATIONS = {"pension_right", "kandas_expiry", "employment_measures"}
+SPEC_CODES = SPEC_BENEFITS | SPEC_NOTIFICATIONS
 
 
 def test_there_is_one_folder_per_code_of_benefits_md():
+    assert len(SPEC_CODES) == 14
     assert {r.code for r in RULES} == SPEC_CODES
     assert {p.name for p in RULES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_")} == SPEC_CODES
+    assert {r.code for r in RULES if r.kind == "benefit"} == SPEC_BENEFITS
+
+
+def test_a_benefit_fact_may_name_the_benefit_folders_and_only_them():
+    # The feed's vocabulary reads the same folders as the rule engine, by path.
+    assert vocabulary.RULES_DIR == RULES_DIR
+    assert vocabulary.benefit_codes() == SPEC_BENEFITS
 
 
 def test_benefits_have_amounts_and_notifications_do_not():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from familycard.graph.sms.phones import is_sms_capable, mask_phone, normalise_phone
+from familycard.graph.sms.phones import is_sms_capable, normalise_phone
 
 KZ_MOBILE = "+77011234567"
 
@@ -59,13 +59,3 @@ def test_sms_capable_only_for_normalised_kazakh_mobiles():
     assert not is_sms_capable("+79161234567")  # Russian mobile
     assert not is_sms_capable("87011234567")  # a mobile, but not yet E.164
     assert not is_sms_capable("")
-
-
-def test_mask_keeps_operator_code_and_last_two_digits():
-    assert mask_phone(KZ_MOBILE) == "+7 701 *** ** 67"
-    assert mask_phone("+77471234598") == "+7 747 *** ** 98"
-
-
-@pytest.mark.parametrize("raw", ["", "garbage", "+998901234567", "87011234567"])
-def test_mask_never_echoes_what_it_cannot_parse(raw):
-    assert mask_phone(raw) == "***"

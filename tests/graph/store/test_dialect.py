@@ -256,3 +256,14 @@ async def _in_thread_id(store):
 
     await store.aread("RETURN 1 AS x")
     return threading.get_ident()
+
+
+def test_a_data_folder_that_cannot_be_one_is_named_as_the_errors_where(tmp_path):
+    from familycard.graph.store import StoreUnavailable
+    from familycard.graph.store.ladybug import LadybugStore
+
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreUnavailable, match="is a file, not a folder") as e:
+        LadybugStore(blocker)
+    assert (e.value.where, e.value.holder) == (blocker, None)

@@ -36,6 +36,7 @@ def test_a_second_run_is_refused_with_one_line_naming_the_holder(store):
     assert msg.startswith("the sweep of 2026-11-25 is already running: 'familycard a' since 2026-12-04 12:00:00 UTC "
                           "on host elsewhere, pid 4242")
     assert "--wait SECONDS" in msg
+    assert (e.value.job, e.value.holder["host"], e.value.holder["pid"]) == ("sweep of 2026-11-25", "elsewhere", 4242)
     # the holder itself may claim again (a rerun of its own transaction)
     assert claim(store, "sweep|2026-11-25", owner("a"))[0] == ["sweep|2026-11-25"]
 

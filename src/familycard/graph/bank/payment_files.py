@@ -27,7 +27,8 @@ from importlib import resources
 from itertools import pairwise
 
 from lxml import etree
-from stdnum.iso7064 import mod_97_10
+
+from familycard.schema.values import iban_check_digits_hold, is_iban, month_parts
 
 PAIN001_VERSION = "pain.001.001.09"
 PAIN001_NS = f"urn:iso:std:iso:20022:tech:xsd:{PAIN001_VERSION}"
@@ -45,8 +46,6 @@ _MAX140 = 140
 
 _ORDER_ID_RE = re.compile(r"[A-Za-z0-9]{1,35}")
 _IIN_RE = re.compile(r"[0-9]{12}")  # ASCII: \d also takes "٢٠٢٦"
-_MONTH_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
-_IBAN_RE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Za-z0-9]{1,30}")  # the XSD's IBAN2007Identifier
 _BIC_RE = re.compile(r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")  # BICFIDec2014Identifier
 
 REGISTER_COLUMNS = ("order_id", "month", "benefit", "iin", "subject", "name", "bank_account",
@@ -54,9 +53,9 @@ REGISTER_COLUMNS = ("order_id", "month", "benefit", "iin", "subject", "name", "b
 
 
 def _check_iban(field: str, iban: object) -> None:
-    if not isinstance(iban, str) or not _IBAN_RE.fullmatch(iban):
+    if not is_iban(iban):  # the XSD's IBAN2007Identifier: any country
         raise ValueError(f"{field} {iban!r} is not an IBAN (2 letters, 2 check digits, up to 30 characters)")
-    if not mod_97_10.is_valid(iban[4:] + iban[:4]):  # ISO 13616: rotate, then mod 97
+    if not iban_check_digits_hold(iban):
         raise ValueError(f"{field} {iban!r}: check digits {iban[2:4]} fail ISO 13616 mod-97")
 
 
@@ -97,7 +96,7 @@ class PaymentOrder:
             raise ValueError(f"{where}: name is empty")
         if not isinstance(self.benefit, str) or not self.benefit.strip():
             raise ValueError(f"{where}: benefit code is empty")
-        if not isinstance(self.month, str) or not _MONTH_RE.fullmatch(self.month):
+        if month_parts(self.month) is None:
             raise ValueError(f"{where}: month {self.month!r} is not YYYY-MM")
         _check_iban(f"{where}: bank_account", self.bank_account)
 
@@ -133,7 +132,7 @@ def register_csv(orders: Iterable[PaymentOrder], *, month: str) -> bytes:
 
     Every order must belong to `month`: a register mixing months would be paid twice or not at all.
     """
-    if not isinstance(month, str) or not _MONTH_RE.fullmatch(month):
+    if month_parts(month) is None:
         raise ValueError(f"month {month!r} is not YYYY-MM")
     rows = _sorted_orders(orders)
     for o in rows:

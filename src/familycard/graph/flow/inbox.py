@@ -20,10 +20,11 @@ from familycard import dates
 from familycard.graph.flow import trail
 from familycard.graph.flow.offers import CONSENTED, REFUSED, TAKE_BACK_WINDOW, WITHDRAWN, lapse, rules_by_code
 from familycard.graph.flow.recheck import confirm
-from familycard.graph.sms.phones import mask_phone, normalise_phone
+from familycard.graph.sms.phones import normalise_phone
 from familycard.graph.sms.replies import CONSENT, REFUSAL, parse_reply, resolve
 from familycard.graph.sms.texts import clarify_text, flow_text, recipient_name, refused_text, sms_parts
 from familycard.graph.store import Store, Tx, writes
+from familycard.schema.values import mask_phone
 
 _OFFER_ROW = ("RETURN o.key AS key, o.code AS code, o.iin AS iin, o.subject AS subject, o.event AS event, "
               "o.periodicity AS periodicity, o.amount_kzt AS amount_kzt, o.number AS number, "

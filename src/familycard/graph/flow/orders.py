@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Iterable
 
 from familycard import dates
 from familycard.graph.flow import trail
 from familycard.graph.model import ACTIVE, ORDERED
 from familycard.graph.store import Tx, writes
-from familycard.schema.records import is_kz_iban
-
-_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+from familycard.schema.values import is_kz_iban, mask_account, month_parts
 
 
 def order_id(payment_key: str) -> str:
@@ -23,10 +20,10 @@ def order_id(payment_key: str) -> str:
 
 def parse_month(text: str) -> tuple[dt.date, dt.date]:
     """'2026-11' → (first day, last day); a clear error otherwise."""
-    m = _MONTH.match(text or "")
-    if not m:
+    ym = month_parts(text)
+    if ym is None:
         raise ValueError(f"month '{text}': expected YYYY-MM, e.g. 2026-11")
-    first = dt.date(int(m[1]), int(m[2]), 1)
+    first = dt.date(*ym, 1)
     nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, nxt - dt.timedelta(days=1)
 
@@ -44,11 +41,6 @@ def _person_rows(tx: Tx, iins: Iterable[str]) -> dict[str, dict]:
         "UNWIND $keys AS k MATCH (p:Person {iin: k}) RETURN p.iin AS iin, p.bank_account AS bank_account, "
         "p.surname AS surname, p.given_name AS given_name, p.patronymic AS patronymic",
         {"keys": sorted(set(iins))})}
-
-
-def _masked(account: str) -> str:
-    """An account in the audit trail: enough to tell two apart, not enough to use."""
-    return f"{account[:4]}…{account[-4:]}"
 
 
 def _name(p: dict) -> str:
@@ -84,8 +76,9 @@ def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause:
         orders.append({"key": pkey, "order_id": oid, "assignment": w["key"], "code": w["code"], "iin": w["iin"],
                        "subject": w["subject"], "month": month, "amount_kzt": w["amount_kzt"],
                        "bank_account": account, "name": _name(p), "status": ORDERED, "created_at": at})
+        to = mask_account(account, "ends")  # the audit trail: enough to tell two apart, not to use
         events.append(trail.event(pkey, "paid", at, w["iin"], cause,
-                                 f"payment order {oid}: {w['amount_kzt']} KZT to {_masked(account)} for {month}"))
+                                  f"payment order {oid}: {w['amount_kzt']} KZT to {to} for {month}"))
         closed += [f"{w['key']}|no_account", f"{w['key']}|invalid_account"]
     writes.insert_new(tx, "Payment", orders)
     fresh = writes.insert_new(tx, "Task", tasks)

@@ -26,7 +26,13 @@ __all__ = ["BoundError", "compute_bounds", "reach_date", "latest_birth_reaching"
 
 
 class BoundError(ValueError):
-    pass
+    """A date bound that cannot be computed. ``name``: the bound or age parameter at fault;
+    ``value``: the bad value (a spec, a birth date)."""
+
+    def __init__(self, message: str, *, name: str | None = None, value: Any = None):
+        super().__init__(message)
+        self.name = name
+        self.value = value
 
 
 def _anniversary(born: dt.date, years: Decimal) -> dt.date:
@@ -49,7 +55,7 @@ def reach_date(born: dt.date, age: Parameter | Decimal | int) -> dt.date:
         r = _anniversary(born, a)
         if r.year <= year:
             return max(r, jan1)
-    raise BoundError(f"'{age.name}': never reached from {born}")
+    raise BoundError(f"'{age.name}': never reached from {born}", name=age.name, value=born)
 
 
 def latest_birth_reaching(reach: Callable[[dt.date], dt.date], day: dt.date) -> dt.date:
@@ -75,7 +81,7 @@ def compute_bounds(specs: Mapping[str, Mapping[str, Any]], as_of: dt.date,
         except BoundError:
             raise
         except Exception as e:  # a malformed spec: name it
-            raise BoundError(f"bound '{name}' ({dict(spec)}): {e}") from None
+            raise BoundError(f"bound '{name}' ({dict(spec)}): {e}", name=name, value=dict(spec)) from None
     return out
 
 
@@ -91,11 +97,11 @@ def _bound(spec: Mapping[str, Any], as_of: dt.date, parameters: Mapping[str, Par
             reach = lambda b: add_months(b, months)  # noqa: E731
         elif "age" in r:
             if r["age"] not in parameters:
-                raise BoundError(f"unknown age parameter '{r['age']}'")
+                raise BoundError(f"unknown age parameter '{r['age']}'", name=r["age"])
             p = parameters[r["age"]]
             reach = lambda b: reach_date(b, p)  # noqa: E731
         else:
-            raise BoundError("'reached' needs years, months or age")
+            raise BoundError("'reached' needs years, months or age", value=dict(r))
         return latest_birth_reaching(reach, day)
     if "month_start" in spec:
         return add_months(as_of.replace(day=1), int(spec["month_start"])) + (day - as_of)
@@ -116,4 +122,4 @@ def _bound(spec: Mapping[str, Any], as_of: dt.date, parameters: Mapping[str, Par
         return int(value.to_integral_value(rounding="ROUND_CEILING"))
     if set(spec) <= {"days"}:
         return day
-    raise BoundError(f"unknown bound kind {sorted(spec)}")
+    raise BoundError(f"unknown bound kind {sorted(spec)}", value=dict(spec))

@@ -71,14 +71,15 @@ def load_cases(rule: Rule) -> list[Case]:
     for i, c in enumerate(raw.get("cases") or (), 1):
         where = f"{path}: case {i}"
         if not str(c.get("name") or "").strip():
-            raise RuleError(f"{where}: no name")
+            raise RuleError(f"{where}: no name", where=where)
         if not isinstance(c.get("as_of"), dt.date):
-            raise RuleError(f"{where} ({c['name']}): as_of must be a date")
+            raise RuleError(f"{where} ({c['name']}): as_of must be a date", where=where, value=c.get("as_of"))
         expect = set()
         for e in c.get("expect") or ():
             amount = e.get("amount_kzt")
             if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
-                raise RuleError(f"{where} ({c['name']}): amount_kzt {amount!r} is not whole tenge")
+                raise RuleError(f"{where} ({c['name']}): amount_kzt {amount!r} is not whole tenge", where=where,
+                                value=amount)
             expect.add((str(e["iin"]), None if e.get("subject") is None else str(e["subject"]), amount))
         cases.append(Case(rule.code, str(c["name"]).strip(), c["as_of"], tuple(c.get("boundaries") or ()),
                           tuple(_complete(r) for r in c.get("records") or ()), frozenset(expect)))

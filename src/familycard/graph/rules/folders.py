@@ -19,10 +19,10 @@ def shared_parameters(rules_dir: Path = RULES_DIR) -> dict[str, Parameter]:
 
 def _texts(raw: Any, where: str, langs: Iterable[str] = LANGS) -> dict[str, str]:
     if not isinstance(raw, Mapping):
-        raise RuleError(f"{where}: expected texts in {', '.join(langs)}")
+        raise RuleError(f"{where}: expected texts in {', '.join(langs)}", where=where, value=raw)
     missing = [lang for lang in langs if not str(raw.get(lang) or "").strip()]
     if missing:
-        raise RuleError(f"{where}: no text in {', '.join(missing)}")
+        raise RuleError(f"{where}: no text in {', '.join(missing)}", where=where, value=missing)
     return {k: str(v).strip() for k, v in raw.items()}
 
 
@@ -30,10 +30,11 @@ def _sms(raw: Any, kind: str, where: str) -> tuple[dict[str, str], dict[str, str
     """rule.yaml ``sms``: ``title`` (kk, ru) and an optional ``lead`` (kk, ru), which a
     notification needs: it is the notice."""
     if not isinstance(raw, Mapping) or set(raw) - {"title", "lead"}:
-        raise RuleError(f"{where}: sms must have 'title' and may have 'lead' (each in kk and ru)")
+        raise RuleError(f"{where}: sms must have 'title' and may have 'lead' (each in kk and ru)", where=where,
+                        value=raw)
     title = _texts(raw.get("title"), f"{where}: sms title", ("kk", "ru"))
     if raw.get("lead") is None and kind == "notification":
-        raise RuleError(f"{where}: sms lead is missing (a notification's SMS is its lead)")
+        raise RuleError(f"{where}: sms lead is missing (a notification's SMS is its lead)", where=where)
     lead = _texts(raw["lead"], f"{where}: sms lead", ("kk", "ru")) if raw.get("lead") is not None else None
     return title, lead
 
@@ -42,33 +43,39 @@ def load_rule(folder: Path, shared: Mapping[str, Parameter]) -> Rule:
     where = str(folder / "rule.yaml")
     for name in ("rule.yaml", "rule.cypher", "explain.cypher", "cases.yaml"):
         if not (folder / name).is_file():
-            raise RuleError(f"{folder}: {name} is missing")
+            raise RuleError(f"{folder}: {name} is missing", where=folder, value=name)
     meta = load_yaml(folder / "rule.yaml") or {}
     code = meta.get("code")
     if code != folder.name:
-        raise RuleError(f"{where}: code '{code}' differs from the folder name '{folder.name}'")
+        raise RuleError(f"{where}: code '{code}' differs from the folder name '{folder.name}'", where=where,
+                        value=code)
     if meta.get("kind") not in KINDS:
-        raise RuleError(f"{where}: kind must be one of {KINDS}, not {meta.get('kind')!r}")
+        raise RuleError(f"{where}: kind must be one of {KINDS}, not {meta.get('kind')!r}", where=where,
+                        value=meta.get("kind"))
     if meta.get("periodicity") not in PERIODICITIES:
-        raise RuleError(f"{where}: periodicity must be one of {PERIODICITIES}, not {meta.get('periodicity')!r}")
+        raise RuleError(f"{where}: periodicity must be one of {PERIODICITIES}, not {meta.get('periodicity')!r}",
+                        where=where, value=meta.get("periodicity"))
     own = parse_parameters(meta.get("parameters") or {}, where)
     clash = set(own) & set(shared)
     if clash:
-        raise RuleError(f"{where}: parameters {sorted(clash)} are already shared ones")
+        raise RuleError(f"{where}: parameters {sorted(clash)} are already shared ones", where=where,
+                        value=sorted(clash))
     legal = meta.get("legal") or {}
     if not str(legal.get("basis") or "").strip() or not str(legal.get("note") or "").strip():
-        raise RuleError(f"{where}: legal needs 'basis' and 'note' (what the rule simplifies)")
+        raise RuleError(f"{where}: legal needs 'basis' and 'note' (what the rule simplifies)", where=where,
+                        value=legal)
     hops = meta.get("scope_hops", 3)
     if not isinstance(hops, int) or isinstance(hops, bool) or not 0 <= hops <= 6:
-        raise RuleError(f"{where}: scope_hops must be a whole number from 0 to 6, not {hops!r}")
+        raise RuleError(f"{where}: scope_hops must be a whole number from 0 to 6, not {hops!r}", where=where,
+                        value=hops)
     cypher = (folder / "rule.cypher").read_text(encoding="utf-8")
     answers = meta.get("answers", meta["kind"] == "benefit")
     if not isinstance(answers, bool):
-        raise RuleError(f"{where}: answers must be true or false, not {answers!r}")
+        raise RuleError(f"{where}: answers must be true or false, not {answers!r}", where=where, value=answers)
     conditions = tuple(Condition(str(c["id"]), _texts(c.get("text"), f"{where}: condition {c.get('id')}"))
                        for c in meta.get("conditions") or ())
     if not conditions:
-        raise RuleError(f"{where}: no conditions (explanations need them)")
+        raise RuleError(f"{where}: no conditions (explanations need them)", where=where)
     sms_title, sms_lead = _sms(meta.get("sms"), meta["kind"], where)
     return Rule(
         code=code, folder=folder, kind=meta["kind"], periodicity=meta["periodicity"],
@@ -104,5 +111,5 @@ def load_rules(codes: Iterable[str] | None = None, rules_dir: Path = RULES_DIR) 
         return list(rules.values())
     unknown = [c for c in codes if c not in rules]
     if unknown:
-        raise RuleError(f"unknown rule {', '.join(map(repr, unknown))}; known: {', '.join(rules)}")
+        raise RuleError(f"unknown rule {', '.join(map(repr, unknown))}; known: {', '.join(rules)}", value=unknown)
     return [rules[c] for c in codes]

@@ -19,7 +19,14 @@ __all__ = ["FormulaError", "Table", "evaluate", "names_in", "to_decimal", "whole
 
 
 class FormulaError(ValueError):
-    pass
+    """A formula that cannot be read or evaluated. ``formula``: its source, where known;
+    ``name``: the name or table at fault; ``value``: the bad value (a key, a float)."""
+
+    def __init__(self, message: str, *, formula: str | None = None, name: str | None = None, value: Any = None):
+        super().__init__(message)
+        self.formula = formula
+        self.name = name
+        self.value = value
 
 
 class Table:
@@ -38,12 +45,14 @@ class Table:
             return None
         if not self.numeric:
             if str(key) not in self.entries:
-                raise FormulaError(f"{self.name}: no value for '{key}' (known: {', '.join(self.entries)})")
+                raise FormulaError(f"{self.name}: no value for '{key}' (known: {', '.join(self.entries)})",
+                                   name=self.name, value=key)
             return self.entries[str(key)]
         k = Decimal(key)
         fitting = [t for t in self.entries if t <= k]
         if not fitting:
-            raise FormulaError(f"{self.name}: no bracket for {key} (the lowest starts at {min(self.entries)})")
+            raise FormulaError(f"{self.name}: no bracket for {key} (the lowest starts at {min(self.entries)})",
+                               name=self.name, value=key)
         return self.entries[max(fitting)]
 
     def __eq__(self, other: object) -> bool:
@@ -55,7 +64,7 @@ class Table:
 
 def to_decimal(v: Any) -> Any:
     if isinstance(v, float):
-        raise FormulaError(f"binary float {v!r} in money arithmetic; write it as a decimal string")
+        raise FormulaError(f"binary float {v!r} in money arithmetic; write it as a decimal string", value=v)
     if isinstance(v, bool) or v is None or isinstance(v, (Decimal, Table, str, list)):
         return v
     if isinstance(v, int):
@@ -84,7 +93,7 @@ def _parse(source: str) -> ast.Expression:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as e:
-        raise FormulaError(f"formula {source!r}: {e.msg}") from None
+        raise FormulaError(f"formula {source!r}: {e.msg}", formula=source) from None
     for node in ast.walk(tree):
         ok = isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.USub, ast.Compare, ast.IfExp,
                                ast.BoolOp, ast.And, ast.Or, ast.Not, ast.Name, ast.Load, ast.Constant,
@@ -96,9 +105,10 @@ def _parse(source: str) -> ast.Expression:
             ok = node.value is None or isinstance(node.value, (int, str, bool))
             if isinstance(node.value, float):
                 raise FormulaError(f"formula {source!r}: write {node.value} as a decimal string, e.g. "
-                                   f"'{node.value}' (binary floats never touch money)")
+                                   f"'{node.value}' (binary floats never touch money)", formula=source,
+                                   value=node.value)
         if not ok:
-            raise FormulaError(f"formula {source!r}: {type(node).__name__} is not allowed")
+            raise FormulaError(f"formula {source!r}: {type(node).__name__} is not allowed", formula=source)
     return tree
 
 
@@ -118,7 +128,7 @@ def _eval(node: ast.AST, names: Mapping[str, Any], src: str) -> Any:
         return Decimal(v) if isinstance(v, str) and _is_number(v) else to_decimal(v)
     if isinstance(node, ast.Name):
         if node.id not in names:
-            raise FormulaError(f"formula {src!r}: unknown name '{node.id}'")
+            raise FormulaError(f"formula {src!r}: unknown name '{node.id}'", formula=src, name=node.id)
         v = names[node.id]
         return to_decimal(v) if not isinstance(v, Table) else v
     if isinstance(node, ast.BinOp):
@@ -155,7 +165,7 @@ def _eval(node: ast.AST, names: Mapping[str, Any], src: str) -> Any:
         table = _eval(node.value, names, src)
         key = _eval(node.slice, names, src)
         if not isinstance(table, Table):
-            raise FormulaError(f"formula {src!r}: only tables can be indexed")
+            raise FormulaError(f"formula {src!r}: only tables can be indexed", formula=src, value=table)
         return table[key]
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_eval(e, names, src) for e in node.elts]
@@ -166,7 +176,7 @@ def _eval(node: ast.AST, names: Mapping[str, Any], src: str) -> Any:
         if any(a is None for a in args) or not args:
             return None
         return (min if node.func.id == "min" else max)(args)
-    raise FormulaError(f"formula {src!r}: cannot evaluate {type(node).__name__}")
+    raise FormulaError(f"formula {src!r}: cannot evaluate {type(node).__name__}", formula=src)
 
 
 def _is_number(s: str) -> bool:

@@ -21,7 +21,13 @@ __all__ = ["Parameter", "ParameterError", "in_force", "load_yaml", "parse_parame
 
 
 class ParameterError(ValueError):
-    pass
+    """A parameter that cannot be used. ``name``: the parameter; ``value``: the bad value (a
+    date that is not one, the day it has no value on)."""
+
+    def __init__(self, message: str, *, name: str | None = None, value: Any = None):
+        super().__init__(message)
+        self.name = name
+        self.value = value
 
 
 class _DecimalLoader(yaml.SafeLoader):
@@ -57,7 +63,7 @@ class Parameter:
                 current = value
         if current is None:
             raise ParameterError(f"parameter '{self.name}' has no value on {day} "
-                                 f"(its first value is from {self.values[0][0]})")
+                                 f"(its first value is from {self.values[0][0]})", name=self.name, value=day)
         return current
 
     def since(self, day: dt.date) -> dt.date:
@@ -73,18 +79,18 @@ def parse_parameters(raw: Mapping[str, Any], where: str) -> dict[str, Parameter]
     params = {}
     for name, spec in (raw or {}).items():
         if not isinstance(spec, Mapping) or "values" not in spec or "source" not in spec:
-            raise ParameterError(f"{where}: parameter '{name}' needs 'values' and 'source'")
+            raise ParameterError(f"{where}: parameter '{name}' needs 'values' and 'source'", name=name, value=spec)
         values = []
         for since, value in spec["values"].items():
             if not isinstance(since, dt.date):
-                raise ParameterError(f"{where}: parameter '{name}': '{since}' is not a date")
+                raise ParameterError(f"{where}: parameter '{name}': '{since}' is not a date", name=name, value=since)
             if isinstance(value, Mapping):
                 value = Table(name, value)
             else:
                 value = to_decimal(value)
             values.append((since, value))
         if not values:
-            raise ParameterError(f"{where}: parameter '{name}' has no values")
+            raise ParameterError(f"{where}: parameter '{name}' has no values", name=name)
         params[name] = Parameter(name, str(spec.get("title", name)), str(spec.get("unit", "")),
                                  str(spec["source"]), tuple(sorted(values, key=lambda v: v[0])),
                                  str(spec.get("note", "")))

@@ -25,7 +25,14 @@ PERIODICITIES = ("one_off", "monthly", "notice")
 
 
 class RuleError(ValueError):
-    """A rule folder that cannot be used; the message names the folder and what is wrong."""
+    """A rule folder that cannot be used; the message names the folder and what is wrong.
+    ``where``: the folder or file at fault (as the message names it); ``value``: the bad
+    value, where there is one (a kind, a code, unknown rule codes)."""
+
+    def __init__(self, message: str, *, where: str | Path | None = None, value: Any = None):
+        super().__init__(message)
+        self.where = where
+        self.value = value
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,12 @@ def scoped(cypher: str, where: str) -> str:
         m = _FIRST.search(body)
         if m is None or body[:m.start()].strip():
             raise RuleError(f"{where}: for the incremental sweep each query part must start with "
-                            f"MATCH (x:Person) or MATCH (x:Address)")
+                            f"MATCH (x:Person) or MATCH (x:Address)", where=where)
         var, label = m.groups()
         w = re.compile(r"\bWHERE\b").search(body, m.end())
         nxt = re.compile(r"^(OPTIONAL MATCH|MATCH|WITH|RETURN|UNWIND)\b", re.M).search(body, m.end())
         if w is None or (nxt is not None and nxt.start() < w.start()):
-            raise RuleError(f"{where}: for the incremental sweep the first MATCH needs a WHERE")
+            raise RuleError(f"{where}: for the incremental sweep the first MATCH needs a WHERE", where=where)
         out.append(body[:m.start()] + f"UNWIND ${SCOPE_PARAM} AS scope_key\n" + body[m.start():w.end()]
                    + f" {var}.{_SCOPE_KEY[label]} = scope_key AND" + body[w.end():])
     return "".join(out)

@@ -1,7 +1,7 @@
 """SMS: the gateways that carry them, phone numbers, the texts and their length, replies read.
 
     gateways    where an SMS goes (a file, the console, an HTTP provider) and what it answers
-    phones      Kazakh mobile numbers: normalised to E.164, checked, masked
+    phones      Kazakh mobile numbers: normalised to E.164, checked (masked in schema.values)
     texts       the offers' and the flow's texts (kk + ru, data in ``texts.yaml``)
     length      GSM-7 / UCS-2 parts of a text (3GPP TS 23.038)
     replies     a citizen's reply read as consent, refusal, a choice of offers, or neither
@@ -22,12 +22,12 @@ from familycard.graph.sms.gateways import (
     make_gateway,
 )
 from familycard.graph.sms.length import MAX_PARTS, sms_parts
-from familycard.graph.sms.phones import is_sms_capable, mask_phone, normalise_phone
+from familycard.graph.sms.phones import is_sms_capable, normalise_phone
 from familycard.graph.sms.replies import Reply, Resolution, parse_reply, resolve
 
 __all__ = [
     "GATEWAY_KINDS", "MAX_PARTS",
     "ConsoleGateway", "FileGateway", "Gateway", "GatewayError", "HttpGateway", "OutgoingSms", "Reply",
     "Resolution", "Sent",
-    "is_sms_capable", "make_gateway", "mask_phone", "normalise_phone", "parse_reply", "resolve", "sms_parts",
+    "is_sms_capable", "make_gateway", "normalise_phone", "parse_reply", "resolve", "sms_parts",
 ]

@@ -33,6 +33,9 @@ from typing import Any, Protocol, TextIO, runtime_checkable
 
 import httpx
 
+from familycard.dates import aware_utcnow
+from familycard.schema.values import mask_phone
+
 __all__ = ["OutgoingSms", "Sent", "GatewayError", "Gateway", "FileGateway", "ConsoleGateway",
            "HttpGateway", "make_gateway", "GATEWAY_KINDS"]
 
@@ -107,10 +110,6 @@ def _check(m: OutgoingSms) -> None:
                            key=m.key) from None
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 # ---------------------------------------------------------------------------------------- file
 
 class FileGateway(_Closing):
@@ -125,7 +124,7 @@ class FileGateway(_Closing):
     name = "file"
 
     def __init__(self, path: str | os.PathLike[str], *,
-                 clock: Callable[[], dt.datetime] = _utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = aware_utcnow) -> None:
         self.path = Path(path)
         self._clock = clock
         self._mutex = threading.Lock()  # flock does not exclude threads sharing one descriptor
@@ -262,11 +261,6 @@ def _fsync_dir(path: Path) -> None:
 
 # ------------------------------------------------------------------------------------- console
 
-def mask_phone(to: str) -> str:
-    """+77011234567 → +7701***4567: enough to tell messages apart, not to dial."""
-    return f"{to[:5]}***{to[-4:]}" if len(to) >= 10 else f"***{to[-2:]}"
-
-
 class ConsoleGateway(_Closing):
     """Prints each message as a line: for demos and development only.
 
@@ -289,7 +283,7 @@ class ConsoleGateway(_Closing):
                     out.append(Sent(m.key, None, True))
                     continue
                 text = " ".join(m.text.splitlines())  # one line per message
-                print(f"{m.sender} → {mask_phone(m.to)}: {text}", file=self._stream)
+                print(f"{m.sender} → {mask_phone(m.to, compact=True)}: {text}", file=self._stream)
                 self._keys.add(m.key)
                 out.append(Sent(m.key, None, False))
         except GatewayError as e:
@@ -433,7 +427,7 @@ def _retry_after(value: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return (when - _utcnow()).total_seconds()
+    return (when - aware_utcnow()).total_seconds()
 
 
 # ------------------------------------------------------------------------------------- factory

@@ -12,7 +12,6 @@ _SMS_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 # digits ("8701CALLNOW") and drop trailing text ("... ext 5", "...;"), and we would rather
 # reject a record than text a number nobody wrote down.
 _PLAIN = re.compile(r"\s*\+?[0-9\s().-]+")
-_E164_KZ = re.compile(r"\+7([0-9]{3})[0-9]{5}([0-9]{2})")
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -35,9 +34,3 @@ def normalise_phone(raw: str) -> str | None:
 def is_sms_capable(e164: str) -> bool:
     """True for a Kazakh mobile written exactly as ``normalise_phone`` writes it."""
     return normalise_phone(e164) == e164
-
-
-def mask_phone(e164: str) -> str:
-    """"+7 701 *** ** 67" for logs: operator code and last two digits, enough to tell numbers apart."""
-    m = _E164_KZ.fullmatch(e164 or "")
-    return f"+7 {m[1]} *** ** {m[2]}" if m else "***"  # never echo what we could not parse

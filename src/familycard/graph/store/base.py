@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    pass
+    from pathlib import Path
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -21,7 +21,14 @@ Params = Mapping[str, Any] | None
 
 
 class StoreUnavailable(RuntimeError):
-    """The store cannot be reached or opened; the message says which and why."""
+    """The store cannot be reached or opened; the message says which and why. ``where``: the
+    store (its folder or URI); ``holder``: for ``StoreBusy``, who holds it, where known (the
+    pid, host and command its owner file or lease names)."""
+
+    def __init__(self, message: str, *, where: str | Path | None = None, holder: dict | None = None):
+        super().__init__(message)
+        self.where = where
+        self.holder = holder
 
 
 class StoreBusy(StoreUnavailable):
@@ -40,7 +47,13 @@ class Conflict(RuntimeError):
 class QueryRefused(ValueError):
     """A query run read-only (``Store.read_only``) that was not run or that the engine
     refused: a write, a second statement, a syntax error, an unknown procedure... The message
-    says what, in a sentence a user can act on (never a stack trace)."""
+    says what, in a sentence a user can act on (never a stack trace). ``value``: what in the
+    query is at fault (a word, a procedure, a character), or the limit it passed (seconds,
+    slots), where there is one; never from the engine's message, which may quote data."""
+
+    def __init__(self, message: str, value: Any = None):
+        super().__init__(message)
+        self.value = value
 
 
 class QueryTimeout(QueryRefused):
@@ -75,7 +88,7 @@ class ResultBudget:
             self.left -= len(col) + 4
             if not self._fits(value):
                 raise QueryRefused(f"the result is larger than {self.max_bytes:,} bytes at row {self.rows} "
-                                   f"(column '{col}'): return fewer rows or smaller values")
+                                   f"(column '{col}'): return fewer rows or smaller values", self.max_bytes)
         return row
 
     def _fits(self, value: Any) -> bool:
@@ -185,7 +198,7 @@ class Store(ABC):
         if not self._query_gate.acquire(blocking=False):
             n = self.query_slots
             raise QueryBusy(f"busy: {n} saved quer{'y is' if n == 1 else 'ies are'} running, as many as may run "
-                            "at once; try again in a few seconds")
+                            "at once; try again in a few seconds", n)
         try:
             yield
         finally:

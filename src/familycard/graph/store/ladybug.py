@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import os
 import re
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 import ladybug
 import pyarrow.parquet as pq
 
+from familycard.dates import utcnow
 from familycard.graph import model
 from familycard.graph.store import dialect
 from familycard.graph.store.base import (
@@ -106,7 +106,7 @@ def _end_read_only(conn: ladybug.Connection) -> None:
 def _refusal(message: str, timeout_s: float) -> QueryRefused:
     """LadybugDB's error text as what a user of ``read_only`` is told (its first line)."""
     if message.strip() == "Interrupted.":
-        return QueryTimeout(f"the query ran past {timeout_s:g} s")
+        return QueryTimeout(f"the query ran past {timeout_s:g} s", timeout_s)
     if "read-only transaction" in message:
         return QueryRefused(WRITE_REFUSED)
     if "multiple statements" in message:
@@ -140,7 +140,7 @@ def _remove_owner(path: Path, owner: dict | None) -> None:
 
 
 def _now_text() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _owner_of(path: Path, pid: re.Match | None) -> dict | None:
@@ -158,7 +158,7 @@ def _owner_of(path: Path, pid: re.Match | None) -> dict | None:
 def _unavailable(path: Path, e: RuntimeError) -> StoreUnavailable:
     first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     if "lock" not in first.lower():
-        return StoreUnavailable(f"LadybugDB at {path}: {first}")
+        return StoreUnavailable(f"LadybugDB at {path}: {first}", where=path)
     o = _owner_of(path, re.search(r"held by PID ([0-9]+)", first))
     who = f"'{o['command']}' since {o['since']} on host {o['host']}, pid {o['pid']}" if o \
         else f"a process that left no name ({first})"
@@ -167,11 +167,12 @@ def _unavailable(path: Path, e: RuntimeError) -> StoreUnavailable:
         kill = f", or kill {o['pid']}" if o["host"] == socket.gethostname() else ""
         busy = StoreBusy(f"LadybugDB at {path} is in use by {who}; one process at a time can open it: "
                          f"stop that server first (Ctrl-C where it runs{kill}) or use its GraphQL API; "
-                         "for a store several processes share, use Neo4j (FAMILYCARD_STORE=neo4j)")
+                         "for a store several processes share, use Neo4j (FAMILYCARD_STORE=neo4j)", where=path,
+                         holder=o)
         busy.waiting_helps = False
         return busy
     return StoreBusy(f"LadybugDB at {path} is in use by {who}; one process at a time can open it: "
-                     "wait for it to finish")
+                     "wait for it to finish", where=path, holder=o)
 
 
 # `familycard serve …`, `familycard demo … --serve`: holders that keep the folder until stopped.
@@ -198,7 +199,7 @@ class LadybugStore(Store):
                    f"{e.strerror or type(e).__name__}"
                    f"{f' ({e.filename})' if e.filename and Path(e.filename) != self.path else ''}")
             raise StoreUnavailable(f"data folder {self.path}: {why}; "
-                                   "set FAMILYCARD_DATA_DIR to a folder this user can write") from None
+                                   "set FAMILYCARD_DATA_DIR to a folder this user can write", where=self.path) from None
         try:
             self._db = ladybug.Database(str(self.path / DB_FILE), read_only=read_only)
         except RuntimeError as e:  # typically: another process holds the folder's lock

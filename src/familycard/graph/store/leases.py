@@ -68,12 +68,13 @@ class LeaseHeld(StoreBusy):
     """Another run holds the lease; the message is one line naming it."""
 
     def __init__(self, job: str, holder: dict):
-        self.job, self.holder = job, holder
+        self.job = job
         since = holder["started_at"]
         super().__init__(
             f"the {job} is already running: '{holder['command']}' since {since:%Y-%m-%d %H:%M:%S} UTC "
             f"on host {holder['host']}, pid {holder['pid']} (its lease runs to "
-            f"{holder['expires_at']:%H:%M:%S} UTC unless renewed); rerun with --wait SECONDS to wait for it")
+            f"{holder['expires_at']:%H:%M:%S} UTC unless renewed); rerun with --wait SECONDS to wait for it",
+            holder=holder)
 
 
 _COLUMNS = "l.key AS key, l.job AS job, l.owner AS owner, l.host AS host, l.pid AS pid, " \

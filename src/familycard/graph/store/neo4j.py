@@ -80,7 +80,7 @@ def _refusal(e: neo4j.exceptions.Neo4jError, timeout_s: float) -> QueryRefused |
     code = e.code or ""
     first = (e.message or "").strip().splitlines()[0] if (e.message or "").strip() else code
     if "TransactionTimedOut" in code:  # …TimedOut (server limit), …TimedOutClientConfiguration (ours)
-        return QueryTimeout(f"the query ran past {timeout_s:g} s")
+        return QueryTimeout(f"the query ran past {timeout_s:g} s", timeout_s)
     if code == "Neo.ClientError.Statement.AccessMode":
         return QueryRefused(WRITE_REFUSED)
     if code == "Neo.ClientError.Statement.SyntaxError" and "exactly one statement" in first:
@@ -117,7 +117,7 @@ class Neo4jStore(Store):
         try:
             self._driver.verify_connectivity()
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, ValueError) as e:
-            raise StoreUnavailable(f"Neo4j at {self.uri} ({self.database}): {e}") from e
+            raise StoreUnavailable(f"Neo4j at {self.uri} ({self.database}): {e}", where=self.uri) from e
         for stmt in dialect.neo4j_schema():
             self._driver.execute_query(stmt, database_=self.database)
         existing, _, _ = self._driver.execute_query(

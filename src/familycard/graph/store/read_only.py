@@ -72,7 +72,7 @@ def cypher_tokens(query: str) -> list[tuple[str, str]]:
             continue
         if kind == "symbol" and (text in "'\"`" or query.startswith("/*", m.start())):
             what = {"'": "string", '"': "string", "`": "quoted name"}.get(text, "comment")
-            raise QueryRefused(f"the query has a {what} that is never closed")
+            raise QueryRefused(f"the query has a {what} that is never closed", text)
         if kind == "quoted":
             text = text[1:-1].replace("``", "`")
         out.append((kind, text))
@@ -96,7 +96,7 @@ def _refuse_control_characters(query: str) -> None:
         name = _CHARACTER_NAMES.get(ch) or unicodedata.name(ch, "control character").lower()
         line = query.count("\n", 0, i) + 1
         raise QueryRefused(f"the query holds U+{ord(ch):04X} ({name}) at position {i} (line {line}): "
-                           "only printable characters, \\n and \\t are allowed (end lines with \\n)")
+                           "only printable characters, \\n and \\t are allowed (end lines with \\n)", ch)
 
 
 def check_read_query(query: str) -> None:
@@ -106,15 +106,15 @@ def check_read_query(query: str) -> None:
     while tokens and tokens[-1] == ("symbol", ";"):
         tokens.pop()
     if not tokens:
-        raise QueryRefused("the query is empty")
+        raise QueryRefused("the query is empty", query)
     if ("symbol", ";") in tokens:
         raise QueryRefused(MANY_REFUSED)
     kind, first = tokens[0]
     if kind == "word" and first.upper() in _WRITE_WORDS:
-        raise QueryRefused(WRITE_REFUSED)
+        raise QueryRefused(WRITE_REFUSED, first)
     if kind != "word" or first.upper() not in _FIRST_WORDS:
         raise QueryRefused(f"the query starts with {first!r}: a read-only query starts with "
-                           "MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL")
+                           "MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL", first)
     for i, (kind, text) in enumerate(tokens):
         if kind != "word":
             continue
@@ -125,7 +125,7 @@ def check_read_query(query: str) -> None:
         word = text.upper()
         if word in _REFUSED_WORDS:
             raise QueryRefused(f"the query uses {word}, which {_REFUSED_WORDS[word]}: not allowed "
-                               "in a read-only query (write `name` in backquotes if it is a name)")
+                               "in a read-only query (write `name` in backquotes if it is a name)", text)
         if word == "CALL" and after[0] in ("word", "quoted"):  # CALL { … } / CALL (x) { … }: subqueries
             j, parts = i + 1, []
             while j < len(tokens) and tokens[j][0] in ("word", "quoted"):
@@ -137,7 +137,7 @@ def check_read_query(query: str) -> None:
             name = ".".join(parts)
             if name.lower() not in READ_PROCEDURES:
                 raise QueryRefused(f"the query calls {name}, which a read-only query may not call "
-                                   f"(allowed: {', '.join(sorted(READ_PROCEDURES))})")
+                                   f"(allowed: {', '.join(sorted(READ_PROCEDURES))})", name)
 
 
 _QUOTED_VALUE = re.compile(r"""'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|\{[^{}]*\}?|\+?\d[\d\s().-]{2,}\d""")

@@ -26,7 +26,12 @@ __all__ = ["RuleRun", "SweepResult", "sweep", "daily_sweep", "DailySweep", "Swee
 
 
 class SweepError(ValueError):
-    """A sweep that cannot run as asked; the message says why and what to do."""
+    """A sweep that cannot run as asked; the message says why and what to do. ``as_of``: the
+    day it was asked for."""
+
+    def __init__(self, message: str, *, as_of: dt.date | None = None):
+        super().__init__(message)
+        self.as_of = as_of
 
 
 #: What a sweep covered: every rule and person, only what changed since the last one, or some rules only.
@@ -117,7 +122,8 @@ def daily_sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None
     if incremental or changed_since is not None:
         if last_sweep(store, as_of, full_only=True) is None:
             raise SweepError(f"no full sweep of {as_of.isoformat()} has run yet: an incremental sweep only adds "
-                             f"what changed since; run 'familycard sweep --as-of {as_of.isoformat()}' first")
+                             f"what changed since; run 'familycard sweep --as-of {as_of.isoformat()}' first",
+                             as_of=as_of)
         since = changed_since or last_sweep(store, as_of)["started_at"]
         rules = load_rules(codes)
         scope = scopes.compute(store, since, max(r.scope_hops for r in rules))

@@ -35,8 +35,15 @@ def test_valid_iins_give_birth_date_and_sex(iin, born, sex):
     (870101300019, "must be a string"),
 ])
 def test_bad_iins_are_named_with_the_reason(iin, message):
-    with pytest.raises(IINError, match=message):
+    with pytest.raises(IINError, match=message) as e:
         parse_iin(iin)
+    assert e.value.value == iin
+
+
+def test_a_birth_year_no_century_digit_encodes_is_the_errors_value():
+    with pytest.raises(IINError, match="no IIN century digit for a person born in 2126") as e:
+        make_iin(dt.date(2126, 1, 1), "F", 1)
+    assert e.value.value == dt.date(2126, 1, 1)
 
 
 def test_second_weight_row_is_used_when_the_first_gives_ten():
@@ -110,12 +117,16 @@ def test_bad_person_fields_are_named(change, fld, words):
     e = _err(rec)
     assert e.field == fld
     assert words in str(e)
+    assert e.value == change[fld]  # as the record gave it
+    assert e.errors == (e,)
 
 
 def test_all_errors_of_a_line_are_reported_together():
     rec = person("1987-01-01", "M", iin="870101300019", phone="123", death_date="2026-02-30")
-    msg = str(_err(rec))
-    assert "phone" in msg and "death_date" in msg
+    e = _err(rec)
+    assert "phone" in str(e) and "death_date" in str(e)
+    assert [(x.field, x.value) for x in e.errors] == [("death_date", "2026-02-30"), ("phone", "123")]
+    assert (e.field, e.value) == ("death_date", "2026-02-30")
 
 
 def test_iban_with_spaces_is_stored_compact():
@@ -159,6 +170,7 @@ def test_bad_links_and_facts_are_named(rec, fld, words):
     e = _err(rec)
     assert e.field == fld
     assert words in str(e)
+    assert e.value == rec.get(fld)
 
 
 def test_fact_keys_follow_records_md():
@@ -172,12 +184,22 @@ def test_fact_keys_follow_records_md():
 
 
 def test_garbage_lines_are_rejected_not_crashed_on():
-    with pytest.raises(RecordError, match="not a JSON object"):
-        parse_line("{oops", TODAY)
-    with pytest.raises(RecordError, match="must be a JSON object"):
+    with pytest.raises(RecordError, match="not a JSON object") as e:
+        parse_line("{oops", TODAY, 17)
+    assert (e.value.field, e.value.value, e.value.line) == (None, "{oops", 17)
+    with pytest.raises(RecordError, match="must be a JSON object") as e:
         parse_line("[1, 2]", TODAY)
-    with pytest.raises(RecordError, match="kind: is required"):
-        parse_line("{}", TODAY)
+    assert (e.value.value, e.value.line) == ([1, 2], None)
+    with pytest.raises(RecordError, match="kind: is required") as e:
+        parse_line("{}", TODAY, 3)
+    assert (e.value.field, e.value.value, e.value.line) == ("kind", None, 3)
+
+
+def test_a_lines_error_names_its_line_number_and_the_bad_value():
+    line = json.dumps(person("1987-01-01", "M", iin="870101300012"))
+    with pytest.raises(RecordError, match="iin: IIN '870101300012': check digit is 9, not 2") as e:
+        parse_line(line, TODAY, 42)
+    assert (e.value.field, e.value.value, e.value.line) == ("iin", "870101300012", 42)
 
 
 # --- hostile values: always this record's RecordError, never another exception -------------
@@ -198,6 +220,7 @@ def test_garbage_lines_are_rejected_not_crashed_on():
 def test_hostile_values_are_named_as_the_records_error(rec, fld, words):
     e = _err(rec)
     assert e.field == fld and words in str(e)
+    assert e.value == rec[fld]
 
 
 def test_the_largest_int64_amount_is_still_valid():
