@@ -1,4 +1,4 @@
-"""api/audit.py: the access rows of requests that wait together are stored together, and no
+"""api/access_log.py: the access rows of requests that wait together are stored together, and no
 request's data leaves before its own rows are stored; on both engines."""
 from __future__ import annotations
 

@@ -14,13 +14,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from familycard.api import graphiql
-from familycard.api.audit import AccessLog
+from familycard.api.access_log import AccessLog
 from familycard.api.context import Context, make_context
 from familycard.api.http import GraphQLView, refusal
 from familycard.api.ids import Ids
 from familycard.api.limits import Guard
 from familycard.api.schema import build_schema
-from familycard.api.sms import inbound
+from familycard.api.sms_webhook import inbound
 from familycard.settings import Settings
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from familycard.api.audit import AccessLog, AccessRecorder
+from familycard.api.access_log import AccessLog, AccessRecorder
 from familycard.api.auth import Principal
 from familycard.api.ids import Ids
 from familycard.api.loaders import Loaders

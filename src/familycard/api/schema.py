@@ -12,8 +12,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from familycard.api import limits
+from familycard.api.access_log import AccessLogExtension
 from familycard.api.admin import queries as admin
-from familycard.api.audit import AccessLogExtension
 from familycard.api.benefits import queries as benefits
 from familycard.api.citizens import queries as citizens
 from familycard.api.families import queries as families

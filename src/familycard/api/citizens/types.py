@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from familycard.api.audit import selected_fields
+from familycard.api.access_log import selected_fields
 from familycard.api.enums import FactType
 from familycard.api.errors import PublicError
 from familycard.api.node import Node

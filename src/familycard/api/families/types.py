@@ -11,7 +11,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from familycard.api.audit import selected_fields
+from familycard.api.access_log import selected_fields
 from familycard.api.benefits.types import Benefit, Texts, benefit, texts
 from familycard.api.citizens.types import Citizen, citizen
 from familycard.api.enums import OfferStatus, Relation

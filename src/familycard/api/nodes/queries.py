@@ -25,7 +25,7 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from familycard.api import node as ids
-from familycard.api.audit import selected_fields
+from familycard.api.access_log import selected_fields
 from familycard.api.benefits.types import benefit
 from familycard.api.citizens.types import citizen
 from familycard.api.errors import PublicError

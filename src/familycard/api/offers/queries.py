@@ -6,7 +6,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from familycard.api.audit import selected_fields
+from familycard.api.access_log import selected_fields
 from familycard.api.enums import OfferStatus
 from familycard.api.errors import PublicError
 from familycard.api.offers.types import Offer, note_subjects, offer, status_filter
