@@ -20,7 +20,7 @@ from familycard.api.app import create_app
 from familycard.api.schema import build_schema
 from familycard.graph.ingest import ingest_lines
 from feedmaker import lines, link, person
-from test_api import KEYS, settings_for
+from servers import KEYS, settings_for
 
 STATIC = files("familycard.api") / "static" / "graphiql"
 TEMPLATE = '{"Authorization": "Bearer <token>"}'

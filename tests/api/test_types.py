@@ -10,13 +10,14 @@ from decimal import Decimal
 import pytest
 from starlette.testclient import TestClient
 
+from api.family import ACCOUNT
 from familycard.api import enums
 from familycard.api.app import create_app
 from familycard.api.types import ROLES, UNKNOWN, decimal_number, json_value
 from familycard.graph import audit, inbox, model, offers, people, rules, saved_queries, sweep
 from familycard.graph.gateways import FileGateway
 from familycard.graph.sms import send_outbox
-from test_api import ACCOUNT, KEYS, family, gql, settings_for  # noqa: F401 - fixtures
+from servers import gql, settings_for
 
 
 @pytest.fixture
