@@ -12,11 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from familycard.api.access_log import selected_fields
-from familycard.api.benefits.types import Benefit, Texts, benefit, texts
-from familycard.api.citizens.types import Citizen, citizen
+from familycard.api.benefits import Benefit, Texts, benefit, texts
+from familycard.api.citizens import Citizen, citizen
 from familycard.api.enums import OfferStatus, Relation
 from familycard.api.errors import PublicError
-from familycard.api.offers.types import (
+from familycard.api.offers import (
     Assignment,
     Offer,
     Payment,

@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from familycard.api.benefits.types import Benefit, benefit
+from familycard.api.benefits import Benefit, benefit
 from familycard.api.enums import AssignmentStatus, EventKind, OfferStatus, PaymentStatus, Periodicity
 from familycard.api.errors import PublicError
 from familycard.api.node import ASSIGNMENT, OFFER, PAYMENT, Node, global_id
