@@ -15,8 +15,8 @@ from graphql import get_introspection_query, parse
 from starlette.testclient import TestClient
 
 from browser import HOST, serve
-from familycard.api import sizing
 from familycard.api.app import create_app
+from familycard.api.limits import sizing
 from familycard.api.schema import build_schema
 from familycard.graph.ingest import ingest_lines
 from feedmaker import lines, link, person

@@ -17,13 +17,13 @@ from familycard.api import graphiql
 from familycard.api.access_log import AccessLog
 from familycard.api.context import Context, make_context
 from familycard.api.http import GraphQLView, refusal
-from familycard.api.ids import Ids
 from familycard.api.middleware import (
     BearerAuthMiddleware,
     BodyLimitMiddleware,
     ConcurrencyLimitMiddleware,
     TimeoutMiddleware,
 )
+from familycard.api.relay import Ids
 from familycard.api.schema import build_schema
 from familycard.api.sms_webhook import inbound
 from familycard.settings import Settings

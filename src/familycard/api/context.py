@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from familycard.api.access_log import AccessLog, AccessRecorder
 from familycard.api.auth import Principal
-from familycard.api.ids import Ids
 from familycard.api.loaders import Loaders
+from familycard.api.relay import Ids
 from familycard.api.types import Role
 from familycard.graph.store import Store
 from familycard.settings import Settings

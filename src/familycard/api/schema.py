@@ -48,7 +48,7 @@ _say_who(Mutation)
 class _Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
         # Unexpected errors are logged with their ref (and trace) where they are masked
-        # (limits._MaskErrors); the rest are the caller's mistakes, not the server's.
+        # (limits/extensions.py, _MaskErrors); the rest are the caller's mistakes, not the server's.
         return None
 
 

@@ -9,8 +9,8 @@ from strawberry.types import Info
 
 from familycard.api.access_log import query as query_access_log
 from familycard.api.enums import Role
-from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.permissions import ADMIN
+from familycard.api.relay import After, Connection, First, connection, page
 from familycard.api.types import enum_of
 
 

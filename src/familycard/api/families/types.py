@@ -26,8 +26,8 @@ from familycard.api.offers import (
     payment,
     status_filter,
 )
-from familycard.api.pagination import After, Connection, First, from_list, page
 from familycard.api.permissions import mask_iin, naming_for, shown_to
+from familycard.api.relay import After, Connection, First, from_list, page
 from familycard.dates import add_years
 from familycard.graph import explain as explaining
 from familycard.graph.offers import rules_by_code

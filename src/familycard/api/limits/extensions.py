@@ -19,7 +19,6 @@ from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.permission import StrawberryGraphQLError
 
-from familycard.api import sizing
 from familycard.api.errors import (
     GRAPHQL_VALIDATION_FAILED,
     INTERNAL_SERVER_ERROR,
@@ -27,7 +26,8 @@ from familycard.api.errors import (
     QUERY_TOO_LARGE,
     PublicError,
 )
-from familycard.api.operations import request_errors
+from familycard.api.limits import sizing
+from familycard.api.limits.operations import request_errors
 from familycard.settings import Settings
 
 log = logging.getLogger("familycard.api")
