@@ -7,7 +7,7 @@
 #
 # Needs npm (only to fetch: `npm pack` checks each tarball against the registry's integrity
 # hash). Copies the minified browser builds and each package's LICENSE, writes SHA256SUMS,
-# and prints the sizes; then run tests/test_api_graphiql.py and update the versions in
+# and prints the sizes; then run tests/api/test_graphiql.py and update the versions in
 # src/familycard/api/static/graphiql/README.md.
 #
 # GraphiQL 4.1 is the last line that ships a UMD build (plain <script> tags); 5.x is ES

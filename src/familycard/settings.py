@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     max_fields: int = 2_000
     """Fields a query may select with its fragments expanded (a fragment spread twice counts twice)."""
     max_cost: int = 50
-    """What a query may make the store do (api/sizing.py COSTS: a family card 1, its entitlements 20)."""
+    """What a query may make the store do (api/limits/sizing.py COSTS: a family card 1, its entitlements 20)."""
     max_batch: int = 0
     """Operations a batched request may carry; 0 turns batching off."""
     max_body_bytes: int = 256 * 1024

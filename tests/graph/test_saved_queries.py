@@ -577,7 +577,7 @@ def test_health_answers_while_the_store_is_at_work(ladybug_store, tmp_path):
     from starlette.testclient import TestClient
 
     from familycard.api.app import create_app
-    from test_api import settings_for
+    from servers import settings_for
 
     held, release = threading.Event(), threading.Event()
 

@@ -4,7 +4,7 @@
 //   node audit.mjs <url> [bearer token]      (or the token in GRAPHQL_AUDIT_TOKEN)
 //
 // The token goes in an Authorization header on every request of the audit (a custom fetchFn):
-// the audits themselves send none. tests/test_api_http.py runs this against a real uvicorn.
+// the audits themselves send none. tests/api/test_http.py runs this against a real uvicorn.
 import { serverAudits } from 'graphql-http';
 
 const [url, argToken] = process.argv.slice(2);

@@ -14,13 +14,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from familycard.api import graphiql
-from familycard.api.audit import AccessLog
+from familycard.api.access_log import AccessLog
 from familycard.api.context import Context, make_context
 from familycard.api.http import GraphQLView, refusal
-from familycard.api.ids import Ids
-from familycard.api.limits import Guard
+from familycard.api.middleware import (
+    BearerAuthMiddleware,
+    BodyLimitMiddleware,
+    ConcurrencyLimitMiddleware,
+    TimeoutMiddleware,
+)
+from familycard.api.relay import Ids
 from familycard.api.schema import build_schema
-from familycard.api.sms import inbound
+from familycard.api.sms_webhook import inbound
 from familycard.settings import Settings
 
 
@@ -88,6 +93,18 @@ def _middleware(settings: Settings) -> list[Middleware]:
     return out
 
 
+def _graphql_middleware(settings: Settings) -> list[Middleware]:
+    """Around the GraphQL view, outermost first: a body too large is refused before its token is
+    read, a stranger's request before it takes a turn, and the timeout counts from its turn."""
+    return [
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(BearerAuthMiddleware, settings=settings),
+        Middleware(ConcurrencyLimitMiddleware, max_in_flight=settings.max_in_flight,
+                   queue_wait_s=settings.queue_wait_s),
+        Middleware(TimeoutMiddleware, seconds=settings.request_timeout_s),
+    ]
+
+
 def create_app(settings: Settings, store=None) -> Starlette:
     """The app; it opens the store on startup unless one is given (tests)."""
 
@@ -109,7 +126,7 @@ def create_app(settings: Settings, store=None) -> Starlette:
     graphql = _GraphQL(build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None)
     app = Starlette(routes=[
         # every method reaches the view, which says which it takes (405, Allow)
-        Route("/graphql", Guard(graphql, settings)),
+        Route("/graphql", graphql, middleware=_graphql_middleware(settings)),
         Route("/health", health, methods=["GET"]),
         Route("/sms/inbound", inbound, methods=["POST"]),
         *graphiql.routes(settings),

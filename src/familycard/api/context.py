@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from familycard.api.audit import AccessLog, AccessRecorder
+from familycard.api.access_log import AccessLog, AccessRecorder
 from familycard.api.auth import Principal
-from familycard.api.ids import Ids
 from familycard.api.loaders import Loaders
+from familycard.api.relay import Ids
 from familycard.api.types import Role
 from familycard.graph.store import Store
 from familycard.settings import Settings

@@ -34,7 +34,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from familycard.api.errors import BAD_REQUEST, REQUEST_ERRORS, code_of
-from familycard.api.operations import no_operation
+from familycard.api.limits import no_operation
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"

@@ -11,26 +11,16 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from familycard.api import limits
-from familycard.api.admin import queries as admin
-from familycard.api.audit import AccessLogExtension
-from familycard.api.benefits import queries as benefits
-from familycard.api.citizens import queries as citizens
-from familycard.api.families import queries as families
-from familycard.api.nodes import queries as nodes
-from familycard.api.offers import mutations as offer_mutations
-from familycard.api.offers import queries as offers
-from familycard.api.registry import mutations as registry
-from familycard.api.saved_queries import mutations as saved_mutations
-from familycard.api.saved_queries import queries as saved
+from familycard.api import admin, benefits, citizens, families, limits, nodes, offers, registry, saved_queries
+from familycard.api.access_log import AccessLogExtension
 from familycard.api.types import SCALARS
 from familycard.settings import Settings
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
-Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, saved.Query, admin.Query,
-                             nodes.Query))
-Mutation = merge_types("Mutation", (registry.Mutation, offer_mutations.Mutation, saved_mutations.Mutation))
+Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, saved_queries.Query,
+                             admin.Query, nodes.Query))
+Mutation = merge_types("Mutation", (registry.Mutation, offers.Mutation, saved_queries.Mutation))
 Query.__strawberry_definition__.description = (
     "What can be read. Every field but `benefits` (and `node` for a Benefit) needs a bearer token; each says "
     "which roles may use it, and personal data is masked as the caller's role sees it (README, \"Roles and "
@@ -58,7 +48,7 @@ _say_who(Mutation)
 class _Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
         # Unexpected errors are logged with their ref (and trace) where they are masked
-        # (limits._MaskErrors); the rest are the caller's mistakes, not the server's.
+        # (limits/extensions.py, _MaskErrors); the rest are the caller's mistakes, not the server's.
         return None
 
 

@@ -7,10 +7,10 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from familycard.api import audit
+from familycard.api.access_log import query as query_access_log
 from familycard.api.enums import Role
-from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.permissions import ADMIN
+from familycard.api.relay import After, Connection, First, connection, page
 from familycard.api.types import enum_of
 
 
@@ -52,6 +52,6 @@ class Query:
         p = page(info, first, after)
         naive = [t.astimezone(dt.UTC).replace(tzinfo=None) if t and t.tzinfo else t for t in (since, until)]
         rows, total = await run_in_threadpool(
-            lambda: audit.query(info.context.store, iin=iin, actor=actor, since=naive[0], until=naive[1],
-                                skip=p.skip, limit=p.limit))
+            lambda: query_access_log(info.context.store, iin=iin, actor=actor, since=naive[0], until=naive[1],
+                                   skip=p.skip, limit=p.limit))
         return connection(rows, total, p, _record)

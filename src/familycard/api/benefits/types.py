@@ -7,7 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from familycard.api.enums import BenefitKind, Periodicity
-from familycard.api.node import BENEFIT, Node, global_id
+from familycard.api.relay import BENEFIT, Node, global_id
 from familycard.graph.rules import Rule
 
 

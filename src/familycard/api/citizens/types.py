@@ -10,12 +10,11 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from familycard.api.audit import selected_fields
+from familycard.api.access_log import selected_fields
 from familycard.api.enums import FactType
 from familycard.api.errors import PublicError
-from familycard.api.node import Node
-from familycard.api.pagination import After, Connection, First, from_list, page
 from familycard.api.permissions import mask_account, mask_iin, mask_phone_for, shown_to
+from familycard.api.relay import After, Connection, First, Node, from_list, page
 from familycard.api.types import enum_of
 
 

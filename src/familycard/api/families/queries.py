@@ -5,8 +5,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from familycard.api.audit import selected_fields
-from familycard.api.citizens.queries import CitizenId, Iin, resolve_iin
+from familycard.api.access_log import selected_fields
+from familycard.api.citizens import CitizenId, Iin, resolve_iin
 from familycard.api.errors import PublicError
 from familycard.api.families.types import FamilyCard, FamilyGraph, family_graph
 from familycard.api.permissions import SIGNED_IN

@@ -11,12 +11,12 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from familycard.api.audit import selected_fields
-from familycard.api.benefits.types import Benefit, Texts, benefit, texts
-from familycard.api.citizens.types import Citizen, citizen
+from familycard.api.access_log import selected_fields
+from familycard.api.benefits import Benefit, Texts, benefit, texts
+from familycard.api.citizens import Citizen, citizen
 from familycard.api.enums import OfferStatus, Relation
 from familycard.api.errors import PublicError
-from familycard.api.offers.types import (
+from familycard.api.offers import (
     Assignment,
     Offer,
     Payment,
@@ -26,8 +26,8 @@ from familycard.api.offers.types import (
     payment,
     status_filter,
 )
-from familycard.api.pagination import After, Connection, First, from_list, page
 from familycard.api.permissions import mask_iin, naming_for, shown_to
+from familycard.api.relay import After, Connection, First, from_list, page
 from familycard.dates import add_years
 from familycard.graph.cards import PERSON_FIELDS
 from familycard.graph.flow.offers import rules_by_code

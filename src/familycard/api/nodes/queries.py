@@ -24,15 +24,15 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from familycard.api import node as ids
-from familycard.api.audit import selected_fields
-from familycard.api.benefits.types import benefit
-from familycard.api.citizens.types import citizen
+from familycard.api.access_log import selected_fields
+from familycard.api.benefits import benefit
+from familycard.api.citizens import citizen
 from familycard.api.errors import PublicError
-from familycard.api.node import Node
-from familycard.api.offers.types import assignment, note_subjects, offer, payment
+from familycard.api.offers import assignment, note_subjects, offer, payment
 from familycard.api.permissions import AUDIT, SIGNED_IN
-from familycard.api.saved_queries.types import saved_query
+from familycard.api.relay import Node
+from familycard.api.relay import node as ids
+from familycard.api.saved_queries import saved_query
 from familycard.graph import saved_queries as sq
 from familycard.graph.flow.offers import rules_by_code
 

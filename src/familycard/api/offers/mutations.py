@@ -10,8 +10,8 @@ from strawberry.types import Info
 
 from familycard.api.enums import Decision, ReplyOutcome, SweepMode
 from familycard.api.errors import InvalidInput
-from familycard.api.node import OFFER, global_id
 from familycard.api.permissions import ADMIN, CASEWORK, mask_phone_for, shown_to
+from familycard.api.relay import OFFER, global_id
 from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.offers import rules_by_code
 from familycard.graph.sweep import SweepError, daily_sweep

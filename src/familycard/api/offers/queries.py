@@ -6,12 +6,12 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from familycard.api.audit import selected_fields
+from familycard.api.access_log import selected_fields
 from familycard.api.enums import OfferStatus
 from familycard.api.errors import PublicError
 from familycard.api.offers.types import Offer, note_subjects, offer, status_filter
-from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.permissions import STAFF
+from familycard.api.relay import After, Connection, First, connection, page
 from familycard.graph.cards import people
 from familycard.graph.flow.offers import rules_by_code
 

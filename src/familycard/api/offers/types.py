@@ -9,11 +9,11 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from familycard.api.benefits.types import Benefit, benefit
+from familycard.api.benefits import Benefit, benefit
 from familycard.api.enums import AssignmentStatus, EventKind, OfferStatus, PaymentStatus, Periodicity
 from familycard.api.errors import PublicError
-from familycard.api.node import ASSIGNMENT, OFFER, PAYMENT, Node, global_id
 from familycard.api.permissions import mask_account, mask_iin, mask_phone_for, shown_to
+from familycard.api.relay import ASSIGNMENT, OFFER, PAYMENT, Node, global_id
 from familycard.api.types import enum_of
 from familycard.graph.flow.offers import rules_by_code
 

@@ -6,8 +6,8 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from familycard.api.pagination import After, Connection, First, connection, page
 from familycard.api.permissions import AUDIT
+from familycard.api.relay import After, Connection, First, connection, page
 from familycard.api.saved_queries.types import QueryRun, SavedQuery, query_run, saved_query
 from familycard.graph import saved_queries as sq
 

@@ -8,8 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from familycard.api.enums import ParameterType, Role, SavedQueryStatus
-from familycard.api.node import SAVED_QUERY, Node, global_id
-from familycard.api.pagination import After, Connection, First, connection, page
+from familycard.api.relay import SAVED_QUERY, After, Connection, First, Node, connection, global_id, page
 from familycard.api.types import JSON, enum_of, json_value
 from familycard.graph import saved_queries as sq
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from api.family import ACCOUNT, PHONE
 from familycard.api.app import create_app
-from test_api import ACCOUNT, PHONE, family, gql, settings_for  # noqa: F401 - fixtures
+from servers import gql, settings_for
 
 SAVE = """mutation($input: SaveQueryInput!) { saveQuery(input: $input) {
   __typename ... on SavedQuery { name version status author parameters { name type required default } }

@@ -1,18 +1,20 @@
-"""Each limit gets its bomb and answers with a clear refusal, on both engines; nothing the
-server did not mean to say (a stack trace, Cypher) reaches the caller."""
+"""Each limit of a GraphQL document (depth, aliases, fragments, cost, tokens, batches,
+introspection) gets its bomb and answers with a clear refusal, on both engines; nothing the
+server did not mean to say (a stack trace, Cypher) reaches the caller. The HTTP request's own
+limits (body, time, how many at once): test_middleware.py."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 
 import pytest
 from starlette.testclient import TestClient
 
+from api.stores import BrokenStore
 from familycard.api.app import create_app
 from familycard.graph.ingest import ingest_lines
 from feedmaker import lines, link, person
-from test_api import KEYS, settings_for
+from servers import KEYS, serve, settings_for
 
 AUTH = {"Authorization": f"Bearer {KEYS['admin']}"}
 
@@ -110,85 +112,6 @@ def test_introspection_and_graphiql_are_off_unless_enabled(store, people, tmp_pa
         assert page.status_code == 200 and "graphiql" in page.text.lower()
 
 
-def test_a_body_too_large_is_refused(store, people, tmp_path):
-    with _client(store, tmp_path, max_body_bytes=1000) as c:
-        r = _post(c, {"query": "{ benefits { code } }", "variables": {"pad": "x" * 2000}})
-    assert r.status_code == 413 and "at most 1000" in r.json()["errors"][0]["message"]
-
-
-def test_a_content_length_of_non_ascii_digits_is_not_a_crash(tmp_path):
-    """A latin-1 "²" passed isdigit() and made int() fail: 500 before the body was read."""
-    from familycard.api.limits import Guard
-    from familycard.settings import Settings
-
-    sent: list[dict] = []
-
-    async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    async def send(message):
-        sent.append(message)
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [(b"content-length", b"\xb2")]}
-    asyncio.run(Guard(app, Settings(data_dir=tmp_path))(scope, receive, send))
-    assert sent[0]["status"] in (204, 401)
-
-
-class SlowStore:
-    def __init__(self, store, seconds):
-        self._store, self._seconds = store, seconds
-
-    def read(self, *a, **kw):
-        time.sleep(self._seconds)
-        return self._store.read(*a, **kw)
-
-    def read_keyed(self, *a, **kw):
-        time.sleep(self._seconds)
-        return self._store.read_keyed(*a, **kw)
-
-    async def aread(self, *a, **kw):  # a store across a network that is slow to answer
-        await asyncio.sleep(self._seconds)
-        return await self._store.aread(*a, **kw)
-
-    async def aread_keyed(self, *a, **kw):
-        await asyncio.sleep(self._seconds)
-        return await self._store.aread_keyed(*a, **kw)
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-
-def test_a_request_past_its_time_is_stopped_with_a_clear_answer(store, people, tmp_path):
-    q = {"query": '{ familyCard(iin: "IIN") { person { givenName } } }'.replace("IIN", people[0]["iin"])}
-    with TestClient(create_app(settings_for(tmp_path, request_timeout_s=0.3), store=SlowStore(store, 1.0))) as c:
-        t = time.monotonic()
-        r = _post(c, q)
-        assert time.monotonic() - t < 0.9
-    assert r.status_code == 504 and "ran past 0.3 s" in r.json()["errors"][0]["message"]
-
-
-class BrokenStore:
-    def __init__(self, store):
-        self._store = store
-
-    def read(self, query, *a, **kw):
-        raise RuntimeError(f"Neo.ClientError: cannot run {query} at line 3 of /srv/secret/path.py")
-
-    read_keyed = read
-
-    async def aread(self, query, *a, **kw):
-        self.read(query)
-
-    aread_keyed = aread
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-
 def test_unexpected_errors_are_masked_no_cypher_no_trace(store, people, tmp_path):
     q = {"query": '{ familyCard(iin: "IIN") { person { givenName } } }'.replace("IIN", people[0]["iin"])}
     with TestClient(create_app(settings_for(tmp_path), store=BrokenStore(store))) as c:
@@ -198,50 +121,6 @@ def test_unexpected_errors_are_masked_no_cypher_no_trace(store, people, tmp_path
     assert "Unexpected error (ref " in body
     for leak in ("MATCH", "Neo.ClientError", "secret", "Traceback", "RuntimeError"):
         assert leak not in body
-
-
-def test_the_access_log_failing_means_no_data_is_shown(store, people, tmp_path):
-    class NoLog:
-        def __init__(self, s):
-            self._s = s
-
-        def transaction(self, fn):
-            raise RuntimeError("disk full")
-
-        async def awrite(self, query, params=None):
-            raise RuntimeError("disk full")
-
-        def __getattr__(self, name):
-            return getattr(self._s, name)
-
-    q = {"query": '{ familyCard(iin: "IIN") { person { givenName } } }'.replace("IIN", people[0]["iin"])}
-    with TestClient(create_app(settings_for(tmp_path), store=NoLog(store))) as c:
-        r = _post(c, q).json()
-    assert r["data"] is None and "access log could not be written" in r["errors"][0]["message"]
-
-
-def test_past_the_requests_it_runs_at_once_a_request_is_told_to_come_back_not_left_to_time_out(store, people,
-                                                                                              tmp_path):
-    import httpx
-
-    app = create_app(settings_for(tmp_path, max_in_flight=2, queue_wait_s=0.2), store=SlowStore(store, 0.5))
-    q = {"query": '{ familyCard(iin: "IIN") { person { givenName } } }'.replace("IIN", people[0]["iin"])}
-
-    async def six_at_once():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            t = time.monotonic()
-            rs = await asyncio.gather(*(c.post("/graphql", json=q, headers={"Authorization": f"Bearer {KEYS['admin']}"})
-                                        for _ in range(6)))
-            return rs, time.monotonic() - t
-
-    answers, took = asyncio.run(six_at_once())
-    ok = [r for r in answers if r.status_code == 200]
-    busy = [r for r in answers if r.status_code == 503]
-    assert len(ok) == 2 and len(busy) == 4, [r.status_code for r in answers]
-    assert all(r.json()["data"]["familyCard"]["person"]["givenName"] for r in ok)
-    assert all(r.json()["errors"][0]["extensions"]["code"] == "BUSY" and r.headers["retry-after"] == "1"
-               for r in busy)
-    assert took < 2.0  # the two ran, the four were told after their wait: nobody queued for the others
 
 
 # --- a fragment bomb against a running server ---------------------------------------------------
@@ -254,39 +133,9 @@ def _bomb(levels: int) -> str:
 
 @pytest.fixture
 def server(tmp_path):
-    """`familycard serve` on a free port, its own embedded store: killed at the end whatever
-    happened (a server frozen by a bomb must not outlive the test)."""
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-
-    import httpx
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FAMILYCARD_")}
-    env.update(FAMILYCARD_DATA_DIR=str(tmp_path / "data"))
-    proc = subprocess.Popen([sys.executable, "-m", "familycard.cli", "serve", "--port", str(port), "--no-access-log"],
-                            env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield proc, url
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+    """`familycard serve` on a free port, its own embedded store."""
+    with serve(tmp_path) as running:
+        yield running
 
 
 def test_a_fragment_bomb_is_refused_at_once_while_the_server_answers_others_and_sigterm_stops_it(server):

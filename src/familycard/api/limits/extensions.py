@@ -5,8 +5,9 @@ fragments expanded, measured in one linear pass: ``sizing``) refuse a query befo
 validation rule or resolver runs; batching is
 off unless ``FAMILYCARD_MAX_BATCH`` allows a few operations; introspection is off unless
 enabled; errors other than ``PublicError`` reach the caller as "Unexpected error" with an id
-that finds the trace in the server's log. The HTTP guard caps the body and the time a request
-may take, and reads the bearer token.
+that finds the trace in the server's log. These are schema extensions, per operation; what
+guards the HTTP request itself (body size, bearer token, how many at once, its time) is
+``familycard.api.middleware``.
 """
 from __future__ import annotations
 
@@ -15,22 +16,18 @@ import logging
 import uuid
 
 from graphql import GraphQLError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import DisableIntrospection, MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.permission import StrawberryGraphQLError
 
-from familycard.api import sizing
-from familycard.api.auth import AuthError, authenticate
 from familycard.api.errors import (
     GRAPHQL_VALIDATION_FAILED,
     INTERNAL_SERVER_ERROR,
     INTROSPECTION_DISABLED,
     QUERY_TOO_LARGE,
-    UNAUTHENTICATED,
     PublicError,
 )
-from familycard.api.http import refusal
-from familycard.api.operations import request_errors
+from familycard.api.limits import sizing
+from familycard.api.limits.operations import request_errors
 from familycard.settings import Settings
 
 log = logging.getLogger("familycard.api")
@@ -116,83 +113,3 @@ def extensions(settings: Settings) -> list:
     if not settings.introspection:
         out.append(DisableIntrospection)
     return out
-
-
-class Guard:
-    """ASGI wrapper of the GraphQL app: body size, bearer token, how many run at once, request
-    timeout.
-
-    Past what the server can do, requests that all run at once all slow down together, until
-    none answers in time (measured: at 1.2 times its capacity, nearly every card timed out).
-    So at most ``max_in_flight`` run; the next wait their turn for ``queue_wait_s`` and are then
-    told to come back (503, ``Retry-After``), and those that run answer in their usual time.
-    """
-
-    def __init__(self, app: ASGIApp, settings: Settings):
-        self.app = app
-        self.settings = settings
-        self._slots = asyncio.Semaphore(settings.max_in_flight)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        s = self.settings
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        declared = headers.get("content-length", "")
-        # ASCII only: headers arrive as latin-1, where "²" is a digit to isdigit() but not to int().
-        if declared.isascii() and declared.isdigit() and int(declared) > s.max_body_bytes:
-            await refusal(413, f"the request body is {declared} bytes; at most {s.max_body_bytes}",
-                          "BODY_TOO_LARGE")(scope, receive, send)
-            return
-        try:
-            principal = authenticate(headers.get("authorization"), s)
-        except AuthError as e:
-            # RFC 6750 3: how to authenticate, and (a header was sent) why it was not accepted
-            await refusal(401, str(e), UNAUTHENTICATED,
-                          {"WWW-Authenticate": f'Bearer realm="familycard", error="{e.kind}"'})(scope, receive, send)
-            return
-        scope.setdefault("state", {})["principal"] = principal
-
-        # A body sent in chunks (no content-length) is counted as it arrives.
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > s.max_body_bytes:
-                    raise _TooLarge()
-            return message
-
-        started = False
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        try:
-            await asyncio.wait_for(self._slots.acquire(), timeout=s.queue_wait_s)
-        except TimeoutError:
-            await refusal(503, f"the server is busy ({s.max_in_flight} requests at a time); try again shortly",
-                          "BUSY", {"Retry-After": "1"})(scope, receive, send)
-            return
-        try:
-            await asyncio.wait_for(self.app(scope, limited_receive, tracked_send), timeout=s.request_timeout_s)
-        except _TooLarge:
-            if not started:
-                await refusal(413, f"the request body is larger than {s.max_body_bytes} bytes",
-                              "BODY_TOO_LARGE")(scope, receive, send)
-        except TimeoutError:
-            # A store call under way runs to its end; the caller hears now.
-            if not started:
-                await refusal(504, f"the request ran past {s.request_timeout_s:g} s and was stopped",
-                              "TIMEOUT")(scope, receive, send)
-        finally:
-            self._slots.release()
-
-
-class _TooLarge(Exception):
-    pass

@@ -10,18 +10,18 @@ from decimal import Decimal
 import pytest
 from starlette.testclient import TestClient
 
+from api.family import ACCOUNT
 from familycard.api import enums
 from familycard.api.app import create_app
 from familycard.api.types import UNKNOWN, decimal_number, json_value
 from familycard.graph import model, rules, saved_queries, sweep
 from familycard.graph.cards import people
-from familycard.graph.flow import history as audit
-from familycard.graph.flow import inbox, offers
+from familycard.graph.flow import history, inbox, offers
 from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.sms.gateways import FileGateway
 from familycard.schema import vocabulary
 from familycard.settings import ROLES
-from test_api import ACCOUNT, KEYS, family, gql, settings_for  # noqa: F401 - fixtures
+from servers import gql, settings_for
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_one_rule_for_decimals_exact_or_refused():
     (enums.SavedQueryStatus, saved_queries.STATUSES), (enums.SweepMode, sweep.MODES),
     (enums.ReplyOutcome, inbox.OUTCOMES), (enums.Decision, inbox.DECISIONS),
     (enums.ParameterType, saved_queries.TYPES), (enums.FactType, vocabulary.FACT_TYPES), (enums.Role, ROLES),
-    (enums.EventKind, audit.KINDS)])
+    (enums.EventKind, history.KINDS)])
 def test_each_enum_is_made_from_where_its_values_are_defined(enum, values):
     assert {m.value for m in enum if m.name != UNKNOWN} == set(values)
     assert all(m.name == m.value.upper() for m in enum if m.name != UNKNOWN)

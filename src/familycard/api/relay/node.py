@@ -1,7 +1,7 @@
 """Global ids (Relay's ``Node``): every object with an id can be fetched again by it alone, so a
 client cache (Relay, Apollo, urql) can keep one copy of it and refetch it.
 
-An id is a type's prefix and the object's key sealed with AES-SIV (api/ids.py): opaque (an
+An id is a type's prefix and the object's key sealed with AES-SIV (relay/ids.py): opaque (an
 offer's key holds IINs), stable for one ``FAMILYCARD_ID_SECRET`` and unforgeable, and the
 prefix is authenticated with it (a citizen's id re-prefixed as an offer's is refused).
 A citizen's id is the one the API always gave (``c_``); strawberry's own relay.Node was not

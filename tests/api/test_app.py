@@ -6,74 +6,20 @@ import datetime as dt
 
 import jwt
 import pytest
-from pydantic import SecretStr
 from starlette.testclient import TestClient
 
+from api.family import ACCOUNT, PHONE
 from familycard.api.app import create_app
 from familycard.graph.flow.outbox import send_outbox
-from familycard.graph.ingest import ingest_lines
 from familycard.graph.sms.gateways import FileGateway
-from familycard.settings import Settings
-from feedmaker import fact, iban, lines, link, person
-
-AS_OF = dt.date(2026, 11, 25)
-PHONE = "+77011234567"
-ACCOUNT = iban("1250000000000000")
-KEYS = {role: f"key-{role}" for role in ("frontend", "caseworker", "auditor", "admin")}
-SECRET = "test-jwt-secret-of-at-least-32-bytes!"
-
-
-def settings_for(tmp_path, **kw) -> Settings:
-    return Settings(data_dir=tmp_path, jwt_secret=SecretStr(SECRET), id_secret=SecretStr("ids"),
-                    api_keys={f"{r}-app": {"role": r, "key": k} for r, k in KEYS.items()}, **kw)
-
-
-class Family:
-    """A mother with a phone and an account, her husband, three children (a newborn, a
-    schoolgirl, a student of 19), her own mother at another address; and a small family."""
-
-    def __init__(self):
-        self.mother = person("1990-03-01", "F", phone=PHONE, bank_account=ACCOUNT, address_id="A1")
-        self.father = person("1988-07-12", "M", address_id="A1")
-        self.baby = person("2026-11-01", "M", address_id="A1")
-        self.girl = person("2015-09-09", "F", address_id="A1")
-        self.student = person("2007-02-02", "M", address_id="A1")
-        self.granny = person("1960-05-05", "F", address_id="A2")
-        self.small_mother = person("1992-01-01", "F", address_id="B1")
-        self.small_child = person("2020-01-01", "F", address_id="B1")
-        kids = (self.baby, self.girl, self.student)
-        self.records = [self.mother, self.father, *kids, self.granny, self.small_mother, self.small_child,
-                        link("SPOUSE_OF", self.father, self.mother, since="2010-06-01"),
-                        link("PARENT_OF", self.granny, self.mother),
-                        *(link("PARENT_OF", p, c) for p in (self.mother, self.father) for c in kids),
-                        link("PARENT_OF", self.small_mother, self.small_child),
-                        fact(self.student, "student", "2025-09-01", source="NOBD", valid_to="2029-06-30")]
-        for m in range(1, 4):
-            self.records.append(fact(self.mother, "income", f"2026-{m:02d}-01", source="KGD",
-                                     month=f"2026-{m:02d}", amount_kzt=300_000 + m))
-
-
-@pytest.fixture
-def family(store) -> Family:
-    f = Family()
-    summary = ingest_lines(store, lines(*f.records), "feed", AS_OF)
-    assert summary.rejected == 0, summary.rejections
-    return f
+from feedmaker import fact, link, person
+from servers import SECRET, gql, settings_for
 
 
 @pytest.fixture
 def client(store, family, tmp_path):
     with TestClient(create_app(settings_for(tmp_path), store=store)) as c:
         yield c
-
-
-def gql(client, query: str, role: str | None = None, token: str | None = None, **variables) -> dict:
-    headers = {}
-    if role or token:
-        headers["Authorization"] = f"Bearer {token or KEYS[role]}"
-    r = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 CARD = """query($iin: String, $id: ID) { familyCard(iin: $iin, id: $id) {

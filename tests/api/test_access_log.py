@@ -1,4 +1,4 @@
-"""api/audit.py: the access rows of requests that wait together are stored together, and no
+"""api/access_log.py: the access rows of requests that wait together are stored together, and no
 request's data leaves before its own rows are stored; on both engines."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import httpx
 
 from familycard.api.app import create_app
-from test_api import KEYS, family, settings_for  # noqa: F401 - the fixture
+from servers import KEYS, gql, settings_for
 
 CARD = "query($iin: String!) { familyCard(iin: $iin) { person { givenName } relations { citizen { givenName } } } }"
 
@@ -67,6 +67,28 @@ def test_when_the_log_cannot_be_written_no_request_of_that_write_shows_anything(
     assert store.read("MATCH (a:Access) RETURN count(a) AS n") == [{"n": 0}]
 
 
+def test_the_access_log_failing_means_no_data_is_shown(store, family, tmp_path):
+    from starlette.testclient import TestClient
+
+    class NoLog:
+        def __init__(self, s):
+            self._s = s
+
+        def transaction(self, fn):
+            raise RuntimeError("disk full")
+
+        async def awrite(self, query, params=None):
+            raise RuntimeError("disk full")
+
+        def __getattr__(self, name):
+            return getattr(self._s, name)
+
+    q = {"query": '{ familyCard(iin: "IIN") { person { givenName } } }'.replace("IIN", family.mother["iin"])}
+    with TestClient(create_app(settings_for(tmp_path), store=NoLog(store))) as c:
+        r = c.post("/graphql", json=q, headers={"Authorization": f"Bearer {KEYS['admin']}"}).json()
+    assert r["data"] is None and "access log could not be written" in r["errors"][0]["message"]
+
+
 def test_the_subject_an_offer_or_assignment_names_is_logged_under_their_own_iin(store, family, tmp_path):
     """The offers list showed `subjectIin` (the child a birth benefit is about) without a row
     for the child: 58 of 135 people shown were missing from the log."""
@@ -75,8 +97,6 @@ def test_the_subject_an_offer_or_assignment_names_is_logged_under_their_own_iin(
     from starlette.testclient import TestClient
 
     from familycard.graph.sweep import daily_sweep
-    from test_api import gql
-
     daily_sweep(store, dt.date(2026, 11, 25), ["birth"])
     log = """query($iin: String) { accessLog(iin: $iin) { edges { node { actor fields operation } } } }"""
     with TestClient(create_app(settings_for(tmp_path), store=store)) as c:
@@ -96,8 +116,6 @@ def test_request_ids_are_the_servers_and_the_callers_id_and_operation_name_are_b
     import re
 
     from starlette.testclient import TestClient
-
-    from test_api import gql
 
     name = "Card" + "x" * 200_000
     query = "query " + name + "($iin: String!) { familyCard(iin: $iin) { person { givenName } } }"

@@ -9,22 +9,18 @@ import json
 import logging
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from api.stores import BrokenStore
 from familycard.api.app import GZIP_MIN_BYTES, create_app
 from familycard.api.http import GRAPHQL_RESPONSE, negotiate
 from familycard.graph.ingest import ingest_lines
 from feedmaker import lines, person
-from test_api import KEYS, settings_for
-from test_api_limits import BrokenStore
+from servers import KEYS, serve, settings_for
 
 ADMIN = {"Authorization": f"Bearer {KEYS['admin']}"}
 AS_GQL = {**ADMIN, "Accept": GRAPHQL_RESPONSE}
@@ -362,7 +358,7 @@ def test_answers_are_gzipped_when_the_client_accepts_it_and_small_ones_are_not(l
 
 # --- the graphql-http audit against the real server --------------------------------------------
 
-AUDIT = Path(__file__).parent / "http_audit"
+AUDIT = Path(__file__).resolve().parents[1] / "http_audit"
 #: The audits whose query is `__type(name: …)`: introspection, which is off by default.
 NEEDS_INTROSPECTION = {"2EA1", "28B9", "D6D5", "6A70"}
 
@@ -384,42 +380,14 @@ def audit_node() -> str:
     return node
 
 
-def _serve(tmp_path: Path, **env: str):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("FAMILYCARD_")}
-    environ.update(FAMILYCARD_DATA_DIR=str(tmp_path / "data"),
-                   FAMILYCARD_API_KEYS=json.dumps({"audit": {"role": "frontend", "key": "audit-key"}}), **env)
-    proc = subprocess.Popen([sys.executable, "-m", "familycard.cli", "serve", "--port", str(port), "--no-access-log"],
-                            env=environ, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return proc, f"http://127.0.0.1:{port}"
-
-
 def _audit(node: str, tmp_path: Path, **env: str) -> dict[str, dict]:
-    import httpx
-
-    proc, url = _serve(tmp_path, **env)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, f"the server did not start: {proc.stderr.read().decode()[-2000:]}"
-            assert time.monotonic() < deadline, "the server did not answer /health in 60 s"
-            time.sleep(0.2)
+    keys = json.dumps({"audit": {"role": "frontend", "key": "audit-key"}})
+    with serve(tmp_path, FAMILYCARD_API_KEYS=keys, **env) as (_, url):
         out = subprocess.run([node, str(AUDIT / "audit.mjs"), f"{url}/graphql"], capture_output=True, text=True,
                              timeout=120, env={**os.environ, "GRAPHQL_AUDIT_TOKEN": "audit-key"})
-        assert out.returncode == 0, out.stderr
-        results = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
-        return {r["id"]: r for r in results}
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    assert out.returncode == 0, out.stderr
+    results = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    return {r["id"]: r for r in results}
 
 
 def test_every_graphql_http_server_audit_passes(audit_node, tmp_path):

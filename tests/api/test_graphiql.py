@@ -15,12 +15,12 @@ from graphql import get_introspection_query, parse
 from starlette.testclient import TestClient
 
 from browser import HOST, serve
-from familycard.api import sizing
 from familycard.api.app import create_app
+from familycard.api.limits import sizing
 from familycard.api.schema import build_schema
 from familycard.graph.ingest import ingest_lines
 from feedmaker import lines, link, person
-from test_api import KEYS, settings_for
+from servers import KEYS, settings_for
 
 STATIC = files("familycard.api") / "static" / "graphiql"
 TEMPLATE = '{"Authorization": "Bearer <token>"}'

@@ -46,7 +46,7 @@ def test_the_readme_examples_are_valid_operations_of_the_schema():
 
     from familycard.api.schema import build_schema
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```graphql\n(.*?)```", readme, re.S)
     assert len(blocks) >= 2
     schema = build_schema(Settings(introspection=True))._schema
