@@ -15,11 +15,11 @@ import pytest
 
 from familycard.graph.flow import local_day, utcnow
 from familycard.graph.gateways import FileGateway
-from familycard.graph.generate import write_feed
 from familycard.graph.inbox import receive
 from familycard.graph.payments import month_of, pay_month
 from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
+from familycard.synthetic import write_feed
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
 pytestmark = pytest.mark.scenario

@@ -22,12 +22,12 @@ import pytest
 
 from familycard.graph import flow, leases
 from familycard.graph.gateways import FileGateway
-from familycard.graph.generate import write_feed
 from familycard.graph.inbox import receive
 from familycard.graph.ingest import ingest_stream
 from familycard.graph.payments import month_of
 from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
+from familycard.synthetic import write_feed
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
 pytestmark = pytest.mark.scenario

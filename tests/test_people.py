@@ -10,12 +10,12 @@ import pytest
 
 from familycard.graph import model, people
 from familycard.graph.gateways import FileGateway
-from familycard.graph.generate import write_feed
 from familycard.graph.inbox import receive
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.payments import pay_month
 from familycard.graph.sms import send_outbox
 from familycard.graph.sweep import daily_sweep
+from familycard.synthetic import write_feed
 
 AS_OF = dt.date(2026, 11, 25)
 

@@ -113,7 +113,7 @@ def _wait_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_generate(args, settings: Settings) -> int:
-    from familycard.graph.generate import write_feed
+    from familycard.synthetic import write_feed
 
     with _bar(args.people, "people", "generate") as bar, \
             (contextlib.nullcontext(sys.stdout) if args.output == "-"
@@ -133,7 +133,7 @@ def cmd_generate(args, settings: Settings) -> int:
 
 
 def cmd_changes(args, settings: Settings) -> int:
-    from familycard.graph.changes import write_changes
+    from familycard.synthetic import write_changes
 
     with _open_store(settings) as store:
         if not store.read("MATCH (p:Person) RETURN p.iin AS iin LIMIT 1"):

@@ -1,4 +1,4 @@
-"""A day of changes for an existing population (graph/changes.py): valid, landing whole, as mixed
+"""A day of changes for an existing population (synthetic/changes.py): valid, landing whole, as mixed
 as the rules need, and reproducible."""
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from functools import lru_cache
 import pytest
 
 from familycard.dates import add_years, age
-from familycard.graph import changes as changes_mod
 from familycard.graph import model
-from familycard.graph.changes import changes_for_day, write_changes
-from familycard.graph.generate import generate_feed
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.snapshot import counts
 from familycard.schema.iin import make_iin, parse_iin
 from familycard.schema.records import parse_record, parse_recorded_at
+from familycard.synthetic import changes as changes_mod
+from familycard.synthetic import changes_for_day, generate_feed, write_changes
 from feedmaker import lines, link, person
 
 AS_OF = dt.date(2026, 11, 25)

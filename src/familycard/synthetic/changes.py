@@ -2,7 +2,7 @@
 
 Used to test and benchmark the incremental sweep (after an ingest only the persons the new
 records touch, and their kin, are re-evaluated; the result must equal a full sweep). Given a
-store already holding a population (``generate.py``'s, or any other), ``changes_for_day``
+store already holding a population (``population.py``'s, or any other), ``changes_for_day``
 reads a sample of its persons and yields about ``count`` records of ``records.md`` dated on
 ``day`` (``recorded_at`` from ``day`` 20:00Z on, always later than the stored version of
 anything it replaces), a mix covering everything the rules of ``benefits.md`` look at:
@@ -71,10 +71,18 @@ from typing import TextIO, TypeVar
 
 from familycard.dates import add_months, add_years, age, month_len
 from familycard.graph import model
-from familycard.graph.generate import CONTRIBUTION_RATE, FEMALE_NAMES, MALE_NAMES, MW, REGIONS, SOURCE, pension_date
 from familycard.graph.store import Store
 from familycard.schema.iin import check_digit, make_iin
 from familycard.schema.records import fact_key, link_key
+from familycard.synthetic.population import (
+    CONTRIBUTION_RATE,
+    FEMALE_NAMES,
+    MALE_NAMES,
+    MW,
+    REGIONS,
+    SOURCE,
+    pension_date,
+)
 
 __all__ = ["changes_for_day", "write_changes", "CHANGE_WEIGHTS"]
 
