@@ -72,21 +72,13 @@ from typing import TextIO, TypeVar
 from familycard.dates import add_months, add_years, age, month_len
 from familycard.graph import model
 from familycard.graph.store import Store
-from familycard.schema.iin import check_digit, make_iin
+from familycard.schema.iin import make_iin
 from familycard.schema.records import fact_key, link_key
-from familycard.synthetic.population import (
-    CONTRIBUTION_RATE,
-    FEMALE_NAMES,
-    MALE_NAMES,
-    MW,
-    REGIONS,
-    SOURCE,
-    pension_date,
-)
+from familycard.synthetic.names import FEMALE_NAMES, MALE_NAMES, REGION_CODES, employer_bin
+from familycard.synthetic.parameters import BENEFIT_SOURCE, CONTRIBUTION_RATE, DAY, MW, SOURCE, pension_date
 
 __all__ = ["changes_for_day", "write_changes", "CHANGE_WEIGHTS"]
 
-DAY = dt.timedelta(days=1)
 T = TypeVar("T")
 
 # How often each kind of event is drawn (an event writes 1-4 records; income writes 2).
@@ -105,10 +97,8 @@ _CHUNK = 50_000        # keys per UNWIND query
 _ONE_BY_ONE = 32       # up to this many keys: one query a key
 _MAX_MISSES = 25       # consecutive failed draws of one kind before it is given up
 _BIRTH_DAYS = 10       # births are on day or up to this many days before
-_REGION_CODES = tuple(r[0] for r in REGIONS)
 _ADDR_RE = re.compile(r"^KZ-([A-Z]{3})-\d+$")
 _AWARD_RANK = {"kumis_alqa": 1, "altyn_alqa": 2, "maternal_glory_2": 2, "mother_heroine": 3, "maternal_glory_1": 3}
-_BENEFIT_SOURCE = {"job_loss": "GFSS", "work_capacity_loss": "GFSS", "childcare_1_5": "GFSS"}
 
 _PERSON_FIELDS = ("iin", "surname", "given_name", "patronymic", "birth_date", "sex", "death_date",
                   "address_id", "phone", "bank_account", "citizenship")
@@ -550,20 +540,12 @@ class _DayOfChanges:
     def _new_address(self, near: str | None) -> str:
         """An address code no stored person has (its number above every generated one)."""
         m = _ADDR_RE.match(near or "")
-        region = m.group(1) if m and self.rng.random() < 0.85 else self.rng.choice(_REGION_CODES)
+        region = m.group(1) if m and self.rng.random() < 0.85 else self.rng.choice(REGION_CODES)
         while True:
             a = f"KZ-{region}-{self.rng.randint(8_000_000, 9_999_999):07d}"
             if a not in self.new_addrs and a not in self.taken_addrs:
                 self.new_addrs.add(a)
                 return a
-
-    def _bin(self) -> str:
-        r = self.rng
-        while True:
-            first11 = f"{r.randint(0, 25):02d}{r.randint(1, 12):02d}4{r.choice('0001')}{r.randrange(100000):05d}"
-            d = check_digit(first11)
-            if d is not None:
-                return first11 + str(d)
 
     def _salary(self) -> int:
         return max(40_000, int(math.exp(self.rng.gauss(math.log(240_000), 0.45)) / 100) * 100)
@@ -916,7 +898,7 @@ class _DayOfChanges:
             return []
         out = [self._correct_fact(f, valid_to=day - DAY)]
         if rng.random() < 0.6:
-            out.append(self._new_fact(f["iin"], "employment", day, employer_bin=self._bin()))
+            out.append(self._new_fact(f["iin"], "employment", day, employer_bin=employer_bin(self.rng)))
         return out
 
     def _ev_income(self) -> list[dict]:
@@ -1076,7 +1058,7 @@ class _DayOfChanges:
             return []
         code, iin, lo, vt = o
         vf = lo if code == "targeted_assistance" else min(day, lo + dt.timedelta(days=rng.randint(5, 40)))
-        rec = self._new_fact(iin, "benefit", vf, vt, source=_BENEFIT_SOURCE.get(code, "MIO"), benefit=code)
+        rec = self._new_fact(iin, "benefit", vf, vt, source=BENEFIT_SOURCE.get(code, "MIO"), benefit=code)
         return [rec] if rec else []
 
     def _ev_noop(self) -> list[dict]:
