@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 
 class Member:
+    """A person of a unit as drawn; the person record is written from it when the unit is emitted."""
     __slots__ = ("iin", "surname", "given", "patr", "birth", "sex", "death", "addr", "region",
                  "phone", "iban", "cit", "mother", "father", "kids", "fixed", "deferred", "corr",
                  "jobs", "pension_kzt", "informal_kzt", "rec_day", "student", "disabled", "employed_now")
@@ -45,6 +46,7 @@ class Member:
 
 
 class Unit:
+    """One family's persons, links and facts, kept apart by where in the feed they go."""
     __slots__ = ("people", "links", "facts", "early", "early_persons", "early_links",
                  "early_facts", "late", "scenario", "early_link_ids")
 
