@@ -9,7 +9,7 @@ benchmark's stores stay as ingested. Steps, in one process per engine:
   2. sending every queued SMS through the file gateway;
   3. scripted replies (consent) from --replies phones, one transaction each;
   4. a payment run for the next month (re-checks monthly rights, orders, CSV + pain.001);
-  5. --changes records of one day (graph.changes) ingested, then the incremental sweep
+  5. --changes records of one day (synthetic.changes) ingested, then the incremental sweep
      (median of --runs, from the same moment) against the full dry-run sweep (median of --runs).
 Results go to bench/results/flow-<date>-....json; a Markdown table is printed.
 """
@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from familycard.dates import utcnow  # noqa: E402
-from familycard.graph.changes import write_changes  # noqa: E402
 from familycard.graph.flow.inbox import receive  # noqa: E402
 from familycard.graph.flow.outbox import send_outbox  # noqa: E402
 from familycard.graph.flow.payments import pay_month  # noqa: E402
@@ -37,6 +36,7 @@ from familycard.graph.ingest import ingest_lines  # noqa: E402
 from familycard.graph.sms.gateways import FileGateway  # noqa: E402
 from familycard.graph.store import neo4j_local as neo4j_server  # noqa: E402
 from familycard.graph.sweep import daily_sweep, sweep  # noqa: E402
+from familycard.synthetic import write_changes  # noqa: E402
 from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402
 from sweep import prepare  # noqa: E402
 

@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from familycard.graph.generate import write_feed  # noqa: E402
 from familycard.graph.store import neo4j_local as neo4j_server  # noqa: E402
+from familycard.synthetic import write_feed  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 25)
 

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from familycard.graph.generate import write_feed
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.store.snapshot import counts, snapshot
+from familycard.synthetic import write_feed
 
 AS_OF = dt.date(2026, 11, 25)
 

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from familycard.graph.generate import write_feed
 from familycard.graph.store.snapshot import snapshot
+from familycard.synthetic import write_feed
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
 pytestmark = pytest.mark.scenario

@@ -18,9 +18,9 @@ from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.orders import month_of
 from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.flow.payments import pay_month
-from familycard.graph.generate import write_feed
 from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.sweep import daily_sweep
+from familycard.synthetic import write_feed
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
 pytestmark = pytest.mark.scenario

@@ -6,11 +6,10 @@ import io
 
 import pytest
 
-from familycard.graph.changes import write_changes
-from familycard.graph.generate import write_feed
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.rules import load_rules, run_rule, scope_label
 from familycard.graph.sweep import SweepError, daily_sweep, sweep
+from familycard.synthetic import write_changes, write_feed
 
 AS_OF = dt.date(2026, 11, 25)
 

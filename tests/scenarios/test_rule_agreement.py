@@ -9,11 +9,11 @@ import random
 
 import pytest
 
-from familycard.graph.generate import write_feed
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.rules import load_rules
 from familycard.graph.rules.explain import explain_rule
 from familycard.graph.sweep import sweep
+from familycard.synthetic import write_feed
 
 AS_OF = dt.date(2026, 11, 25)
 # Every rule still finds rights in it (test_the_population_exercises_every_rule); 20 000 took

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from familycard.graph.bank.payment_files import PaymentOrder, register_csv
-from familycard.graph.flow.payments import parse_month
+from familycard.graph.flow.orders import parse_month
 from familycard.schema.records import RecordError, parse_record
 from familycard.schema.values import (
     iban_check_digits_hold,

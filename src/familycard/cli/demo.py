@@ -128,8 +128,9 @@ def _demo_flow(store, settings: Settings) -> None:
     from familycard.dates import local_day, utcnow
     from familycard.graph.flow.inbox import receive
     from familycard.graph.flow.offers import answerable_offer, open_offers_on
+    from familycard.graph.flow.orders import month_of
     from familycard.graph.flow.outbox import send_outbox
-    from familycard.graph.flow.payments import month_of, pay_month
+    from familycard.graph.flow.payments import pay_month
 
     gateway = sms_gateway(settings)
     try:

@@ -107,7 +107,8 @@ def cmd_sms(args, settings: Settings) -> int:
 
 def cmd_pay(args, settings: Settings) -> int:
     from familycard.dates import local_day, utcnow
-    from familycard.graph.flow.payments import month_of, parse_month, pay_month
+    from familycard.graph.flow.orders import month_of, parse_month
+    from familycard.graph.flow.payments import pay_month
 
     if args.month is None:
         args.month = month_of(local_day(utcnow()))

@@ -48,7 +48,7 @@ def add_stats(sub, today: dt.date) -> None:
 
 
 def cmd_generate(args, settings: Settings) -> int:
-    from familycard.graph.generate import write_feed
+    from familycard.synthetic.population import write_feed
 
     with progress_bar(args.people, "people", "generate") as bar, \
             (contextlib.nullcontext(sys.stdout) if args.output == "-"
@@ -68,8 +68,8 @@ def cmd_generate(args, settings: Settings) -> int:
 
 
 def cmd_changes(args, settings: Settings) -> int:
-    from familycard.graph.changes import write_changes
     from familycard.graph.store.snapshot import holds_anyone
+    from familycard.synthetic.changes import write_changes
 
     with open_store(settings) as store:
         if not holds_anyone(store):

@@ -7,7 +7,7 @@ it in this list; tests/test_layout.py holds every module to it):
     sms/, bank/     what an SMS says and where it goes; what the bank receives
     ingest          registry feeds into the graph;  visibility: what a saved query may read
     flow/           offers, SMS out and in, consent, assignments, payment orders, the audit trail
-    saved_queries   auditors' stored Cypher, run read-only
     sweep/          each day: every rule run, the rights found offered
     cards/          one read of a family card, for the CLI and the API
+    saved_queries   auditors' stored Cypher, run read-only (its changes go to the audit trail)
 """

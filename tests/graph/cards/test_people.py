@@ -13,10 +13,10 @@ from familycard.graph.cards import people
 from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.outbox import send_outbox
 from familycard.graph.flow.payments import pay_month
-from familycard.graph.generate import write_feed
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.sweep import daily_sweep
+from familycard.synthetic import write_feed
 
 AS_OF = dt.date(2026, 11, 25)
 

@@ -1,4 +1,4 @@
-"""A day of changes for an existing population (graph/changes.py): valid, landing whole, as mixed
+"""A day of changes for an existing population (synthetic/changes.py): valid, landing whole, as mixed
 as the rules need, and reproducible."""
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from functools import lru_cache
 import pytest
 
 from familycard.dates import add_years, age
-from familycard.graph import changes as changes_mod
 from familycard.graph import model
-from familycard.graph.changes import changes_for_day, write_changes
-from familycard.graph.generate import generate_feed
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.store.snapshot import counts
 from familycard.schema.iin import make_iin, parse_iin
 from familycard.schema.records import parse_record, parse_recorded_at
+from familycard.synthetic import changes as changes_mod
+from familycard.synthetic import changes_for_day, generate_feed, write_changes
+from familycard.synthetic import sample as sample_mod
 from feedmaker import lines, link, person
 
 AS_OF = dt.date(2026, 11, 25)
@@ -208,8 +208,8 @@ def test_both_engines_give_the_same_day_from_the_same_population(store, other_la
 def test_a_large_population_is_sampled_by_iin_endings(ladybug_store, monkeypatch):
     """Above the sample size only persons whose IIN ends in a seeded set of endings are read."""
     _load(ladybug_store)
-    monkeypatch.setattr(changes_mod, "_MIN_SAMPLE", 300)
-    monkeypatch.setattr(changes_mod, "_PER_CHANGE", 1)
+    monkeypatch.setattr(sample_mod, "_MIN_SAMPLE", 300)
+    monkeypatch.setattr(sample_mod, "_PER_CHANGE", 1)
     recs = list(changes_for_day(ladybug_store, DAY1, 120, seed=2))
     assert recs == list(changes_for_day(ladybug_store, DAY1, 120, seed=2))
     gen = changes_mod._DayOfChanges(ladybug_store, DAY1, 120, 2)

@@ -17,18 +17,10 @@ from functools import cache, lru_cache
 import pytest
 from stdnum import iban as std_iban
 
-from familycard.graph.generate import (
-    BAD_CLASSES,
-    SCENARIOS,
-    add_months,
-    add_years,
-    age,
-    generate_feed,
-    pension_date,
-    write_feed,
-)
+from familycard.dates import add_months, add_years, age
 from familycard.schema.iin import parse_iin
 from familycard.schema.records import RecordError, parse_line
+from familycard.synthetic import BAD_CLASSES, SCENARIOS, generate_feed, pension_date, write_feed
 
 D = dt.date(2026, 11, 25)
 DAY = dt.timedelta(days=1)
@@ -538,7 +530,7 @@ def test_kandas_expiry(cov):
 
 def test_every_scenario_runs_at_2000_people():
     # every scenario of the rotation is planted within the first 2 000 people
-    from familycard.graph import generate as g
+    from familycard.synthetic import population as g
 
     gen = g._Generator(2000, 1, D, 0.0, 12)
     for _ in gen.records():
@@ -555,7 +547,7 @@ def test_one_million_people_in_bounded_memory(tmp_path):
 
     import psutil
 
-    code = ("import datetime as dt, resource, sys; from familycard.graph.generate import write_feed;"
+    code = ("import datetime as dt, resource, sys; from familycard.synthetic import write_feed;"
             "f = open(sys.argv[1], 'w', encoding='utf-8');"
             "s = write_feed(f, 1_000_000, 1, dt.date(2026, 11, 25)); f.close();"
             "print(s.people, s.records, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
