@@ -80,7 +80,7 @@ def mask_iin(iin: str | None, role: Role) -> str | None:
 
 
 def naming_for(role: Role) -> Callable[[Mapping[str, Any]], str] | None:
-    """How explanation texts name people for a role (``graph.explain.Naming``): by IIN for the
+    """How explanation texts name people for a role (``graph.rules.explain.Naming``): by IIN for the
     roles that see IINs (None: the texts' own way), else by name and the masked IIN, as a
     Citizen shows them to that role. Built from the person's values, never by editing a text."""
     if SEES["iin"][role] == FULL:

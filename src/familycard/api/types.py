@@ -3,7 +3,7 @@
 How values leave the API, in one place for the typed fields and the rows of saved queries alike:
 
 - A date-time is an instant in UTC, written with its offset: ``2026-12-07T11:24:50.058900Z``.
-  Both stores keep times as naive UTC (graph/flow.py), so a naive value is UTC; a browser read
+  Both stores keep times as naive UTC (dates.utcnow), so a naive value is UTC; a browser read
   the old offset-less text as its own local time, five hours off in Kazakhstan. An argument
   must carry its offset too (``Z`` or ``+05:00``): a bare time would be a guess.
 - A Decimal (money, in tenge) is a JSON number, not a string: JavaScript reads it as a number

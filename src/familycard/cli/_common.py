@@ -1,5 +1,5 @@
 """What the commands share: argument types, the progress bar, opening the store, and holding a
-job's lease while a run writes (graph/leases.py)."""
+job's lease while a run writes (graph/store/leases.py)."""
 from __future__ import annotations
 
 import argparse
@@ -65,7 +65,7 @@ def cut(text: str, width: int) -> str:
     return f"{text:<{width}}" if len(text) <= width else text[:width - 1] + "…"
 
 
-# --- one run at a time of a job (graph/leases.py) --------------------------------------------
+# --- one run at a time of a job (graph/store/leases.py) --------------------------------------------
 
 @contextlib.contextmanager
 def held(settings: Settings, args, key: str, job: str):

@@ -165,7 +165,7 @@ ACCESS = Table("Access", (
 API_TABLES = (SAVED_QUERY, QUERY_RUN, ACCESS)
 
 # A run's claim on a job and its scope ("sweep|2026-11-25", "pay|2026-11", "sms send") or on an
-# SMS it is handing to the gateway ("sms|<message key>"): see graph/leases.py. Deleted when done.
+# SMS it is handing to the gateway ("sms|<message key>"): see graph/store/leases.py. Deleted when done.
 LEASE = Table("Lease", (
     ("key", STRING), ("job", STRING), ("owner", STRING), ("host", STRING), ("pid", INT64),
     ("command", STRING), ("started_at", TIMESTAMP), ("renewed_at", TIMESTAMP), ("expires_at", TIMESTAMP),

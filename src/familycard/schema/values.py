@@ -37,7 +37,7 @@ def month_parts(text: object) -> tuple[int, int] | None:
 
 def is_kz_phone(text: object) -> bool:
     """+7 and 10 digits: the feed's phone (records.md). Whether SMS can reach it is
-    graph/phones.py's question (a mobile, not a landline or a Russian number)."""
+    graph/sms/phones.py's question (a mobile, not a landline or a Russian number)."""
     return isinstance(text, str) and _KZ_PHONE.fullmatch(text) is not None
 
 

@@ -1,4 +1,4 @@
-"""One test for each way the engines differ (graph/dialect.py), run where it applies."""
+"""One test for each way the engines differ (graph/store/dialect.py), run where it applies."""
 from __future__ import annotations
 
 import datetime as dt

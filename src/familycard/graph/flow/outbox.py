@@ -6,7 +6,7 @@ the same idempotency keys, which the gateway (a provider, or the file gateway) r
 resends: the citizen gets each SMS once.
 
 Two senders at once (a cron job and a manual run) never hand the same message to the gateway:
-each claims its batch (a lease per message, ``graph/leases.py``) in a transaction before the
+each claims its batch (a lease per message, ``graph/store/leases.py``) in a transaction before the
 call, skips what another sender holds, and lets go in the transaction that marks the batch
 sent. A sender killed mid-batch leaves its claims until they expire (at once for a dead pid on
 the same host); the next run then sends those messages again, as above.

@@ -70,7 +70,7 @@ class Rule:
     periodicity: str
     title: Mapping[str, str]
     legal: Mapping[str, str]
-    sms_title: Mapping[str, str]   # the benefit as an SMS names it (kk, ru): short, see graph/texts.py
+    sms_title: Mapping[str, str]   # the benefit as an SMS names it (kk, ru): short, see graph/sms/texts.py
     sms_lead: Mapping[str, str] | None   # a sentence before it (condolences) or a notice's own text
     answers: bool   # the SMS asks for consent (every benefit; a notice only if it says so)
     event: str

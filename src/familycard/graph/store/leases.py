@@ -46,7 +46,7 @@ def this_process() -> Owner:
     """This process as an owner (one token for its job lease and its message claims)."""
     host, pid = socket.gethostname(), os.getpid()
     argv = [os.path.basename(sys.argv[0]) if sys.argv else "python"] + sys.argv[1:]
-    if argv[0] in ("cli.py", "__main__.py", "-m", "-c"):  # python -m familycard.cli ...
+    if argv[0] in ("__main__.py", "-m", "-c"):  # python -m familycard.cli ...
         argv[0] = "familycard"
     return Owner(f"{host}:{pid}:{secrets.token_hex(6)}", host, pid, " ".join(argv)[:500], dates.utcnow())
 

@@ -1,7 +1,7 @@
 /*
  * Runs a Neo4j 5.26 Community DBMS in-process with the Bolt connector on.
  *
- * Compiled and started by familycard.neo4j_server (see pom.xml for the jars).
+ * Compiled and started by familycard.graph.store.neo4j_local (see pom.xml for the jars).
  *
  *   java <module flags> -cp '<cache>/classes:<cache>/lib/*' Neo4jLauncher \
  *        --home DIR [--host 127.0.0.1] [--port 7687|0] [--pagecache 256m]
