@@ -4,34 +4,16 @@ server did not mean to say (a stack trace, Cypher) reaches the caller. The HTTP 
 limits (body, time, how many at once): test_middleware.py."""
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 import pytest
 from starlette.testclient import TestClient
 
+from api.conftest import client_for as _client
+from api.conftest import post as _post
 from api.stores import BrokenStore
 from familycard.api.app import create_app
-from familycard.graph.ingest import ingest_lines
-from feedmaker import lines, link, person
-from servers import KEYS, serve, settings_for
-
-AUTH = {"Authorization": f"Bearer {KEYS['admin']}"}
-
-
-@pytest.fixture
-def people(store):
-    mother, child = person("1990-03-01", "F", address_id="A1"), person("2020-01-01", "M", address_id="A1")
-    ingest_lines(store, lines(mother, child, link("PARENT_OF", mother, child)), "feed", dt.date(2026, 11, 25))
-    return mother, child
-
-
-def _client(store, tmp_path, **kw):
-    return TestClient(create_app(settings_for(tmp_path, **kw), store=store))
-
-
-def _post(c, body, headers=AUTH):
-    return c.post("/graphql", json=body, headers=headers)
+from servers import serve, settings_for
 
 
 def test_a_query_nested_too_deep_is_refused_before_it_runs(store, people, tmp_path):

@@ -4,36 +4,17 @@ past the requests it runs at once. The bearer token's refusals: test_http.py and
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 
-import pytest
 from starlette.testclient import TestClient
 
+from api.conftest import AUTH
+from api.conftest import client_for as _client
+from api.conftest import post as _post
 from api.stores import SlowStore
 from familycard.api.app import create_app
 from familycard.api.middleware import BodyLimitMiddleware
-from familycard.graph.ingest import ingest_lines
-from feedmaker import lines, link, person
 from servers import KEYS, settings_for
-
-AUTH = {"Authorization": f"Bearer {KEYS['admin']}"}
-
-
-@pytest.fixture
-def people(store):
-    mother, child = person("1990-03-01", "F", address_id="A1"), person("2020-01-01", "M", address_id="A1")
-    ingest_lines(store, lines(mother, child, link("PARENT_OF", mother, child)), "feed", dt.date(2026, 11, 25))
-    return mother, child
-
-
-def _client(store, tmp_path, **kw):
-    return TestClient(create_app(settings_for(tmp_path, **kw), store=store))
-
-
-def _post(c, body, headers=AUTH):
-    return c.post("/graphql", json=body, headers=headers)
-
 
 # --- body limit ---------------------------------------------------------------------------------
 
