@@ -16,7 +16,7 @@ PACKAGE = SRC / "familycard"
 # Bottom-up: a unit may import units of lower rank only (and itself). A unit is a module or a
 # package; the longest name that matches wins.
 LAYERS = [
-    ("familycard.dates", "familycard.settings"),
+    ("familycard.dates", "familycard.settings", "familycard._lazy"),
     ("familycard.schema",),
     ("familycard.graph.model",),
     ("familycard.graph.store",),

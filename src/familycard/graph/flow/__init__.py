@@ -12,16 +12,29 @@
 Every record is keyed from the right it serves (``rules.right_key``), so a rerun after a crash
 or by mistake finds what it would create and creates nothing twice.
 """
-from familycard.graph.flow.inbox import receive
-from familycard.graph.flow.offers import OfferSummary, lapse_overdue, record_offers, rules_by_code
-from familycard.graph.flow.orders import assign, month_of, parse_month
-from familycard.graph.flow.outbox import SENDER, SendSummary, send_outbox
-from familycard.graph.flow.payments import PaySummary, pay_month
-from familycard.graph.flow.recheck import confirm, end_rights, withdraw_vanished
-from familycard.graph.flow.worklist import REASONS, open_tasks
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "REASONS", "SENDER", "OfferSummary", "PaySummary", "SendSummary",
-    "assign", "confirm", "end_rights", "lapse_overdue", "month_of", "open_tasks", "parse_month",
-    "pay_month", "receive", "record_offers", "rules_by_code", "send_outbox", "withdraw_vanished",
-]
+from familycard._lazy import lazy_exports
+
+_EXPORTS = {
+    "receive": "inbox",
+    "OfferSummary": "offers", "lapse_overdue": "offers", "record_offers": "offers", "rules_by_code": "offers",
+    "assign": "orders", "month_of": "orders", "parse_month": "orders",
+    "SENDER": "outbox", "SendSummary": "outbox", "send_outbox": "outbox",
+    "PaySummary": "payments", "pay_month": "payments",
+    "confirm": "recheck", "end_rights": "recheck", "withdraw_vanished": "recheck",
+    "REASONS": "worklist", "open_tasks": "worklist",
+}
+__all__ = ["REASONS", "SENDER", "OfferSummary", "PaySummary", "SendSummary", "assign", "confirm",
+    "end_rights", "lapse_overdue", "month_of", "open_tasks", "parse_month", "pay_month", "receive",
+    "record_offers", "rules_by_code", "send_outbox", "withdraw_vanished"]
+__getattr__ = lazy_exports(__name__, _EXPORTS)  # a module's imports are paid when it is used
+
+if TYPE_CHECKING:
+    from familycard.graph.flow.inbox import receive
+    from familycard.graph.flow.offers import OfferSummary, lapse_overdue, record_offers, rules_by_code
+    from familycard.graph.flow.orders import assign, month_of, parse_month
+    from familycard.graph.flow.outbox import SENDER, SendSummary, send_outbox
+    from familycard.graph.flow.payments import PaySummary, pay_month
+    from familycard.graph.flow.recheck import confirm, end_rights, withdraw_vanished
+    from familycard.graph.flow.worklist import REASONS, open_tasks
