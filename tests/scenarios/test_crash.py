@@ -12,6 +12,7 @@ import pytest
 
 from familycard.graph.store.snapshot import snapshot
 from familycard.synthetic import write_feed
+from scenarios.stores import open_at
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
 pytestmark = pytest.mark.scenario
@@ -41,14 +42,7 @@ def _ingest_cmd(feed):
 
 
 def _open(engine, path, uri):
-    if engine == "neo4j":
-        from familycard.graph.store.neo4j import Neo4jStore
-        s = Neo4jStore(uri)
-    else:
-        from familycard.graph.store.ladybug import LadybugStore
-        s = LadybugStore(path)
-    s.setup_schema()
-    return s
+    return open_at(path, uri if engine == "neo4j" else None)
 
 
 def _persons(engine, path, uri) -> int:

@@ -21,6 +21,7 @@ from familycard.graph.flow.payments import pay_month
 from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.sweep import daily_sweep
 from familycard.synthetic import write_feed
+from scenarios.stores import open_at
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
 pytestmark = pytest.mark.scenario
@@ -76,20 +77,9 @@ def _killed(cmd, env, after: float) -> bool:
     return alive
 
 
-def _open(data_dir, uri):
-    if uri:
-        from familycard.graph.store.neo4j import Neo4jStore
-        s = Neo4jStore(uri)
-    else:
-        from familycard.graph.store.ladybug import LadybugStore
-        s = LadybugStore(data_dir)
-    s.setup_schema()
-    return s
-
-
 def _state(data_dir, uri):
     """Every flow node by key with its status, and the SMS the gateway got."""
-    with _open(data_dir, uri) as s:
+    with open_at(data_dir, uri) as s:
         out = {t: sorted((r["k"], r["s"]) for r in s.read(
             f"MATCH (n:{t}) RETURN n.key AS k, " + ("n.kind" if t == "Event" else "n.status") + " AS s"))
             for t in FLOW}
@@ -101,7 +91,7 @@ def _state(data_dir, uri):
 
 def _reply(data_dir, uri):
     """The same scripted replies in every run: consent from the first 40 phones by key."""
-    with _open(data_dir, uri) as s:
+    with open_at(data_dir, uri) as s:
         phones = [r["p"] for r in s.read(
             "MATCH (o:Offer) WHERE o.status = 'open' AND o.sent_at IS NOT NULL "
             "RETURN DISTINCT o.phone AS p ORDER BY p LIMIT 40")]
@@ -168,7 +158,7 @@ def test_kill_9_in_sweep_send_and_pay_then_reruns_converge_exactly_once(engine, 
     # Ten more runs of every step (in this process: the CLI's own functions, without ten
     # interpreter start-ups): nothing changes, nothing is sent or paid again.
     month = month_of(local_day(utcnow()))
-    with _open(tmp_path / "crash", uri) as s:
+    with open_at(tmp_path / "crash", uri) as s:
         for _ in range(10):
             daily_sweep(s, AS_OF, batch=40)
             with FileGateway(tmp_path / "crash" / "sms.jsonl") as gw:

@@ -29,6 +29,7 @@ from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.store import leases
 from familycard.graph.sweep import daily_sweep
 from familycard.synthetic import write_feed
+from scenarios.stores import open_at
 
 # Whole processes killed or raced: minutes, not seconds; `make scenarios` (CI runs them after `make test`).
 pytestmark = pytest.mark.scenario
@@ -68,24 +69,13 @@ def setup(request, tmp_path, feed):
     env.update(FAMILYCARD_DATA_DIR=str(tmp_path), FAMILYCARD_SMS_FILE=str(tmp_path / "sms.jsonl"))
     if uri:
         env.update(FAMILYCARD_STORE="neo4j", FAMILYCARD_NEO4J_URI=uri)
-    with _open(tmp_path, uri) as s, open(feed, "rb") as f:
+    with open_at(tmp_path, uri) as s, open(feed, "rb") as f:
         ingest_stream(s, f, "feed", AS_OF)
     return tmp_path, uri, env
 
 
-def _open(data_dir, uri):
-    if uri:
-        from familycard.graph.store.neo4j import Neo4jStore
-        s = Neo4jStore(uri)
-    else:
-        from familycard.graph.store.ladybug import LadybugStore
-        s = LadybugStore(data_dir)
-    s.setup_schema()
-    return s
-
-
 def _count(data_dir, uri, query, params=None):
-    with _open(data_dir, uri) as s:
+    with open_at(data_dir, uri) as s:
         return s.read(query, params)
 
 
@@ -168,7 +158,7 @@ class CountingProvider:
 
 def test_two_sms_senders_started_together_post_each_message_once(setup):
     data_dir, uri, env = setup
-    with _open(data_dir, uri) as s:
+    with open_at(data_dir, uri) as s:
         daily_sweep(s, AS_OF)
     queued = _count(data_dir, uri, "MATCH (m:Message) WHERE m.status = 'queued' RETURN count(m) AS n")[0]["n"]
     assert queued > 0
@@ -189,7 +179,7 @@ def test_two_sms_senders_started_together_post_each_message_once(setup):
 
 def test_two_payment_runs_started_together_issue_one_order_each(setup):
     data_dir, uri, env = setup
-    with _open(data_dir, uri) as s:
+    with open_at(data_dir, uri) as s:
         daily_sweep(s, AS_OF)
         with FileGateway(data_dir / "sms.jsonl") as gw:
             send_outbox(s, gw)
@@ -216,7 +206,7 @@ def _lease_left(data_dir, uri, key):
 
 def test_a_sender_killed_with_kill_9_mid_batch_leaves_its_claims_and_the_next_run_takes_over(setup):
     data_dir, uri, env = setup
-    with _open(data_dir, uri) as s:
+    with open_at(data_dir, uri) as s:
         daily_sweep(s, AS_OF)
     queued = [r["k"] for r in _count(data_dir, uri, "MATCH (m:Message) WHERE m.status = 'queued' "
                                                     "RETURN m.key AS k ORDER BY k")]
@@ -252,7 +242,7 @@ def test_a_lease_of_a_run_on_another_host_is_respected_until_it_expires_then_tak
     data_dir, uri, env = setup
     t = dates.utcnow()
     gone = leases.Owner("far:77:x", "far-away-host", 77, "familycard pay --month " + MONTH, t)
-    with _open(data_dir, uri) as s:  # 10 s: the first run below starts, finds it held, and ends within them
+    with open_at(data_dir, uri) as s:  # 10 s: the first run below starts, finds it held, and ends within them
         s.transaction(lambda tx: leases.claim_in(tx, [f"pay|{MONTH}"], f"payment run of {MONTH}", gone, 10, t))
     r = subprocess.run([sys.executable, "-m", "familycard.cli", "pay", "--month", MONTH], env=env,
                        capture_output=True, text=True, timeout=240)
