@@ -22,6 +22,7 @@ LAYERS = [
     ("familycard.graph.store",),
     ("familycard.graph.rules",),
     ("familycard.graph.sms", "familycard.graph.bank", "familycard.graph.ingest", "familycard.graph.visibility"),
+    ("familycard.graph.load",),
     ("familycard.graph.flow",),
     ("familycard.graph.sweep", "familycard.graph.cards", "familycard.graph.saved_queries"),
     ("familycard.synthetic",),
