@@ -48,10 +48,25 @@ def progress_bar(total: int | None, unit: str, desc: str):
 
 
 def open_store(settings: Settings):
-    """The store the settings name (the graph is imported when a command needs it: --help stays quick)."""
+    """The store the settings name (the graph is imported when a command needs it: --help stays quick).
+
+    A load that did not finish (graph/load/interrupted.py) is told first, on stderr: its work
+    never reached the store, which is as it was before it."""
     from familycard.graph.store import open_store
 
+    report_interrupted_load(settings)
     return open_store(settings)
+
+
+def report_interrupted_load(settings: Settings) -> None:
+    from familycard.graph.load.interrupted import interrupted
+
+    left = interrupted(settings.data_dir)
+    if left:
+        feeds = ", ".join(map(str, left.get("feeds") or [])) or "?"
+        print(f"familycard: a load did not finish (`familycard load {feeds}`, started {left.get('started_at')}, "
+              f"pid {left.get('pid')}): the store is as it was before it; rerun `familycard load` to load "
+              f"again (it removes what the stopped one left in {left.get('work_dir')})", file=sys.stderr)
 
 
 # Columns of the tables a person reads.
