@@ -155,7 +155,8 @@ def test_an_address_several_people_share_is_one_node(ladybug_store, tmp_path):
 
 def test_bom_blank_lines_and_bytes_that_are_not_utf8_read_as_ingest_reads_them(ladybug_store, tmp_path):
     a = person("1980-01-01", "F")
-    raw = b"\xef\xbb\xbf" + feed(a) + b"\n   \n" + b'{"kind": "person", "iin": "\xff"}\n' + feed(person("1985-01-01", "M"))
+    raw = (b"\xef\xbb\xbf" + feed(a) + b"\n   \n" + b'{"kind": "person", "iin": "\xff"}\n'
+           + feed(person("1985-01-01", "M")))
     _, _, ing = check_same_as_ingest(ladybug_store, tmp_path, raw)
     assert [str(r) for r in ing.rejections] == ["feed.jsonl:4: not UTF-8 (byte 28)"]
 
