@@ -58,11 +58,15 @@ def open_store(settings: Settings):
     return open_store(settings)
 
 
+_told_of: set[str] = set()  # `held` opens the store again while it waits: tell it once
+
+
 def report_interrupted_load(settings: Settings) -> None:
     from familycard.graph.load.interrupted import interrupted
 
     left = interrupted(settings.data_dir)
-    if left:
+    if left and str(settings.data_dir) not in _told_of:
+        _told_of.add(str(settings.data_dir))
         feeds = ", ".join(map(str, left.get("feeds") or [])) or "?"
         print(f"familycard: a load did not finish (`familycard load {feeds}`, started {left.get('started_at')}, "
               f"pid {left.get('pid')}): the store is as it was before it; rerun `familycard load` to load "

@@ -133,8 +133,12 @@ def _winners(lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     """One row per key: the last writer (later recorded_at, then the higher digest; the same
     record twice: the earlier line), with ``first_seq``, the first line naming the key (the
     place ingest's batch gives the key: a dict keeps the first key's position)."""
-    ordered = lf.sort(["recorded_at", "digest", "seq"], descending=[True, True, False])
-    return ordered.group_by(keys).agg(pl.all().first(), pl.col("seq").min().alias("first_seq"))
+    # Chosen on the narrow columns (key, time, digest, seq), then the whole rows fetched by seq:
+    # sorting whole rows held 1.05 GB for 1.2 M spilled rows, this 0.7 GB (100 k people).
+    best = (lf.select(*keys, "recorded_at", "digest", "seq")
+            .sort(["recorded_at", "digest", "seq"], descending=[True, True, False])
+            .group_by(keys).agg(pl.col("seq").first(), pl.col("seq").min().alias("first_seq")))
+    return lf.join(best.select("seq", "first_seq"), on="seq", how="inner")
 
 
 # --- persons, addresses, homes ----------------------------------------------------------------
@@ -144,7 +148,7 @@ def _persons(spill_dir: Path, plan_dir: Path, work: Path, out: ResolveSummary, b
     n = _buckets(rows, bucket_rows)
     persons, homes = _Parts(plan_dir, model.PERSON), _Parts(plan_dir, model.LIVES_AT)
     for b in range(n):
-        win = _winners(_bucket(lf, ["iin"], n, b), ["iin"]).collect()
+        win = _winners(_bucket(lf, ["iin"], n, b), ["iin"]).collect(engine="streaming")
         out.stored_by_kind["person"] += persons.write(win)
         homes.write(win.filter(pl.col("address_id").is_not_null() & (pl.col("address_id") != ""))
                     .select(pl.col("iin").alias("from"), pl.col("address_id").alias("to")))
@@ -175,7 +179,7 @@ def _links(spill_dir: Path, plan_dir: Path, work: Path, today: dt.date, out: Res
     folder.mkdir()
     winners = 0
     for b in range(n):
-        win = _winners(_bucket(lf, _LINK_KEY, n, b), _LINK_KEY).collect()
+        win = _winners(_bucket(lf, _LINK_KEY, n, b), _LINK_KEY).collect(engine="streaming")
         winners += win.height
         if win.height:
             win.write_parquet(folder / f"part-{b:05d}.parquet")
@@ -190,7 +194,7 @@ def _links(spill_dir: Path, plan_dir: Path, work: Path, today: dt.date, out: Res
              .join(dates.select(pl.col("iin").alias("to"), pl.col("birth_date").alias("tb"),
                                 pl.lit(True).alias("t_ok")), on="to", how="left")
              .with_columns(ready=pl.col("f_ok").fill_null(False) & pl.col("t_ok").fill_null(False))
-             .collect())
+             .collect(engine="streaming"))
     waiting = links.filter(~pl.col("ready"))
     ready = links.filter(pl.col("ready")).with_columns(
         # add_years(parent's birth, 12) > child's birth, as dates.add_years counts it: on
@@ -275,14 +279,15 @@ def _facts(spill_dir: Path, plan_dir: Path, work: Path, out: ResolveSummary, buc
     facts, has = _Parts(plan_dir, model.FACT), _Parts(plan_dir, model.HAS_FACT)
     waiting = []
     for b in range(n):
-        win = _winners(_bucket(lf, ["key"], n, b), ["key"])
-        stored = win.join(iins, on="iin", how="semi").sort("first_seq").collect()
+        win = (_winners(_bucket(lf, ["key"], n, b), ["key"])
+               .join(iins.with_columns(known=pl.lit(True)), on="iin", how="left").collect(engine="streaming"))
+        stored = win.filter(pl.col("known").is_not_null())
         out.stored_by_kind["fact"] += facts.write(stored)
         has.write(stored.select(pl.col("iin").alias("from"), pl.col("key").alias("to")))
-        waiting.append(win.join(iins, on="iin", how="anti").select(
+        waiting.append(win.filter(pl.col("known").is_null()).select(
             key=pl.lit("fact|") + pl.col("key"), kind=pl.lit("fact"), from_iin=pl.col("iin"),
             to_iin=pl.lit(None, pl.String), seq=pl.col("seq"), origin=pl.col("origin"),
-            recorded_at=pl.col("recorded_at"), digest=pl.col("digest")).collect())
+            recorded_at=pl.col("recorded_at"), digest=pl.col("digest")))
     out.unchanged += rows - out.stored_by_kind["fact"] - sum(w.height for w in waiting)
     return pl.concat(waiting) if waiting else _no_pending()
 
