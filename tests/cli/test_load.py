@@ -123,3 +123,26 @@ def test_kill_9_during_the_copy_leaves_the_store_empty_says_so_and_a_rerun_conve
     assert "did not finish" not in r.stderr.decode()
     r = run(["sweep", "--as-of", TODAY], tmp_path)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_load_stopped_just_after_its_swap_is_reported_as_done_not_as_before(tmp_path, monkeypatch, capsys):
+    import json
+
+    from familycard.cli._common import report_interrupted_load
+    from familycard.graph.load import interrupted
+    from familycard.graph.load.run import load_feeds
+    from familycard.settings import Settings
+
+    settings = Settings(store="embedded", data_dir=tmp_path / "data")
+    feed = feed_file(tmp_path, person("1990-01-01", "M"))
+    with monkeypatch.context() as m:  # killed between the rename and the marker's removal
+        m.setattr(interrupted, "finish", lambda data_dir: None)
+        load_feeds(settings, [feed], __import__("datetime").date(2026, 11, 25), keep_work=True)
+    marker = settings.data_dir / interrupted.MARKER
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    marker.write_text(json.dumps(dict(json.loads(marker.read_text()), pid=dead.pid)))
+    report_interrupted_load(settings)
+    err = capsys.readouterr().err
+    assert "was stopped just after it put the loaded graph in place: the store holds the whole load" in err
+    assert "as it was before" not in err

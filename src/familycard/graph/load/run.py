@@ -25,7 +25,8 @@ from familycard.graph.store.base import Store
 if TYPE_CHECKING:
     from familycard.settings import Settings
 
-__all__ = ["CONTENT_TABLES", "LoadSummary", "Step", "StoreNotEmpty", "load_feeds", "store_contents"]
+__all__ = ["CONTENT_TABLES", "LoadSummary", "Step", "StoreNotEmpty", "completed_before_it_stopped", "load_feeds",
+           "store_contents"]
 
 # What makes a store "not empty" for a load: the family graph, the change log, the benefit flow
 # (offers, payments: a load must not wipe them by surprise) and the API's records. Not leases:
@@ -76,6 +77,28 @@ def store_contents(store: Store) -> dict[str, int]:
 
 def _where(settings: Settings) -> str:
     return f"Neo4j at {settings.neo4j_uri}" if settings.store == "neo4j" else f"LadybugDB at {settings.data_dir}"
+
+
+# A kill after the new database is renamed into place but before the marker goes would leave a
+# loaded store reported as "as it was": the new file's inode, noted before the rename, tells.
+_SWAP_NOTE = "swapping-in.inode"
+
+
+def _note_swap(work: Path) -> None:
+    from familycard.graph.store.ladybug import DB_FILE
+
+    (work / _SWAP_NOTE).write_text(str((work / "db" / DB_FILE).stat().st_ino))
+
+
+def completed_before_it_stopped(data_dir: Path, info: dict) -> bool:
+    """Whether the interrupted load ``info`` had already put its database in place."""
+    from familycard.graph.store.ladybug import DB_FILE
+
+    try:
+        inode = int((Path(str(info.get("work_dir", ""))) / _SWAP_NOTE).read_text())
+        return (data_dir / DB_FILE).stat().st_ino == inode
+    except (OSError, ValueError):
+        return False
 
 
 def _clean_leftovers(data_dir: Path) -> dict | None:
@@ -159,6 +182,7 @@ def load_feeds(settings: Settings, paths: Sequence[Path], today: dt.date, *, rep
             rows = ladybug.build_database(work / "plan", work / "db", pause_s=settings.load_pause_s)
             store.close()
             store = None
+            _note_swap(work)
             ladybug.swap_in(work / "db", data_dir)
             step("copy", t, rows)
         if marked:
