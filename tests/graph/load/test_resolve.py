@@ -172,3 +172,24 @@ def test_small_buckets_give_the_same_plan_as_one(tmp_path):
     _, many, snap_many = resolved(tmp_path / "many", raw, bucket_rows=97)
     assert snap_many == snap_one
     assert (many.stored_by_kind, many.unchanged, many.rejections) == (one.stored_by_kind, one.unchanged, one.rejections)
+
+
+def test_several_feeds_are_one_feed_in_order_each_line_named_by_its_file(ladybug_store, tmp_path):
+    m, c = person("1980-01-01", "F"), person("2005-05-05", "M")
+    first = feed(m, c, "not json")
+    second = feed(dict(m, recorded_at="2026-03-03T00:00:00Z", address_id="NEW"), link("PARENT_OF", m, c),
+                  link("PARENT_OF", c, m))
+    (tmp_path / "a.jsonl").write_bytes(first)
+    (tmp_path / "b.jsonl").write_bytes(second)
+    paths = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    got = read.read_feeds(paths, tmp_path / "spill", TODAY)
+    assert got.files == ["a.jsonl", "b.jsonl"]
+    res = resolve.resolve_spill(tmp_path / "spill", tmp_path / "plan", TODAY, lambda s: read.line_texts(paths, s))
+    # ingest of one feed after the other (their batches do not interleave): the same graph
+    expected = []
+    for p in paths:
+        expected += ingest_lines(ladybug_store, p.read_bytes().splitlines(keepends=True), p.name, TODAY).rejections
+    assert plan_snapshot(tmp_path / "plan") == snapshot(ladybug_store)
+    assert rejections(got.rejections + res.rejections) == rejections(expected)
+    assert [r.origin for r in got.rejections + res.rejections] == ["a.jsonl:3", "b.jsonl:3"]
+    assert res.stored_by_kind == {"person": 2, "link": 1, "fact": 0} and res.unchanged == 1
