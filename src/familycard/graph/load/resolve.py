@@ -187,39 +187,39 @@ def _links(spill_dir: Path, plan_dir: Path, work: Path, today: dt.date, out: Res
     if not winners:
         return _no_pending()
     dates = _person_dates(plan_dir)
-    links = (pl.scan_parquet(sorted(folder.glob("part-*.parquet")))
-             .join(dates.select(pl.col("iin").alias("from"), pl.col("birth_date").alias("fb"),
-                                pl.col("death_date").alias("fd"), pl.lit(True).alias("f_ok")),
-                   on="from", how="left")
-             .join(dates.select(pl.col("iin").alias("to"), pl.col("birth_date").alias("tb"),
-                                pl.lit(True).alias("t_ok")), on="to", how="left")
-             .with_columns(ready=pl.col("f_ok").fill_null(False) & pl.col("t_ok").fill_null(False))
-             .collect(engine="streaming"))
-    waiting = links.filter(~pl.col("ready"))
-    ready = links.filter(pl.col("ready")).with_columns(
-        # add_years(parent's birth, 12) > child's birth, as dates.add_years counts it: on
-        # (year, month, day) numbers, 29 February + 12 years compares as 1 March would.
-        too_young=(pl.col("type") == "PARENT_OF")
-        & (_ymd("fb") + MIN_PARENT_AGE_YEARS * 10_000 > _ymd("tb")))
-    refused = _refuse(ready, work, today)
-    accepted = ready.join(refused.select("first_seq"), on="first_seq", how="anti")
+    iins = dates.select("iin")
+    flagged = (pl.scan_parquet(sorted(folder.glob("part-*.parquet")))
+               .join(iins.select(pl.col("iin").alias("from"), f_ok=pl.lit(True)), on="from", how="left")
+               .join(iins.select(pl.col("iin").alias("to"), t_ok=pl.lit(True)), on="to", how="left")
+               .with_columns(ready=pl.col("f_ok").fill_null(False) & pl.col("t_ok").fill_null(False)))
+    # Only PARENT_OF is checked, on the columns the checks read (memory: ~100 bytes a link).
+    parents = (flagged.filter(pl.col("ready") & (pl.col("type") == "PARENT_OF"))
+               .select("from", "to", "until", "first_seq", "origin")
+               .join(dates.select(pl.col("iin").alias("from"), fb=pl.col("birth_date"), fd=pl.col("death_date")),
+                     on="from", how="left")
+               .join(dates.select(pl.col("iin").alias("to"), tb=pl.col("birth_date")), on="to", how="left")
+               # add_years(parent's birth, 12) > child's birth, as dates.add_years counts it: on
+               # (year, month, day) numbers, 29 February + 12 years compares as 1 March would.
+               .with_columns(too_young=_ymd("fb") + MIN_PARENT_AGE_YEARS * 10_000 > _ymd("tb"))
+               .collect(engine="streaming"))
+    refused = _refuse(parents, today)
     for ltype, table in model.LINK_TABLES.items():
         out.stored_by_kind["link"] += _Parts(plan_dir, table).write(
-            accepted.filter(pl.col("type") == ltype).sort("first_seq"))
+            flagged.filter(pl.col("ready") & (pl.col("type") == ltype))
+            .join(refused.lazy().select("first_seq"), on="first_seq", how="anti").collect(engine="streaming"))
     for r in refused.sort("first_seq").iter_rows(named=True):
         out.rejected += 1
         if len(out.rejections) < KEEP_REJECTIONS:
             out.rejections.append(Rejection(r["origin"], "from", f"from: {r['reason']}"))
-    return waiting.select(
+    return flagged.filter(~pl.col("ready")).select(
         key=pl.lit("link|") + pl.col("type") + "|" + pl.col("from") + "|" + pl.col("to"),
         kind=pl.lit("link"), from_iin=pl.col("from"), to_iin=pl.col("to"), seq=pl.col("seq"),
-        origin=pl.col("origin"), recorded_at=pl.col("recorded_at"), digest=pl.col("digest"))
+        origin=pl.col("origin"), recorded_at=pl.col("recorded_at"), digest=pl.col("digest")).collect(engine="streaming")
 
 
-def _refuse(ready: pl.DataFrame, work: Path, today: dt.date) -> pl.DataFrame:
-    """The PARENT_OF links ``_check_links`` refuses: first_seq, origin (the winner's line) and
-    the reason (without the ``from: `` it is given as a rejection)."""
-    parents = ready.filter(pl.col("type") == "PARENT_OF")
+def _refuse(parents: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """The PARENT_OF links (ready: both persons there) ``_check_links`` refuses: first_seq,
+    origin (the winner's line) and the reason (without the ``from: `` it is given as a rejection)."""
     young = parents.filter(pl.col("too_young"))
     cycles = _cycles(parents.filter(~pl.col("too_young")).select(child="to", parent="from"), young)
     reasons = []
