@@ -44,6 +44,7 @@ __all__ = ["BUCKET_ROWS", "ResolveSummary", "resolve_spill"]
 # Spilled rows deduplicated at once: ~1.5 GB of polars memory for facts at 300 bytes a row.
 BUCKET_ROWS = 4_000_000
 _LINK_KEY = ["type", "from", "to"]
+SLICE_ROWS = 250_000  # rows converted to Arrow at a time when a plan file is written
 
 
 @dataclass
@@ -112,8 +113,12 @@ class _Parts:
         if df.height == 0:
             return 0
         self.dir.mkdir(parents=True, exist_ok=True)
-        arrow = df.select(self.schema.names).to_arrow().cast(self.schema)
-        pq.write_table(arrow, self.dir / f"part-{self.n:05d}.parquet")
+        df = df.select(self.schema.names)
+        # In slices: the Arrow copy of a whole bucket (cast to the contract's types) doubled
+        # the resolve's peak memory.
+        with pq.ParquetWriter(self.dir / f"part-{self.n:05d}.parquet", self.schema) as w:
+            for piece in df.iter_slices(SLICE_ROWS):
+                w.write_table(piece.to_arrow().cast(self.schema))
         self.n += 1
         return df.height
 
@@ -122,11 +127,16 @@ def _buckets(rows: int, bucket_rows: int) -> int:
     return max(1, -(-rows // bucket_rows))
 
 
-def _bucket(lf: pl.LazyFrame, keys: list[str], n: int, b: int) -> pl.LazyFrame:
+def _buckets_of(lf: pl.LazyFrame, keys: list[str], n: int, work: Path, kind: str) -> list[pl.LazyFrame]:
+    """The spill of one kind in ``n`` buckets by a hash of its key: one streaming pass writes
+    each bucket's files (filtering the whole spill once a bucket would read it ``n`` times)."""
     if n == 1:
-        return lf
+        return [lf]
     h = pl.col(keys[0]).hash(seed=17) if len(keys) == 1 else pl.struct(keys).hash(seed=17)
-    return lf.filter(h % n == b)
+    base = work / "buckets" / kind
+    lf.with_columns(_bucket=h % n).sink_parquet(pl.PartitionBy(base, key="_bucket", include_key=False), mkdir=True)
+    return [pl.scan_parquet(sorted(d.glob("*.parquet"))) for d in sorted(base.iterdir())
+            if d.is_dir() and any(d.glob("*.parquet"))]
 
 
 def _winners(lf: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
@@ -147,8 +157,8 @@ def _persons(spill_dir: Path, plan_dir: Path, work: Path, out: ResolveSummary, b
     lf, rows = _spill(spill_dir, "person")
     n = _buckets(rows, bucket_rows)
     persons, homes = _Parts(plan_dir, model.PERSON), _Parts(plan_dir, model.LIVES_AT)
-    for b in range(n):
-        win = _winners(_bucket(lf, ["iin"], n, b), ["iin"]).collect(engine="streaming")
+    for part in _buckets_of(lf, ["iin"], n, work, "person"):
+        win = _winners(part, ["iin"]).collect(engine="streaming")
         out.stored_by_kind["person"] += persons.write(win)
         homes.write(win.filter(pl.col("address_id").is_not_null() & (pl.col("address_id") != ""))
                     .select(pl.col("iin").alias("from"), pl.col("address_id").alias("to")))
@@ -178,8 +188,8 @@ def _links(spill_dir: Path, plan_dir: Path, work: Path, today: dt.date, out: Res
     folder = work / "links"
     folder.mkdir()
     winners = 0
-    for b in range(n):
-        win = _winners(_bucket(lf, _LINK_KEY, n, b), _LINK_KEY).collect(engine="streaming")
+    for b, part in enumerate(_buckets_of(lf, _LINK_KEY, n, work, "link")):
+        win = _winners(part, _LINK_KEY).collect(engine="streaming")
         winners += win.height
         if win.height:
             win.write_parquet(folder / f"part-{b:05d}.parquet")
@@ -278,16 +288,18 @@ def _facts(spill_dir: Path, plan_dir: Path, work: Path, out: ResolveSummary, buc
     iins = _person_dates(plan_dir).select("iin")
     facts, has = _Parts(plan_dir, model.FACT), _Parts(plan_dir, model.HAS_FACT)
     waiting = []
-    for b in range(n):
-        win = (_winners(_bucket(lf, ["key"], n, b), ["key"])
+    for part in _buckets_of(lf, ["key"], n, work, "fact"):
+        win = (_winners(part, ["key"])
                .join(iins.with_columns(known=pl.lit(True)), on="iin", how="left").collect(engine="streaming"))
-        stored = win.filter(pl.col("known").is_not_null())
-        out.stored_by_kind["fact"] += facts.write(stored)
-        has.write(stored.select(pl.col("iin").alias("from"), pl.col("key").alias("to")))
         waiting.append(win.filter(pl.col("known").is_null()).select(
             key=pl.lit("fact|") + pl.col("key"), kind=pl.lit("fact"), from_iin=pl.col("iin"),
             to_iin=pl.lit(None, pl.String), seq=pl.col("seq"), origin=pl.col("origin"),
             recorded_at=pl.col("recorded_at"), digest=pl.col("digest")))
+        stored = win.filter(pl.col("known").is_not_null())
+        del win  # one copy of the bucket at a time
+        out.stored_by_kind["fact"] += facts.write(stored)
+        has.write(stored.select(pl.col("iin").alias("from"), pl.col("key").alias("to")))
+        del stored
     out.unchanged += rows - out.stored_by_kind["fact"] - sum(w.height for w in waiting)
     return pl.concat(waiting) if waiting else _no_pending()
 

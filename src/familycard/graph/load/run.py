@@ -171,20 +171,9 @@ def load_feeds(settings: Settings, paths: Sequence[Path], today: dt.date, *, rep
             summary.import_command = neo4j_import.write_import_dir(work / "plan", import_dir,
                                                                    settings.neo4j_database)
             step("import files", t, sum(res.rows.values()))
-        elif settings.store == "neo4j":
-            from familycard.graph.load import neo4j_import
-
-            neo4j_import.import_plan(work / "plan", settings, replace=replace)
-            step("import", t, sum(res.rows.values()))
         else:
-            from familycard.graph.load import ladybug
-
-            rows = ladybug.build_database(work / "plan", work / "db", pause_s=settings.load_pause_s)
-            store.close()
-            store = None
-            _note_swap(work)
-            ladybug.swap_in(work / "db", data_dir)
-            step("copy", t, rows)
+            held, store = store, None  # the bulk step lets go of it when it must
+            step(*_bulk_step(settings, work, data_dir, replace, held), sum(res.rows.values()))
         if marked:
             interrupted.finish(data_dir)
             marked = False
@@ -197,6 +186,33 @@ def load_feeds(settings: Settings, paths: Sequence[Path], today: dt.date, *, rep
             shutil.rmtree(work, ignore_errors=True)
     _sum_up(summary, got, res)
     return summary
+
+
+def _bulk_step(settings: Settings, work: Path, data_dir: Path, replace: bool,
+               held: Store | None) -> tuple[str, float]:
+    """The engine's bulk step for ``work/plan``: its name and when it started (for ``Step``).
+
+    ``held``: the store as the load opened it (LadybugDB: its lock keeps other writers out
+    until the new database replaces it), closed here. Neo4j: ``neo4j_import.import_plan``, the
+    importer into the stopped database (its own module: the Neo4j side is built apart)."""
+    t = time.perf_counter()
+    if settings.store == "neo4j":
+        if held is not None:
+            held.close()
+        from familycard.graph.load import neo4j_import
+
+        neo4j_import.import_plan(work / "plan", settings, replace=replace)
+        return "import", t
+    from familycard.graph.load import ladybug
+
+    try:
+        ladybug.build_database(work / "plan", work / "db", pause_s=settings.load_pause_s)
+    finally:
+        if held is not None:
+            held.close()
+    _note_swap(work)
+    ladybug.swap_in(work / "db", data_dir)
+    return "copy", t
 
 
 def _sum_up(summary: LoadSummary, got, res) -> None:
