@@ -193,3 +193,15 @@ def test_several_feeds_are_one_feed_in_order_each_line_named_by_its_file(ladybug
     assert rejections(got.rejections + res.rejections) == rejections(expected)
     assert [r.origin for r in got.rejections + res.rejections] == ["a.jsonl:3", "b.jsonl:3"]
     assert res.stored_by_kind == {"person": 2, "link": 1, "fact": 0} and res.unchanged == 1
+
+
+def test_feed_order_of_a_link_is_its_first_line_even_when_a_later_line_wins(ladybug_store, tmp_path):
+    child = person("2012-01-01", "M")
+    p1, p2, p3 = person("1980-01-01", "F"), person("1979-01-01", "M"), person("1978-01-01", "M")
+    early = link("PARENT_OF", p3, child)
+    res, snap, _ = check_same_as_ingest(ladybug_store, tmp_path, feed(
+        child, p1, p2, p3, early, link("PARENT_OF", p1, child), link("PARENT_OF", p2, child),
+        dict(early, recorded_at="2026-06-01T00:00:00Z", since="2012-01-01")))
+    # p3's link came first (line 5), so p2's is the third, though p3's winning version is line 8
+    assert [r.origin for r in res.rejections] == ["feed.jsonl:7"]
+    assert "'" + p2["iin"] + "' would be a third" in res.rejections[0].reason
