@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     lease_ttl_s: float = 60.0
     """How long a run's hold on its job (sweep, sms send, pay) lasts unless renewed (every third of it);
     a run killed on another host is taken over after that (on the same host, as soon as its pid is gone)."""
+    load_pause_s: float = 0.0
+    """A test hook: seconds `familycard load` waits after each table of its bulk step (the crash
+    tests kill it there); 0 in use."""
 
 
     # --- the GraphQL API (`familycard serve`) ---------------------------------------------

@@ -8,7 +8,7 @@ import argparse
 import contextlib
 import sys
 
-from familycard.cli import cards, demo, flow, neo4j, population, serve, sweep
+from familycard.cli import cards, demo, flow, load, neo4j, population, serve, sweep
 from familycard.cli._errors import run_command
 from familycard.dates import local_today
 
@@ -33,7 +33,7 @@ class _CommandParser(_Parser):
 
 
 # The commands in the order `familycard --help` lists them.
-_COMMANDS = (population.add_generate, population.add_changes, population.add_ingest, demo.add_demo,
+_COMMANDS = (population.add_generate, population.add_changes, population.add_ingest, load.add_load, demo.add_demo,
              population.add_stats, cards.add_card, sweep.add_sweep, flow.add_sms, flow.add_pay, flow.add_offers,
              flow.add_worklist, flow.add_history, serve.add_token, serve.add_schema, serve.add_serve,
              cards.add_explain, neo4j.add_neo4j)

@@ -48,10 +48,35 @@ def progress_bar(total: int | None, unit: str, desc: str):
 
 
 def open_store(settings: Settings):
-    """The store the settings name (the graph is imported when a command needs it: --help stays quick)."""
+    """The store the settings name (the graph is imported when a command needs it: --help stays quick).
+
+    A load that did not finish (graph/load/interrupted.py) is told first, on stderr: its work
+    never reached the store, which is as it was before it."""
     from familycard.graph.store import open_store
 
+    report_interrupted_load(settings)
     return open_store(settings)
+
+
+_told_of: set[str] = set()  # `held` opens the store again while it waits: tell it once
+
+
+def report_interrupted_load(settings: Settings) -> None:
+    from familycard.graph.load.interrupted import interrupted
+    from familycard.graph.load.run import completed_before_it_stopped
+
+    left = interrupted(settings.data_dir)
+    if left and str(settings.data_dir) not in _told_of:
+        _told_of.add(str(settings.data_dir))
+        feeds = ", ".join(map(str, left.get("feeds") or [])) or "?"
+        if completed_before_it_stopped(settings.data_dir, left):
+            print(f"familycard: the load `familycard load {feeds}` (pid {left.get('pid')}) was stopped just after "
+                  "it put the loaded graph in place: the store holds the whole load (the next `familycard "
+                  f"load` removes what it left in {left.get('work_dir')})", file=sys.stderr)
+            return
+        print(f"familycard: a load did not finish (`familycard load {feeds}`, started {left.get('started_at')}, "
+              f"pid {left.get('pid')}): the store is as it was before it; rerun `familycard load` to load "
+              f"again (it removes what the stopped one left in {left.get('work_dir')})", file=sys.stderr)
 
 
 # Columns of the tables a person reads.

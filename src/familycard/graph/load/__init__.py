@@ -16,3 +16,16 @@ goes another way, in four steps, each bounded in memory:
    server elsewhere.
 4. ``interrupted``: a load killed half-way leaves a marker the next command reports.
 """
+from familycard._lazy import lazy_exports
+
+# Lazy: a command that only reads the marker (every command opening the store) must not import
+# polars and pyarrow with it. Not `interrupted`: that name is the marker's module.
+_EXPORTS = {
+    "ReadSummary": "read", "read_feeds": "read", "line_texts": "read",
+    "ResolveSummary": "resolve", "resolve_spill": "resolve",
+    "build_database": "ladybug", "swap_in": "ladybug",
+    "LoadSummary": "run", "Step": "run", "StoreNotEmpty": "run", "load_feeds": "run", "store_contents": "run",
+    "begin": "interrupted", "finish": "interrupted", "running": "interrupted",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
