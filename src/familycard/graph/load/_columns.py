@@ -44,7 +44,6 @@ _PAIR = (rf'(?:"(?:{"|".join(_STR_FIELDS)})"{_W}:{_W}"{_PLAIN}*"'
          rf'|"(?:{"|".join(_INT_FIELDS)})"{_W}:{_W}-?(?:0|[1-9][0-9]{{0,17}}))')
 LINE_RE = rf"^{_W}\{{{_W}(?:{_PAIR}(?:{_W},{_W}{_PAIR})*)?{_W}\}}{_W}$"
 _BLANK_RE = r"^[ \t\n\r\x0b\x0c]*$"  # bytes.strip()'s whitespace only: ingest skips the line
-_KEY_RE = rf'"{_W}:'  # in a line LINE_RE passed, a quote then a colon ends a key, and only a key
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TS_RE = (r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?"
           r"(Z|[+-][0-9]{2}:[0-9]{2})?$")
@@ -368,15 +367,21 @@ def read_block(data: bytes, file_index: int, name: str, first_line: int, today: 
     n_lines = len(starts)
     if not n_lines:
         return res
-    bad_utf8 = _not_utf8(data, starts, ends)
+    offsets = pa.array([starts[0], *ends], type=pa.int32())
+    as_text = pa.StringArray.from_buffers(n_lines, offsets.buffers()[1], pa.py_buffer(data))
+    try:  # Arrow's UTF-8 check is ~20x Python's decode; the slow search only where it fails
+        as_text.validate(full=True)
+        bad_utf8: dict[int, int] = {}
+    except pa.ArrowInvalid:
+        bad_utf8 = _not_utf8(data, starts, ends)
     buf = data
     if bad_utf8:
         mb = bytearray(data)
         for i in bad_utf8:  # spaces (same length) so that the block reads as text
             mb[starts[i]:ends[i]] = b" " * (ends[i] - starts[i])
         buf = bytes(mb)
-    offsets = pa.array([starts[0], *ends], type=pa.int32())
-    lines = pl.from_arrow(pa.StringArray.from_buffers(n_lines, offsets.buffers()[1], pa.py_buffer(buf)))
+        as_text = pa.StringArray.from_buffers(n_lines, offsets.buffers()[1], pa.py_buffer(buf))
+    lines = pl.from_arrow(as_text)
     # Lines the columns may read: valid UTF-8 (the others are spaces now), of the plain shape.
     plain = lines.str.contains(LINE_RE)
     blank = ~plain & lines.str.contains(_BLANK_RE)
@@ -403,10 +408,14 @@ def read_block(data: bytes, file_index: int, name: str, first_line: int, today: 
         except Exception:  # noqa: BLE001 - whatever polars makes of it, parse_line has the last word
             dec = None
         if dec is not None and dec.height == len(idx):
-            keys = sub.str.count_matches(_KEY_RE).alias("_keys")
-            dec = dec.with_columns(idx.cast(pl.Int64).alias("_row"), _PRESENT,
-                                   (keys == pl.sum_horizontal([pl.col(c).is_not_null() for c in _ALL_FIELDS]))
-                                   .alias("_once"))
+            # No field twice: in a plain line each key has 2 quotes and each string value 2
+            # more, so the quotes number 4 a string field + 2 an integer one exactly when no
+            # key repeats (a repeated key adds quotes the decoded fields do not account for).
+            quotes = sub.str.count_matches('"', literal=True).alias("_quotes")
+            dec = dec.with_columns(
+                idx.cast(pl.Int64).alias("_row"), _PRESENT,
+                (quotes == pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int64) * (2 if c in _INT_FIELDS else 4)
+                                              for c in _ALL_FIELDS])).alias("_once"))
             for kind, check in (("person", lambda d: _person(d, today)), ("link", _link), ("fact", _fact)):
                 part = dec.filter((pl.col("kind") == kind) & pl.col("_once"))
                 if not part.height:
