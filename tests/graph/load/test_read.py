@@ -186,6 +186,8 @@ def test_spill_and_rejections_equal_ingests_line_by_line(tmp_path, monkeypatch, 
     assert (s.read, s.rejected) == (ref.read, ref.rejected)
     assert ref.rejected > 100 and all(expected.values())  # the feed did have every sort of line
     assert s.files == ["feed.jsonl"]
+    # Only the bad lines and the hand-written odd ones went the slow way: no block fell back whole.
+    assert s.slow <= ref.rejected + len(_nasty()), (s.slow, ref.rejected)
     assert len(seen) >= blocks and seen[-1] == len(data) and seen == sorted(seen)
 
 
