@@ -257,18 +257,26 @@ def _person(df: pl.DataFrame, today: dt.date) -> pl.DataFrame:
 
 
 def _with_iban(lf: pl.LazyFrame) -> pl.LazyFrame:
-    """``_iban_ok``: no account, or a Kazakh IBAN (KZ, 2 check digits, 16 characters) whose
-    ISO 13616 mod-97 holds. Only digit-only accounts are vouched for (the rest go the slow
-    way): rotated, "KZ" is 2035, and the 22 digits fold mod 97 in two int64 chunks."""
+    """``_iban_ok``: no account, or a Kazakh IBAN (KZ, 2 check digits, a 3-digit bank, 13
+    digits or letters) whose ISO 13616 mod-97 holds: rotated (country and check digits to the
+    end), letters as two digits (A=10 .. Z=35), left-padded to 36 digits (zeros change no
+    remainder) and folded 9 digits at a time, so every step fits an int64."""
     acct = pl.col("_t_bank_account")
-    rot = pl.col("_iban_rot")
-    return (lf.with_columns(acct.str.contains(r"^KZ[0-9]{18}$").fill_null(False).alias("_iban_shaped"))
-              .with_columns(pl.when(pl.col("_iban_shaped")).then(
-                  pl.concat_str([acct.str.slice(4, 16), pl.lit("2035"), acct.str.slice(2, 2)]))
-                  .otherwise(pl.lit("0" * 22)).alias("_iban_rot"))
-              .with_columns((acct.is_null() | (pl.col("_iban_shaped") & (
-                  ((rot.str.slice(0, 11).str.to_integer() % 97) * (10 ** 11 % 97)
-                   + rot.str.slice(11, 11).str.to_integer()) % 97 == 1))).alias("_iban_ok")))
+    digits = pl.col("_iban_digits")
+    chunks = [digits.str.slice(9 * i, 9).str.to_integer() for i in range(4)]
+    rem = chunks[0] % 97
+    for c in chunks[1:]:
+        rem = (rem * 10 ** 9 + c) % 97
+    return (lf.with_columns(acct.str.contains(r"^KZ[0-9]{5}[0-9A-Z]{13}$").fill_null(False).alias("_iban_shaped"))
+              .with_columns(pl.when(pl.col("_iban_shaped"))
+                            .then(pl.concat_str([acct.str.slice(4, 16), acct.str.slice(0, 4)])
+                                  .str.replace_many(_LETTERS, _LETTER_DIGITS))
+                            .otherwise(pl.lit("0")).str.pad_start(36, "0").alias("_iban_digits"))
+              .with_columns((acct.is_null() | (pl.col("_iban_shaped") & (rem == 1))).alias("_iban_ok")))
+
+
+_LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+_LETTER_DIGITS = [str(10 + i) for i in range(26)]
 
 
 def _link(df: pl.DataFrame) -> pl.DataFrame:
