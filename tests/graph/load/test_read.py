@@ -8,12 +8,13 @@ import json
 import random
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from familycard.graph.ingest import IngestSummary, _parse_lines
-from familycard.graph.load import plan, read
+from familycard.graph.load import _columns, plan, read
 from familycard.graph.load.read import line_texts, read_feeds
 from familycard.schema.iin import make_iin
 from familycard.schema.vocabulary import benefit_codes
@@ -249,3 +250,14 @@ def test_iban_check_digits_as_ingest_checks_them(tmp_path):
     assert _spilled(tmp_path / "spill", "person") == expected["person"]
     assert s.rejections == ref.rejections
     assert 60 < len(expected["person"]) < 600 and s.slow == ref.rejected
+
+
+def test_plain_characters_are_what_the_digest_and_strip_assume():
+    """Every character the columns take inside a string: Python's repr leaves it as it is
+    (the digest quotes the string in '...'), and str.strip() does not strip it."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    plain = pl.Series(chars).str.contains(f"^{_columns._PLAIN}$").to_list()
+    taken = [c for c, ok in zip(chars, plain, strict=True) if ok]
+    assert len(taken) > 400 and "Ә" in taken and "\u00a0" not in taken and "'" not in taken
+    for c in taken:
+        assert repr(c) == f"'{c}'" and (c.strip() == c or c == " "), hex(ord(c))

@@ -1,4 +1,4 @@
-"""One block of feed lines checked in columns (step 1 of the load, read.py's worker).
+"""One block of feed lines checked in columns (step 1 of the load; read.py runs the blocks).
 
 The columns only ever *vouch* for a line: a line they pass gets exactly the props (and digest)
 ``schema.records.parse_line`` would give it; every other line, whatever is wrong or merely
@@ -10,7 +10,7 @@ construction. What the columns vouch for is kept narrow on purpose:
   Python repr is ``'...'`` and whose ``strip()`` strips spaces only) or, for ``amount_kzt``
   and ``work_capacity_loss_percent``, a JSON integer of at most 18 digits; no ``null``, no
   escapes, no nesting (a full-line regex: one pass, ~0.4 s per GB);
-- no field twice (the keys counted in the text equal the fields decoded);
+- no field twice (the quotes counted in the text add up to the fields decoded);
 - every check of records.md passes (IIN check digits, dates real, IBAN mod-97, ...);
 - ``recorded_at`` is ``YYYY-MM-DDTHH:MM[:SS[.f{1,6}]][Z|±HH:MM]``.
 """
