@@ -261,3 +261,16 @@ def test_plain_characters_are_what_the_digest_and_strip_assume():
     assert len(taken) > 400 and "Ә" in taken and "\u00a0" not in taken and "'" not in taken
     for c in taken:
         assert repr(c) == f"'{c}'" and (c.strip() == c or c == " "), hex(ord(c))
+
+
+def test_a_failure_in_the_columns_leaves_the_block_to_parse_line(tmp_path, monkeypatch):
+    def broken(df):
+        raise RuntimeError("a polars surprise")
+
+    monkeypatch.setattr(_columns, "_fact", broken)
+    files = [("feed.jsonl", _generated(40, 6, bad_rate=0.05))]
+    expected, ref, _ = _expected(files)
+    s = read_feeds(_write(tmp_path, files), tmp_path / "spill", TODAY)
+    assert s.slow == s.read and s.rejections == ref.rejections
+    for kind in plan.SPILL_KINDS:
+        assert _spilled(tmp_path / "spill", kind) == expected[kind]

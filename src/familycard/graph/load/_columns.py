@@ -399,40 +399,10 @@ def read_block(data: bytes, file_index: int, name: str, first_line: int, today: 
     cand = ~blank
     if bad_utf8:
         cand = cand.scatter(list(bad_utf8), False)
-    fast_rows: list[pl.Series] = []
-    per_kind: dict[str, list[pa.Table]] = {k: [] for k in KINDS}
-    idx = plain.arg_true()
-    if len(idx):
-        sub = lines.gather(idx)
-        if len(idx) == n_lines:
-            body = buf[starts[0]:]
-        else:
-            mv = memoryview(buf)
-            body = b"".join([mv[starts[i]:ends[i]] for i in idx.to_list()])
-        if not body.endswith(b"\n"):
-            body += b"\n"
-        try:
-            dec = pl.read_ndjson(body, schema=_DECODE_SCHEMA)
-        except Exception:  # noqa: BLE001 - whatever polars makes of it, parse_line has the last word
-            dec = None
-        if dec is not None and dec.height == len(idx):
-            # No field twice: in a plain line each key has 2 quotes and each string value 2
-            # more, so the quotes number 4 a string field + 2 an integer one exactly when no
-            # key repeats (a repeated key adds quotes the decoded fields do not account for).
-            quotes = sub.str.count_matches('"', literal=True).alias("_quotes")
-            dec = dec.with_columns(
-                idx.cast(pl.Int64).alias("_row"), _PRESENT,
-                (quotes == pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int64) * (2 if c in _INT_FIELDS else 4)
-                                              for c in _ALL_FIELDS])).alias("_once"))
-            for kind, check in (("person", lambda d: _person(d, today)), ("link", _link), ("fact", _fact)):
-                part = dec.filter((pl.col("kind") == kind) & pl.col("_once"))
-                if not part.height:
-                    continue
-                props = check(part)
-                good = props.filter(pl.col("_ok"))
-                if good.height:
-                    fast_rows.append(good["_row"])
-                    per_kind[kind].append(_finish(kind, good, first_line, file_index, name, schemas[kind]))
+    try:
+        fast_rows, per_kind = _fast(lines, plain, buf, starts, ends, first_line, file_index, name, today, schemas)
+    except Exception:  # noqa: BLE001 - never a run lost to the columns: parse_line reads the block
+        fast_rows, per_kind = [], {k: [] for k in KINDS}
     fast_ok = pl.repeat(False, n_lines, dtype=pl.Boolean, eager=True)
     if fast_rows:
         fast_ok = fast_ok.scatter(pl.concat(fast_rows), True)
@@ -467,6 +437,47 @@ def read_block(data: bytes, file_index: int, name: str, first_line: int, today: 
             res.tables[kind] = table
             res.valid[kind] = table.num_rows
     return res
+
+
+def _fast(lines: pl.Series, plain: pl.Series, buf: bytes, starts: list[int], ends: list[int], first_line: int,
+          file_index: int, name: str, today: dt.date, schemas: dict[str, pa.Schema]
+          ) -> tuple[list[pl.Series], dict[str, list[pa.Table]]]:
+    """The rows the columns vouch for (their line indexes) and their spill tables, by kind."""
+    fast_rows: list[pl.Series] = []
+    per_kind: dict[str, list[pa.Table]] = {k: [] for k in KINDS}
+    idx = plain.arg_true()
+    if len(idx):
+        sub = lines.gather(idx)
+        if len(idx) == len(lines):
+            body = buf[starts[0]:]
+        else:
+            mv = memoryview(buf)
+            body = b"".join([mv[starts[i]:ends[i]] for i in idx.to_list()])
+        if not body.endswith(b"\n"):
+            body += b"\n"
+        try:
+            dec = pl.read_ndjson(body, schema=_DECODE_SCHEMA)
+        except Exception:  # noqa: BLE001 - whatever polars makes of it, parse_line has the last word
+            dec = None
+        if dec is not None and dec.height == len(idx):
+            # No field twice: in a plain line each key has 2 quotes and each string value 2
+            # more, so the quotes number 4 a string field + 2 an integer one exactly when no
+            # key repeats (a repeated key adds quotes the decoded fields do not account for).
+            quotes = sub.str.count_matches('"', literal=True).alias("_quotes")
+            dec = dec.with_columns(
+                idx.cast(pl.Int64).alias("_row"), _PRESENT,
+                (quotes == pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int64) * (2 if c in _INT_FIELDS else 4)
+                                              for c in _ALL_FIELDS])).alias("_once"))
+            for kind, check in (("person", lambda d: _person(d, today)), ("link", _link), ("fact", _fact)):
+                part = dec.filter((pl.col("kind") == kind) & pl.col("_once"))
+                if not part.height:
+                    continue
+                props = check(part)
+                good = props.filter(pl.col("_ok"))
+                if good.height:
+                    fast_rows.append(good["_row"])
+                    per_kind[kind].append(_finish(kind, good, first_line, file_index, name, schemas[kind]))
+    return fast_rows, per_kind
 
 
 def _finish(kind: str, good: pl.DataFrame, first_line: int, file_index: int, name: str,
