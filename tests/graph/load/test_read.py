@@ -204,8 +204,10 @@ def test_the_columns_vouch_for_a_valid_feed(tmp_path):
         assert _spilled(tmp_path / "spill", kind) == expected[kind]
 
 
-def test_several_feeds_keep_their_own_lines_and_texts(tmp_path):
-    a = _generated(60, 1, bad_rate=0.1)
+@pytest.mark.parametrize("block_bytes", [read.BLOCK_BYTES, 64], ids=["blocks", "lines-longer-than-a-block"])
+def test_several_feeds_keep_their_own_lines_and_texts(tmp_path, monkeypatch, block_bytes):
+    monkeypatch.setattr(read, "BLOCK_BYTES", block_bytes)
+    a = _generated(8, 1, bad_rate=0.1)
     b = b"\n\n" + _j(_person(surname="Second")) + b"\n" + b"\xef\xbb\xbf" + _j(_person()) + b"\n"
     c = b"\xef\xbb\xbf" + _j(_person(surname="Third")) + b"\r\n"
     files = [("a.jsonl", a), ("b.jsonl", b), ("c.jsonl", c)]

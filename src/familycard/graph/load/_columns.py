@@ -51,6 +51,7 @@ _W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 
 KINDS = ("person", "link", "fact")
+LINE_BITS = 40  # seq = file index << LINE_BITS | line number (plan.py)
 
 
 @dataclass
@@ -375,8 +376,9 @@ def read_block(data: bytes, file_index: int, name: str, first_line: int, today: 
     n_lines = len(starts)
     if not n_lines:
         return res
-    offsets = pa.array([starts[0], *ends], type=pa.int32())
-    as_text = pa.StringArray.from_buffers(n_lines, offsets.buffers()[1], pa.py_buffer(data))
+    # 64-bit offsets: one hostile line may make a block of any size.
+    offsets = pa.array([starts[0], *ends], type=pa.int64())
+    as_text = pa.LargeStringArray.from_buffers(n_lines, offsets.buffers()[1], pa.py_buffer(data))
     try:  # Arrow's UTF-8 check is ~20x Python's decode; the slow search only where it fails
         as_text.validate(full=True)
         bad_utf8: dict[int, int] = {}
@@ -388,7 +390,7 @@ def read_block(data: bytes, file_index: int, name: str, first_line: int, today: 
         for i in bad_utf8:  # spaces (same length) so that the block reads as text
             mb[starts[i]:ends[i]] = b" " * (ends[i] - starts[i])
         buf = bytes(mb)
-        as_text = pa.StringArray.from_buffers(n_lines, offsets.buffers()[1], pa.py_buffer(buf))
+        as_text = pa.LargeStringArray.from_buffers(n_lines, offsets.buffers()[1], pa.py_buffer(buf))
     lines = pl.from_arrow(as_text)
     # Lines the columns may read: valid UTF-8 (the others are spaces now), of the plain shape.
     plain = lines.str.contains(LINE_RE)
@@ -422,7 +424,7 @@ def read_block(data: bytes, file_index: int, name: str, first_line: int, today: 
         row = dict(rec.props)
         if rec.kind == "link":
             row.update(type=rec.type, **{"from": rec.from_iin, "to": rec.to_iin})
-        row.update(seq=(file_index << 40) | n, origin=f"{name}:{n}")
+        row.update(seq=(file_index << LINE_BITS) | n, origin=f"{name}:{n}")
         slow_rows[rec.kind].append(row)
     rejections.sort(key=lambda r: r[0])
     res.rejected = len(rejections)
@@ -485,6 +487,6 @@ def _finish(kind: str, good: pl.DataFrame, first_line: int, file_index: int, nam
     digest = _digests(_reprs(kind, good))
     n = good["_row"] + first_line
     out = good.with_columns(
-        digest.alias("digest"), (pl.lit(file_index << 40, pl.Int64) + n).alias("seq"),
+        digest.alias("digest"), (pl.lit(file_index << LINE_BITS, pl.Int64) + n).alias("seq"),
         pl.concat_str([pl.lit(f"{name}:"), n.cast(pl.String)]).alias("origin"))
     return out.select(schema.names).to_arrow().cast(schema)

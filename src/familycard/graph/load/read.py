@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from familycard.graph.ingest import KEEP_REJECTIONS, Rejection
 from familycard.graph.load import plan
-from familycard.graph.load._columns import BlockResult, read_block
+from familycard.graph.load._columns import LINE_BITS, BlockResult, read_block
 
 __all__ = ["ReadSummary", "line_texts", "read_feeds", "seq_of"]
 
@@ -29,7 +29,6 @@ __all__ = ["ReadSummary", "line_texts", "read_feeds", "seq_of"]
 # their reprs): 8 MB blocks (~40 k lines) kept a 100 k-person read at 475 MB; the cost of a
 # block is not in its count (32 MB blocks took as much CPU and 1.4 GB with two processes).
 BLOCK_BYTES = 8 << 20
-LINE_BITS = 40
 _FEW_VALUES = ["type", "source", "sex", "citizenship", "disability_group", "month", "name", "benefit"]
 
 
