@@ -210,20 +210,21 @@ def test_several_feeds_keep_their_own_lines_and_texts(tmp_path, monkeypatch, blo
     a = _generated(8, 1, bad_rate=0.1)
     b = b"\n\n" + _j(_person(surname="Second")) + b"\n" + b"\xef\xbb\xbf" + _j(_person()) + b"\n"
     c = b"\xef\xbb\xbf" + _j(_person(surname="Third")) + b"\r\n"
-    files = [("a.jsonl", a), ("b.jsonl", b), ("c.jsonl", c)]
+    files = [("a.jsonl", a), ("b.jsonl", b), ("empty.jsonl", b""), ("c.jsonl", c), ("blank.jsonl", b"\n \x0b\n")]
     expected, ref, texts = _expected(files)
     paths = _write(tmp_path, files)
     s = read_feeds(paths, tmp_path / "spill", TODAY)
-    assert s.files == ["a.jsonl", "b.jsonl", "c.jsonl"]
+    assert s.files == ["a.jsonl", "b.jsonl", "empty.jsonl", "c.jsonl", "blank.jsonl"]
+    assert (s.read, s.rejected) == (ref.read, ref.rejected)
     got = _spilled(tmp_path / "spill", "person")
     assert got == expected["person"]
-    assert [r["origin"] for r in got if r["seq"] >> 40] == ["b.jsonl:3", "c.jsonl:1"]
+    assert [(r["origin"], r["seq"] >> 40) for r in got if r["seq"] >> 40] == [("b.jsonl:3", 1), ("c.jsonl:1", 3)]
     assert [r.origin for r in s.rejections if not r.origin.startswith("a.")] == ["b.jsonl:4"]
     assert s.rejections == ref.rejections
     # the raw lines back, as ingest keeps them for a Pending node, for any of the feeds' lines
-    want = [r["seq"] for k in plan.SPILL_KINDS for r in expected[k]][::7] + [read.seq_of(1, 3), read.seq_of(2, 1)]
+    want = [r["seq"] for k in plan.SPILL_KINDS for r in expected[k]][::7] + [read.seq_of(1, 3), read.seq_of(3, 1)]
     assert line_texts(paths, want) == {q: texts[q] for q in want}
-    assert line_texts(paths, [read.seq_of(2, 1)])[read.seq_of(2, 1)].startswith('{"kind"')
+    assert line_texts(paths, [read.seq_of(3, 1)])[read.seq_of(3, 1)].startswith('{"kind"')
 
 
 def test_a_rerun_replaces_the_parts_of_an_interrupted_read(tmp_path):
