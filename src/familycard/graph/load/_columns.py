@@ -8,9 +8,9 @@ construction. What the columns vouch for is kept narrow on purpose:
 - the line is a flat JSON object of known fields only, each value a string of "plain"
   characters (printable ASCII but ``"'\\``, Latin-1 letters, Cyrillic: a string whose
   Python repr is ``'...'`` and whose ``strip()`` strips spaces only) or, for ``amount_kzt``
-  and ``work_capacity_loss_percent``, a JSON integer of at most 18 digits; no ``null``, no
+  and ``work_capacity_loss_percent``, a JSON integer of at most 18 digits, or ``null``; no
   escapes, no nesting (a full-line regex: one pass, ~0.4 s per GB);
-- no field twice (the quotes counted in the text add up to the fields decoded);
+- no field twice (the quotes counted in the text add up to the fields decoded and the null ones);
 - every check of records.md passes (IIN check digits, dates real, IBAN mod-97, ...);
 - ``recorded_at`` is ``YYYY-MM-DDTHH:MM[:SS[.f{1,6}]][Z|±HH:MM]``.
 """
@@ -40,8 +40,11 @@ _W = r"[ \t\r\n]*"  # JSON's whitespace (Rust's \s is Unicode's)
 # Plain characters: Python's repr of a string of these is the string in single quotes, and
 # str.strip() removes nothing of them but spaces (checked in the tests against Python itself).
 _PLAIN = r"[ !#-&(-\[\]-~\x{00C0}-\x{00FF}\x{0400}-\x{04FF}]"
-_PAIR = (rf'(?:"(?:{"|".join(_STR_FIELDS)})"{_W}:{_W}"{_PLAIN}*"'
-         rf'|"(?:{"|".join(_INT_FIELDS)})"{_W}:{_W}-?(?:0|[1-9][0-9]{{0,17}}))')
+_PAIR = (rf'(?:"(?:{"|".join(_STR_FIELDS)})"{_W}:{_W}(?:"{_PLAIN}*"|null)'
+         rf'|"(?:{"|".join(_INT_FIELDS)})"{_W}:{_W}(?:-?(?:0|[1-9][0-9]{{0,17}})|null))')
+# In a plain line a quote, a colon and null can only be a key and its null value (no string
+# holds a quote): the fields given as null, which parse_line reads as absent.
+_NULL_FIELD_RE = {f: rf'"{f}"{_W}:{_W}null' for f in _ALL_FIELDS}
 LINE_RE = rf"^{_W}\{{{_W}(?:{_PAIR}(?:{_W},{_W}{_PAIR})*)?{_W}\}}{_W}$"
 _BLANK_RE = r"^[ \t\n\r\x0b\x0c]*$"  # bytes.strip()'s whitespace only: ingest skips the line
 _DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -441,6 +444,19 @@ def read_block(data: bytes, file_index: int, name: str, first_line: int, today: 
     return res
 
 
+def _null_fields(sub: pl.Series) -> pl.Series:
+    """Per line, one bit per field given as ``null`` (0 for most lines: the regexes run only
+    on the lines holding a null)."""
+    out = pl.zeros(len(sub), dtype=pl.Int64, eager=True)
+    at = sub.str.contains("null", literal=True).arg_true()  # a byte search first: cheaper than a regex
+    if len(at):
+        few = sub.gather(at)
+        bits = pl.select(pl.sum_horizontal([few.str.contains(r).cast(pl.Int64) * (1 << _ALL_FIELDS.index(f))
+                                            for f, r in _NULL_FIELD_RE.items()])).to_series()
+        out = out.scatter(at, bits)
+    return out
+
+
 def _fast(lines: pl.Series, plain: pl.Series, buf: bytes, starts: list[int], ends: list[int], first_line: int,
           file_index: int, name: str, today: dt.date, schemas: dict[str, pa.Schema]
           ) -> tuple[list[pl.Series], dict[str, list[pa.Table]]]:
@@ -462,14 +478,20 @@ def _fast(lines: pl.Series, plain: pl.Series, buf: bytes, starts: list[int], end
         except Exception:  # noqa: BLE001 - whatever polars makes of it, parse_line has the last word
             dec = None
         if dec is not None and dec.height == len(idx):
-            # No field twice: in a plain line each key has 2 quotes and each string value 2
-            # more, so the quotes number 4 a string field + 2 an integer one exactly when no
-            # key repeats (a repeated key adds quotes the decoded fields do not account for).
-            quotes = sub.str.count_matches('"', literal=True).alias("_quotes")
+            # No field twice. In a plain line each key has 2 quotes and each string value 2
+            # more. With F the fields decoded (not null) and N those given as null (disjoint),
+            # the quotes number 4 a string field of F + 2 an integer one + 2 a field of N
+            # exactly when no key repeats: a repeated key adds quotes F and N do not account for.
+            quotes = sub.str.count_matches('"', literal=True)
+            dec = dec.with_columns(idx.cast(pl.Int64).alias("_row"), quotes.alias("_quotes"), _PRESENT,
+                                   _null_fields(sub).alias("_null"))
             dec = dec.with_columns(
-                idx.cast(pl.Int64).alias("_row"), _PRESENT,
-                (quotes == pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int64) * (2 if c in _INT_FIELDS else 4)
-                                              for c in _ALL_FIELDS])).alias("_once"))
+                ((pl.col("_quotes") == pl.sum_horizontal(
+                    [pl.col(c).is_not_null().cast(pl.Int64) * (2 if c in _INT_FIELDS else 4) for c in _ALL_FIELDS]
+                    + [(pl.col("_null") & (1 << i) != 0).cast(pl.Int64) * 2 for i in range(len(_ALL_FIELDS))]))
+                 & ((pl.col("_present") & pl.col("_null")) == 0)).alias("_once"),
+                # a field given as null is still a field: one of another kind is an unknown field
+                (pl.col("_present") | pl.col("_null")).alias("_present"))
             for kind, check in (("person", lambda d: _person(d, today)), ("link", _link), ("fact", _fact)):
                 part = dec.filter((pl.col("kind") == kind) & pl.col("_once"))
                 if not part.height:
