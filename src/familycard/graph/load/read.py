@@ -61,9 +61,10 @@ def _blocks(paths: Sequence[Path], block_bytes: int) -> Iterator[_Block]:
     for fi, path in enumerate(paths):
         line = 1
         carry = b""
+        want = block_bytes
         with open(path, "rb") as f:
             while True:
-                chunk = f.read(block_bytes)
+                chunk = f.read(want)
                 data = carry + chunk if carry else chunk
                 if not chunk:
                     if data:
@@ -71,9 +72,10 @@ def _blocks(paths: Sequence[Path], block_bytes: int) -> Iterator[_Block]:
                         number += 1
                     break
                 cut = data.rfind(b"\n") + 1
-                if cut == 0:  # one line longer than a block: read on until it ends
-                    carry = data
+                if cut == 0:  # one line longer than a block: read on (twice as much each time) to its end
+                    carry, want = data, len(data)
                     continue
+                want = block_bytes
                 carry = data[cut:]
                 block = data[:cut] if carry else data
                 yield _Block(number, fi, path.name, line, block)
