@@ -1,4 +1,4 @@
-"""`familycard demo`: it generates, ingests and shows cards; after it, serving again signs in with
+"""`familycard demo`: it generates, loads and shows cards; after it, serving again signs in with
 the demo's keys."""
 from __future__ import annotations
 
@@ -88,12 +88,17 @@ def _up(port: int, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
-def test_demo_generates_ingests_and_shows_cards(tmp_path):
+def test_demo_generates_loads_and_shows_cards(tmp_path):
     r = run(["demo", "--people", "400", "--as-of", "2026-11-25"], tmp_path)
     out = r.stdout.decode()
     assert r.returncode == 0, r.stderr.decode()[-2000:]
-    assert "rejected 0" in out and "Person" in out and "PARENT_OF" in out
+    assert re.search(r"^load: read \d+, stored \d+, unchanged \d+, rejected 0, pending links 0 \(read: ",
+                     out, re.M), out
+    assert "Person" in out and "PARENT_OF" in out
     assert out.count("Family card:") >= 2
+    # run again on the same folder: the store is not empty, so the feed is ingested (nothing new)
+    again = run(["demo", "--people", "400", "--as-of", "2026-11-25"], tmp_path).stdout.decode()
+    assert re.search(r"^ingest \(the store was not empty: not a load\): read \d+, stored 0, ", again, re.M), again
 
 
 def test_serve_after_the_demo_signs_in_with_the_demo_keys(tmp_path):

@@ -16,7 +16,7 @@ from familycard.settings import Settings
 
 
 def add_demo(sub, today: dt.date) -> None:
-    d = sub.add_parser("demo", help="generate a demo population, ingest it, show counts and family cards")
+    d = sub.add_parser("demo", help="generate a demo population, load it, show counts and family cards")
     d.add_argument("--people", type=int, default=5000)
     d.add_argument("--seed", type=int, default=1)
     d.add_argument("--as-of", type=date_arg, default=today)
@@ -27,7 +27,7 @@ def add_demo(sub, today: dt.date) -> None:
 
 
 def cmd_demo(args, settings: Settings) -> int:
-    """The main job on the embedded default: generate, ingest, show what is in the graph."""
+    """The main job on the embedded default: generate, load, show what is in the graph."""
     from familycard.graph.cards import example_iins, family_card, render_card
     from familycard.graph.store.snapshot import counts
 
@@ -39,8 +39,7 @@ def cmd_demo(args, settings: Settings) -> int:
     gen = argparse.Namespace(people=args.people, seed=args.seed, as_of=args.as_of, bad_rate=0.0,
                              history_months=12, output=str(feed))
     cmd_generate(gen, settings)
-    summary = ingest(settings, str(feed), args.as_of, show=10)
-    print(f"ingest: {summary.line()}")
+    summary = _load_or_ingest(settings, feed, args.as_of)
     with open_store(settings) as store:
         c = counts(store)
         print("in the graph:")
@@ -67,6 +66,26 @@ def cmd_demo(args, settings: Settings) -> int:
     if args.serve:
         _serve_demo(settings, args, examples[0] if examples else None)
     return 1 if summary.rejected else 0
+
+
+def _load_or_ingest(settings: Settings, feed, as_of: dt.date):
+    """The first step for real data: `familycard load` into an empty store. A demo run again on
+    the same folder finds it filled (by the last demo, or by the user): the feed is then
+    ingested, which stores nothing that is there already (a load would refuse, or wipe it). On
+    Neo4j too: a load stops and restarts the server, which only a local one allows."""
+    from familycard.graph.load.run import load_feeds, store_contents
+
+    with open_store(settings) as store:
+        filled = bool(store_contents(store))
+    if filled or settings.store != "embedded":
+        summary = ingest(settings, str(feed), as_of, show=10)
+        print(f"ingest{' (the store was not empty: not a load)' if filled else ''}: {summary.line()}")
+        return summary
+    summary = load_feeds(settings, [feed], as_of)
+    for r in summary.rejections[:10]:
+        print(f"rejected {r}")
+    print(f"load: {summary.line()} ({', '.join(s.line() for s in summary.steps)})")
+    return summary
 
 
 def _demo_keys(settings: Settings) -> Settings:
