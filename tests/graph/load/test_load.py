@@ -139,3 +139,38 @@ def test_a_load_removes_what_an_interrupted_one_left(tmp_path):
     assert not left.exists() and not marker.exists()
     with open_at(settings.data_dir, None) as store:
         assert len(snapshot(store)["Person"]) == 1
+
+
+@pytest.mark.parametrize("engine", ["ladybug", "neo4j"])
+def test_after_a_load_a_day_of_changes_is_ingested_and_the_incremental_sweep_finds_what_a_full_one_finds(
+        engine, tmp_path, request):
+    """Issue 17, point 5: the daily path after a first load (the load writes no change log: the
+    first sweep of a day is a full one, and only what is ingested after it is incremental)."""
+    from familycard.graph.sweep import daily_sweep, sweep
+    from familycard.synthetic import write_changes
+
+    settings, uri = settings_for(engine, tmp_path, request)
+    feed = tmp_path / "feed.jsonl"
+    with open(feed, "w", encoding="utf-8") as out:
+        write_feed(out, people=2500, seed=3, as_of=TODAY)
+    assert load_feeds(settings, [feed], TODAY).rejected == 0
+    with open_at(settings.data_dir, uri) as store:
+        t0 = dt.datetime(2026, 11, 25, 3, 0)
+        before = {e.key for e in daily_sweep(store, TODAY, now=lambda: t0).result.entitlements}
+        changes = tmp_path / "changes.jsonl"
+        with open(changes, "w", encoding="utf-8") as out:
+            assert write_changes(store, out, TODAY, 400, 3) >= 300
+        with open(changes, "rb") as f:
+            s = ingest_lines(store, f, changes.name, TODAY)
+        assert s.rejected == 0 and s.stored > 0
+        full = {e.key: e.amount_kzt for e in sweep(store, TODAY).entitlements}
+        new = set(full) - before
+        assert len(new) >= 10, "the day of changes should make new rights"
+        t1 = t0 + dt.timedelta(hours=2)
+        inc = daily_sweep(store, TODAY, incremental=True, now=lambda: t1)
+        assert inc.mode == "incremental" and inc.scope.changed
+        offered = {r["key"] for r in store.read("MATCH (o:Offer) WHERE o.offered_at = $t RETURN o.key AS key",
+                                                {"t": t1})}
+        assert offered == new
+        found = {e.key: e.amount_kzt for e in inc.result.entitlements}
+        assert found.items() <= full.items()
