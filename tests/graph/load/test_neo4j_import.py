@@ -107,7 +107,7 @@ def test_import_equals_ingest_then_schema_and_index_plans(oracle, local_neo4j, t
     import_plan(plan, local_neo4j, replace=True)
     assert nl.status(local_neo4j.data_dir / "neo4j") == local_neo4j.neo4j_uri  # up again, same port
     assert _snap(local_neo4j) == oracle
-    assert interrupted.interrupted(local_neo4j.data_dir) is None and interrupted.running(local_neo4j.data_dir) is None
+    assert not (local_neo4j.data_dir / interrupted.MARKER).exists()
     assert not (tmp_path / "work" / "neo4j-import").exists()  # the CSV files go once imported
     store = _neo4j(local_neo4j)
     try:
@@ -220,3 +220,69 @@ def test_printed_command_imports_the_same_graph(oracle, local_neo4j, tmp_path):
     finally:
         store.close()
     assert _snap(local_neo4j) == oracle
+
+
+def test_port_taken_on_restart_is_named_and_the_graph_is_there_once_started(oracle, local_neo4j, tmp_path,
+                                                                             monkeypatch):
+    import socket
+
+    port = int(local_neo4j.neo4j_uri.rsplit(":", 1)[1])
+    squatter = socket.socket()
+    real_run_admin = nl.run_admin
+
+    def run_admin_then_take_the_port(*args, **kwargs):
+        real_run_admin(*args, **kwargs)
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+
+    monkeypatch.setattr(nl, "run_admin", run_admin_then_take_the_port)
+    plan = write_plan(oracle, tmp_path / "work" / "plan")
+    try:
+        with pytest.raises(Neo4jImportError, match=rf"did not start again on port {port}.*neo4j start --port {port}"):
+            import_plan(plan, local_neo4j, replace=True)
+        assert (local_neo4j.data_dir / interrupted.MARKER).exists()  # the load is not whole: the next command says so
+    finally:
+        squatter.close()
+    monkeypatch.undo()
+    import_plan(plan, local_neo4j, replace=True)  # the rerun converges
+    assert not (local_neo4j.data_dir / interrupted.MARKER).exists()
+    assert _snap(local_neo4j) == oracle
+
+
+def test_a_neo4j_the_pid_file_does_not_know_is_not_imported_under(local_neo4j, tmp_path):
+    data_dir = local_neo4j.data_dir / "neo4j"
+    pid_file = data_dir / nl.PID_NAME
+    kept = pid_file.read_text()
+    pid_file.unlink()  # a server still holding the folder, unknown to the pid file
+    try:
+        assert nl.status(data_dir) is None and nl.store_in_use(data_dir)
+        with pytest.raises(Neo4jImportError, match=rf"did not start holds {data_dir / nl.HOME_NAME}"):
+            import_plan(write_plan({}, tmp_path / "plan"), local_neo4j, replace=True)
+    finally:
+        pid_file.write_text(kept)
+    assert nl.status(data_dir) == local_neo4j.neo4j_uri
+
+
+def test_a_swap_killed_half_way_is_finished_before_the_server_opens_the_database(tmp_path):
+    from familycard.graph.load.neo4j_import import STAGING_DATABASE, SWAP_MARK, _finish_swap
+
+    data_dir = tmp_path / "neo4j"
+    served, staged = nl.database_dirs(data_dir, "neo4j"), nl.database_dirs(data_dir, STAGING_DATABASE)
+    for d, what in [*zip(served, ("old store", "old logs"), strict=True),
+                    *zip(staged, ("new store", "new logs"), strict=True)]:
+        d.mkdir(parents=True)
+        (d / "f").write_text(what)
+    # killed after the store moved, before the logs did
+    served[0].rename(served[0].with_name("neo4j.replaced"))
+    staged[0].rename(served[0])
+    (data_dir / SWAP_MARK).write_text("neo4j")
+    _finish_swap(data_dir)
+    assert [(d / "f").read_text() for d in served] == ["new store", "new logs"]
+    assert not any(d.exists() for d in staged) and not (data_dir / SWAP_MARK).exists()
+    assert not served[0].with_name("neo4j.replaced").exists()
+    # no mark: an import that did not finish; its staging folders go, the served ones stay
+    for d in staged:
+        d.mkdir(parents=True)
+    _finish_swap(data_dir)
+    assert not any(d.exists() for d in staged) and [(d / "f").read_text() for d in served] == ["new store", "new logs"]

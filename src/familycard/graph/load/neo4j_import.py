@@ -22,6 +22,7 @@ slower multi-line reading, asked for only for the files that have one.
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import shutil
 import time
@@ -208,25 +209,39 @@ def _cause(log: Path) -> str | None:
     return f"{name.rsplit('.', 1)[-1]}{sep}{message}"
 
 
+SWAP_MARK = "neo4j-swap-in-progress"
+
+
 def _swap(data_dir: Path, database: str) -> None:
-    """The staged database takes the served one's place (stores and transaction logs)."""
+    """The staged database takes the served one's place (store and transaction logs: two folders
+    that must move together). A mark says the swap began, after a whole import: a swap killed
+    half-way is finished by ``_finish_swap`` before the server starts again."""
+    (data_dir / SWAP_MARK).write_text(database)
+    _finish_swap(data_dir)
+
+
+def _finish_swap(data_dir: Path) -> None:
+    """Finish a swap that began (idempotent), or drop the staging folders of an import that did
+    not finish (the served database is then as it was)."""
     from familycard.graph.store import neo4j_local as nl
 
-    for new, old in zip(nl.database_dirs(data_dir, STAGING_DATABASE), nl.database_dirs(data_dir, database),
-                        strict=True):
-        aside = old.with_name(old.name + ".replaced")
+    mark = data_dir / SWAP_MARK
+    staged = nl.database_dirs(data_dir, STAGING_DATABASE)
+    if not mark.exists():
+        for d in staged:
+            shutil.rmtree(d, ignore_errors=True)
+        return
+    served = nl.database_dirs(data_dir, mark.read_text().strip())
+    asides = [d.with_name(d.name + ".replaced") for d in served]
+    for new, old, aside in zip(staged, served, asides, strict=True):
+        if new.exists():
+            if old.exists():
+                shutil.rmtree(aside, ignore_errors=True)
+                old.rename(aside)
+            new.rename(old)
+    for aside in asides:
         shutil.rmtree(aside, ignore_errors=True)
-        if old.exists():
-            old.rename(aside)
-        new.rename(old)
-        shutil.rmtree(aside, ignore_errors=True)
-
-
-def _drop_staging(data_dir: Path) -> None:
-    from familycard.graph.store import neo4j_local as nl
-
-    for d in nl.database_dirs(data_dir, STAGING_DATABASE):
-        shutil.rmtree(d, ignore_errors=True)
+    mark.unlink()
 
 
 def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
@@ -243,7 +258,17 @@ def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
     if settings.neo4j_database != "neo4j":
         raise Neo4jImportError(f"FAMILYCARD_NEO4J_DATABASE={settings.neo4j_database}: the local Neo4j "
                                "(Community) serves one database, neo4j")
-    port = _local_port(settings, nl.status(data_dir))
+    running = nl.status(data_dir)
+    port = _local_port(settings, running)
+    other = interrupted.running(settings.data_dir)
+    if other is not None and other.get("pid") != os.getpid():
+        raise Neo4jImportError(f"another load runs into {settings.data_dir} (pid {other.get('pid')}, since "
+                               f"{other.get('started_at')}); wait for it, or stop it")
+    if running is None:
+        if nl.store_in_use(data_dir):
+            raise Neo4jImportError(f"a Neo4j that `familycard neo4j start` did not start holds "
+                                   f"{data_dir / nl.HOME_NAME}; stop it, then load again")
+        _finish_swap(data_dir)  # a load killed half-way through its swap: finished before the server opens it
     try:
         nl.start_background(data_dir, port, cache)  # running already: returns it
     except nl.Neo4jUnavailable as e:
@@ -264,7 +289,9 @@ def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
     files = write_csv(Path(plan_dir), csv_dir)
     say(f"{sum(files.rows.values())} rows, {files.bytes / 2**20:.0f} MiB of CSV in {files.seconds:.1f}s")
 
-    mine = interrupted.running(settings.data_dir) is None  # the CLI may have marked the whole load already
+    # The CLI may have marked the whole load already (this process's marker: kept, with its feeds);
+    # a marker of a load that was killed is taken over. Removed once the graph is whole.
+    mine = interrupted.running(settings.data_dir) is None
     if mine:
         interrupted.begin(settings.data_dir, "neo4j", [], work)
     failure: BaseException | None = None
@@ -272,7 +299,7 @@ def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
     try:
         say(f"stopping the Neo4j of {data_dir}")
         nl.stop_background(data_dir)
-        if nl.status(data_dir) is not None:
+        if nl.status(data_dir) is not None or nl.store_in_use(data_dir):
             raise Neo4jImportError(f"the Neo4j of {data_dir} still runs after it was told to stop; stop it "
                                    "(`familycard neo4j stop`) and load again")
         report = work / "neo4j-import.report"
@@ -285,7 +312,7 @@ def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
         try:
             nl.run_admin(data_dir, args, log, cache, cwd=work)
         except nl.Neo4jUnavailable as e:
-            _drop_staging(data_dir)
+            _finish_swap(data_dir)  # no swap began: drops the staging database
             untouched = True
             raise Neo4jImportError(f"Neo4j's importer refused the plan {plan_dir} (CSV in {csv_dir}, log {log}); "
                                    f"the database was left as it was: {_cause(log) or e.reason}") from None
@@ -314,7 +341,6 @@ def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
         store.after_load(sum(files.rows[t.name] for t in model.REGISTRY_TABLES))
     finally:
         store.close()
-    if mine:
-        interrupted.finish(settings.data_dir)
+    interrupted.finish(settings.data_dir)
     with contextlib.suppress(OSError):  # a country's CSV is tens of GB: not kept once imported
         shutil.rmtree(csv_dir)

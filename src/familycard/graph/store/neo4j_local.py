@@ -40,6 +40,7 @@ __all__ = [
     "start_background",
     "stop_background",
     "status",
+    "store_in_use",
 ]
 
 #: Neo4j version pinned in neo4j_launcher/pom.xml (kept in sync by a test).
@@ -534,6 +535,26 @@ def database_dirs(data_dir: Path, database: str) -> tuple[Path, Path]:
     return data / "databases" / database, data / "transactions" / database
 
 
+def store_in_use(data_dir: Path) -> bool:
+    """Whether a running Neo4j holds the DBMS of ``data_dir`` (its ``store_lock``, an fcntl lock
+    that Java's FileLock takes on Linux; measured: held while the launcher runs, free once it
+    stopped), whoever started it: the pid file knows only those of ``start_background``."""
+    lock = Path(data_dir).resolve() / HOME_NAME / "data" / "databases" / "store_lock"
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
 def admin_command(cache: Path, args: list[str], *, heap: str = "1g") -> list[str]:
     """``neo4j-admin ARGS`` as a java command on the launcher's jars."""
     classpath = str(Path(cache) / "lib" / "*")
@@ -573,8 +594,11 @@ def run_admin(
         except OSError as exc:
             raise Neo4jUnavailable(f"could not run java: {exc}") from None
     if proc.returncode != 0:
+        text = _read_log(log_path)
+        # A usage error (exit 64) prints picocli's complaint, then the whole usage: keep the complaint.
+        said = text.split("\nUSAGE", 1)[0] if "\nUSAGE" in text and text.split("\nUSAGE", 1)[0].strip() else text
         raise Neo4jUnavailable(f"neo4j-admin {' '.join(args[:3])} failed (exit {proc.returncode}); "
-                               f"log {log_path}:\n{_tail(_read_log(log_path))}")
+                               f"log {log_path}:\n{_tail(said)}")
 
 
 # --------------------------------------------------------------------------- CLI helpers
