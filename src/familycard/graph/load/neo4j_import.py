@@ -195,18 +195,21 @@ def _local_port(settings: Settings, running_uri: str | None) -> int:
     return want.port
 
 
-def _cause(log: Path) -> str | None:
-    """The importer's root cause (run with --verbose, it prints the Java chain of causes), as
+def _cause(text: str) -> str | None:
+    """The root of a Java chain of causes (the importer run with --verbose, the launcher's log), as
     "DuplicateInputIdException: Id '000121607817' is defined more than once in group 'Person'"."""
-    try:
-        causes = [ln for ln in log.read_text(errors="replace").splitlines() if ln.startswith("Caused by: ")]
-    except OSError:
-        return None
+    causes = [ln for ln in text.splitlines() if ln.startswith("Caused by: ")]
     if not causes:
         return None
-    cause = causes[-1].removeprefix("Caused by: ")
-    name, sep, message = cause.partition(": ")
+    name, sep, message = causes[-1].removeprefix("Caused by: ").partition(": ")
     return f"{name.rsplit('.', 1)[-1]}{sep}{message}"
+
+
+def _read(log: Path) -> str:
+    try:
+        return log.read_text(errors="replace")
+    except OSError:
+        return ""
 
 
 SWAP_MARK = "neo4j-swap-in-progress"
@@ -315,7 +318,7 @@ def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
             _finish_swap(data_dir)  # no swap began: drops the staging database
             untouched = True
             raise Neo4jImportError(f"Neo4j's importer refused the plan {plan_dir} (CSV in {csv_dir}, log {log}); "
-                                   f"the database was left as it was: {_cause(log) or e.reason}") from None
+                                   f"the database was left as it was: {_cause(_read(log)) or e.reason}") from None
         say(f"imported in {time.perf_counter() - started:.1f}s")
         _swap(data_dir, "neo4j")
     except BaseException as e:
@@ -326,8 +329,9 @@ def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
             say(f"starting the Neo4j of {data_dir} on port {port}")
             nl.start_background(data_dir, port, cache)
         except nl.Neo4jUnavailable as e:
-            msg = (f"the Neo4j of {data_dir} did not start again on port {port} (taken by another "
-                   f"program?): {e.reason}; start it with `familycard neo4j start --port {port}`")
+            msg = (f"the Neo4j of {data_dir} did not start again on port {port} (taken by another program?): "
+                   f"{_cause(e.reason) or e.reason}; its log: {data_dir / nl.LOG_NAME}; start it with "
+                   f"`familycard neo4j start --port {port}`")
             if failure is None:
                 raise Neo4jImportError(msg) from None
             failure.add_note(msg)
