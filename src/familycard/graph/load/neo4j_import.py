@@ -90,7 +90,7 @@ def _csv_batch(batch: pa.RecordBatch, table: model.Table) -> pa.RecordBatch:
             # Arrow writes "2020-01-02 03:04:05.000006"; %S carries the microseconds.
             col = pc.strftime(col, format="%Y-%m-%dT%H:%M:%S")
         arrays.append(col)
-    arrays.append(pa.array([table.name] * batch.num_rows, pa.string()))
+    arrays.append(pa.repeat(pa.scalar(table.name), batch.num_rows))
     return pa.RecordBatch.from_arrays(arrays, names=[*batch.schema.names, "_label"])
 
 
@@ -118,9 +118,12 @@ def write_csv(plan_dir: Path, out_dir: Path) -> ImportFiles:
         want = plan_schema(table)
         for i, part in enumerate(table_files(Path(plan_dir), table)):
             src = pq.ParquetFile(part)
-            if not src.schema_arrow.equals(want):
-                raise Neo4jImportError(f"{part}: columns {src.schema_arrow.names} do not match the plan's "
-                                       f"{table.name} ({want.names}, types of plan.plan_schema)")
+            got = src.schema_arrow
+            if got.names != want.names or got.types != want.types:  # nullability and metadata may differ
+                def cols(schema: pa.Schema) -> str:
+                    return ", ".join(f"{f.name} {f.type}" for f in schema)
+                raise Neo4jImportError(f"{part}: columns ({cols(got)}) are not those of the plan's {table.name} "
+                                       f"({cols(want)}: plan.plan_schema)")
             name = f"{table.name}-part-{i:05d}.csv"
             multiline = False
             with pcsv.CSVWriter(out_dir / name, _csv_batch(_empty(want), table).schema,
