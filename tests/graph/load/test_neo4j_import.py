@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from neo4j import GraphDatabase
 
 import feedmaker
 from familycard.graph import model
@@ -32,7 +33,7 @@ from familycard.graph.store.neo4j import Neo4jStore
 from familycard.graph.store.snapshot import snapshot
 from familycard.settings import Settings
 from familycard.synthetic.population import write_feed
-from neo4j_fixture import neo4j_unavailable
+from neo4j_fixture import neo4j_unavailable, wipe_database
 
 pytestmark = pytest.mark.neo4j
 
@@ -102,9 +103,11 @@ def _snap(settings: Settings) -> dict[str, list[tuple]]:
         store.close()
 
 
-def test_import_equals_ingest_then_schema_and_index_plans(oracle, local_neo4j, tmp_path):
+def test_import_equals_ingest_then_schema_index_plans_and_replace(oracle, local_neo4j, tmp_path):
     plan = write_plan(oracle, tmp_path / "work" / "plan")
-    import_plan(plan, local_neo4j, replace=True)
+    with GraphDatabase.driver(local_neo4j.neo4j_uri, auth=None) as driver:
+        wipe_database(driver)  # an empty database, as `familycard neo4j start` makes: no replace needed
+    import_plan(plan, local_neo4j, replace=False)
     assert nl.status(local_neo4j.data_dir / "neo4j") == local_neo4j.neo4j_uri  # up again, same port
     assert _snap(local_neo4j) == oracle
     assert not (local_neo4j.data_dir / interrupted.MARKER).exists()
@@ -124,14 +127,10 @@ def test_import_equals_ingest_then_schema_and_index_plans(oracle, local_neo4j, t
         assert "NodeIndexSeek" in json.dumps(summary.plan)
     finally:
         store.close()
-
-
-def test_a_store_with_data_is_replaced_only_when_asked(oracle, local_neo4j, tmp_path):
-    plan = write_plan(oracle, tmp_path / "work" / "plan")
-    import_plan(plan, local_neo4j, replace=True)
+    # a store with data is replaced only when asked; a rerun with replace converges
     with pytest.raises(Neo4jImportError, match=r"holds \d+ nodes.*--replace"):
         import_plan(plan, local_neo4j, replace=False)
-    # a rerun with replace converges to the same graph
+    assert nl.status(local_neo4j.data_dir / "neo4j") == local_neo4j.neo4j_uri
     import_plan(plan, local_neo4j, replace=True)
     assert _snap(local_neo4j) == oracle
 

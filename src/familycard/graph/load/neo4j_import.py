@@ -176,7 +176,11 @@ def write_import_dir(plan_dir: Path, out_dir: Path, database: str = "neo4j", *, 
     ``import/`` folder (``files_at``: another folder as the command sees it, e.g. ``/import`` in
     Docker). ``overwrite`` adds ``--overwrite-destination=true`` (a database that exists is
     otherwise refused). Then start the database and run ``familycard`` against it once (the
-    schema is made on the first connection)."""
+    schema is made on the first connection).
+
+    ``neo4j-admin`` is Neo4j's script for ``java -cp <its lib/*> org.neo4j.cli.AdminTool`` with
+    ``NEO4J_HOME`` set: ``neo4j_local.run_admin`` runs the same arguments that way on the
+    launcher's jars (the tests run the printed command so)."""
     files = write_csv(Path(plan_dir), Path(out_dir))
     return shlex.join(["neo4j-admin", *import_args(files, database, files_at=files_at, overwrite=overwrite)])
 
