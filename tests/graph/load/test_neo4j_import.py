@@ -21,6 +21,7 @@ from familycard.graph import model
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.load import interrupted
 from familycard.graph.load.neo4j_import import (
+    STAGING_DATABASE,
     Neo4jImportError,
     import_plan,
     write_csv,
@@ -286,3 +287,31 @@ def test_a_swap_killed_half_way_is_finished_before_the_server_opens_the_database
         d.mkdir(parents=True)
     _finish_swap(data_dir)
     assert not any(d.exists() for d in staged) and [(d / "f").read_text() for d in served] == ["new store", "new logs"]
+
+
+def test_a_load_killed_during_the_import_is_reported_and_a_rerun_converges(oracle, local_neo4j, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    plan = write_plan(oracle, tmp_path / "work" / "plan")
+    code = ("import sys; from pathlib import Path; from familycard.settings import Settings; "
+            "from familycard.graph.load.neo4j_import import import_plan; "
+            "import_plan(Path(sys.argv[1]), Settings(data_dir=Path(sys.argv[2]), neo4j_uri=sys.argv[3]), replace=True)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(plan), str(local_neo4j.data_dir), local_neo4j.neo4j_uri],
+                            start_new_session=True)  # its own group: the importer dies with it, as in a power cut
+    staging = nl.database_dirs(local_neo4j.data_dir / "neo4j", STAGING_DATABASE)[0]  # made as the import begins
+    deadline = time.monotonic() + 240
+    while not staging.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "the load ended before its import began"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    marker = interrupted.interrupted(local_neo4j.data_dir)
+    assert marker is not None and marker["engine"] == "neo4j"  # what the next command reports
+    assert nl.status(local_neo4j.data_dir / "neo4j") is None  # killed while the server was stopped
+    import_plan(plan, local_neo4j, replace=True)
+    assert not (local_neo4j.data_dir / interrupted.MARKER).exists()
+    assert _snap(local_neo4j) == oracle
