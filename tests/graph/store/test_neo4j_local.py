@@ -115,3 +115,24 @@ def test_install_reports_maven_output_on_failure(tmp_path, monkeypatch):
         install(tmp_path / "cache")
     assert "Maven" in err.value.reason and "exit 1" in err.value.reason
     assert "Could not resolve org.neo4j:neo4j" in err.value.reason
+
+
+@pytest.mark.neo4j
+def test_neo4j_admin_runs_from_the_launchers_jars(neo4j_uri, tmp_path):
+    # neo4j_uri: the jars are installed (skips with the fixture's reason otherwise). The importer
+    # (neo4j-import-tool) comes with the pom's org.neo4j:neo4j: no second download for a load.
+    assert any((default_cache_dir() / "lib").glob("neo4j-import-tool-*.jar"))
+    log = tmp_path / "admin.log"
+    neo4j_server.run_admin(tmp_path / "data", ["database", "import", "full", "--help"], log)
+    assert "--overwrite-destination" in log.read_text()
+    with pytest.raises(Neo4jUnavailable) as err:  # no --nodes: picocli refuses, the reason is told
+        neo4j_server.run_admin(tmp_path / "data", ["database", "import", "full", "neo4j"], log)
+    assert "neo4j-admin database import full failed (exit 64)" in err.value.reason
+    assert "Missing required option" in err.value.reason and str(log) in err.value.reason
+
+
+def test_store_in_use_of_a_folder_no_neo4j_ever_ran_in(tmp_path):
+    assert neo4j_server.store_in_use(tmp_path) is False
+    store, logs = neo4j_server.database_dirs(tmp_path, "neo4j")
+    assert store == tmp_path.resolve() / "neo4j" / "data" / "databases" / "neo4j"
+    assert logs == tmp_path.resolve() / "neo4j" / "data" / "transactions" / "neo4j"

@@ -32,11 +32,15 @@ __all__ = [
     "Neo4jUnavailable",
     "PROCEDURE_ALLOWLIST",
     "Neo4jServer",
+    "admin_command",
+    "database_dirs",
     "default_cache_dir",
     "install",
+    "run_admin",
     "start_background",
     "stop_background",
     "status",
+    "store_in_use",
 ]
 
 #: Neo4j version pinned in neo4j_launcher/pom.xml (kept in sync by a test).
@@ -513,6 +517,88 @@ def _spawn(
         log.close()
         raise Neo4jUnavailable(f"could not run java: {exc}") from None
     return log_path, proc, log
+
+
+# --------------------------------------------------------------------------- neo4j-admin
+
+#: ``neo4j-admin``'s own entry point (neo4j-command-line jar): picocli finds its commands as
+#: services on the classpath, ``database import full`` among them (neo4j-import-tool, which the
+#: ``org.neo4j:neo4j`` artifact of pom.xml already brings: the launcher's jars serve it as they are).
+ADMIN_MAIN = "org.neo4j.cli.AdminTool"
+
+
+def database_dirs(data_dir: Path, database: str) -> tuple[Path, Path]:
+    """Where the launcher's DBMS keeps a database: its store and its transaction logs (Neo4j's
+    defaults under ``<data_dir>/neo4j``: the launcher sets no directory, and neither does
+    ``run_admin``, so the importer writes where the server reads)."""
+    data = Path(data_dir).resolve() / HOME_NAME / "data"
+    return data / "databases" / database, data / "transactions" / database
+
+
+def store_in_use(data_dir: Path) -> bool:
+    """Whether a running Neo4j holds the DBMS of ``data_dir`` (its ``store_lock``, an fcntl lock
+    that Java's FileLock takes on Linux; measured: held while the launcher runs, free once it
+    stopped), whoever started it: the pid file knows only those of ``start_background``."""
+    lock = Path(data_dir).resolve() / HOME_NAME / "data" / "databases" / "store_lock"
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def admin_command(cache: Path, args: list[str], *, heap: str = "1g") -> list[str]:
+    """``neo4j-admin ARGS`` as a java command on the launcher's jars."""
+    classpath = str(Path(cache) / "lib" / "*")
+    return [_tool("java"), f"-Xmx{heap}", *JVM_FLAGS, "-cp", classpath, ADMIN_MAIN, *args]
+
+
+def run_admin(
+    data_dir: Path,
+    args: list[str],
+    log_path: Path,
+    cache: Path = DEFAULT_CACHE,
+    *,
+    cwd: Path | None = None,
+    heap: str = "1g",
+    timeout: float | None = None,
+) -> None:
+    """Run ``neo4j-admin ARGS`` against the DBMS home the launcher serves for ``data_dir``
+    (NEO4J_HOME; no neo4j.conf, as the server has none); its output goes to ``log_path``.
+
+    Raises ``Neo4jUnavailable`` with the exit code and the log's last lines when it fails.
+    """
+    data_dir = Path(data_dir).resolve()
+    home = data_dir / HOME_NAME
+    home.mkdir(parents=True, exist_ok=True)
+    cmd = admin_command(install(cache), args, heap=heap)
+    env = dict(os.environ)
+    env.pop(PASSWORD_ENV, None)
+    env.pop("NEO4J_CONF", None)
+    env["NEO4J_HOME"] = str(home)
+    with open(log_path, "wb") as log:
+        try:
+            proc = subprocess.run(cmd, cwd=cwd or data_dir, env=env, stdin=subprocess.DEVNULL,
+                                  stdout=log, stderr=subprocess.STDOUT, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise Neo4jUnavailable(f"neo4j-admin {' '.join(args[:3])} timed out after {timeout:.0f}s; "
+                                   f"log {log_path}:\n{_tail(_read_log(log_path))}") from None
+        except OSError as exc:
+            raise Neo4jUnavailable(f"could not run java: {exc}") from None
+    if proc.returncode != 0:
+        text = _read_log(log_path)
+        # A usage error (exit 64) prints picocli's complaint, then the whole usage: keep the complaint.
+        said = text.split("\nUSAGE", 1)[0] if "\nUSAGE" in text and text.split("\nUSAGE", 1)[0].strip() else text
+        raise Neo4jUnavailable(f"neo4j-admin {' '.join(args[:3])} failed (exit {proc.returncode}); "
+                               f"log {log_path}:\n{_tail(said)}")
 
 
 # --------------------------------------------------------------------------- CLI helpers
