@@ -61,18 +61,22 @@ def test_a_feed_that_is_not_there_is_the_callers_mistake(tmp_path):
     assert r.stderr.decode() == f"familycard load: '{tmp_path / 'nope.jsonl'}': no such file\n"
 
 
-def test_neo4j_without_its_importer_is_told_not_tried(tmp_path):
-    if _has_importer():
-        pytest.skip("the Neo4j importer is here: tests/graph/load/test_load.py covers it")
+def test_a_neo4j_elsewhere_is_told_to_use_the_import_dir_and_the_import_dir_needs_no_neo4j(tmp_path):
     feed = feed_file(tmp_path, person("1990-01-01", "M"))
-    r = run(["load", str(feed)], tmp_path, FAMILYCARD_STORE="neo4j")
-    assert r.returncode == 2 and "the Neo4j importer" in r.stderr.decode()
-
-
-def _has_importer() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("familycard.graph.load.neo4j_import") is not None
+    r = run(["load", str(feed)], tmp_path, FAMILYCARD_STORE="neo4j", FAMILYCARD_NEO4J_URI="neo4j://db.example:7687")
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "neo4j://db.example:7687 is not the local Neo4j" in err and "--neo4j-import-dir" in err
+    out = tmp_path / "import"
+    r = run(["load", str(feed), "--neo4j-import-dir", str(out), "--replace", "--yes"], tmp_path,
+            FAMILYCARD_STORE="neo4j", FAMILYCARD_NEO4J_URI="neo4j://db.example:7687")
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    command = err.split("run where Neo4j is (database stopped):\n", 1)[1].splitlines()[0]
+    assert command.startswith("neo4j-admin database import full --nodes=import/") and command.endswith(
+        " --overwrite-destination=true neo4j")
+    names = {p.name for p in out.iterdir()}
+    assert any(n.startswith("Person") for n in names) and any(n.startswith("HAS_FACT") for n in names)
+    assert "stored 1" in r.stdout.decode()
 
 
 @pytest.fixture(scope="module")

@@ -67,10 +67,13 @@ def cmd_load(args, settings: Settings) -> int:
         if why:
             print(f"familycard load: '{p}': {why}", file=sys.stderr)
             return 2
-    if (settings.store == "neo4j" or args.neo4j_import_dir) and not _importer_here():
-        print("familycard load: the Neo4j importer (familycard.graph.load.neo4j_import) is not in this "
-              "version; load into LadybugDB, or use `familycard ingest`", file=sys.stderr)
-        return 2
+    if settings.store == "neo4j" and args.neo4j_import_dir is None:
+        from familycard.graph.load.neo4j_import import not_local
+
+        why = not_local(settings)
+        if why:
+            print(f"familycard load: {why}", file=sys.stderr)
+            return 2
     if args.neo4j_import_dir is None and not _confirmed(args, settings):
         return 2
     total = sum(p.stat().st_size for p in paths)
@@ -110,8 +113,3 @@ def cmd_load(args, settings: Settings) -> int:
     print(summary.line())
     return 1 if summary.rejected else 0
 
-
-def _importer_here() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("familycard.graph.load.neo4j_import") is not None

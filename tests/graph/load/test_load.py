@@ -1,7 +1,7 @@
 """The whole load (read, resolve, the engine's bulk step): the graph ingest makes, crash-safe.
 
 On LadybugDB the load is ``COPY`` into a new database swapped in by one rename; on Neo4j it is
-the importer (``graph.load.neo4j_import``), skipped here until it is in this tree."""
+the importer (``graph.load.neo4j_import``) into a local Neo4j of the module's own."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +9,7 @@ import json
 import subprocess
 
 import pytest
+from neo4j import GraphDatabase
 
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.load import interrupted
@@ -17,7 +18,9 @@ from familycard.graph.store.snapshot import snapshot
 from familycard.settings import Settings
 from familycard.synthetic.population import write_feed
 from feedmaker import lines, person
+from graph.load.test_neo4j_import import local_neo4j  # noqa: F401 - a fixture, used by name
 from graph.load.test_resolve import rejections
+from neo4j_fixture import wipe_database
 from scenarios.stores import open_at
 
 TODAY = dt.date(2026, 11, 25)
@@ -41,10 +44,13 @@ def ingested(generated, tmp_path_factory):
 
 
 def settings_for(engine: str, tmp_path, request) -> tuple[Settings, str | None]:
+    """The settings of an empty store: a LadybugDB folder of the test's own, or the module's local
+    Neo4j (a load stops and restarts it: it must be the one `familycard neo4j start` runs), emptied."""
     if engine == "neo4j":
-        pytest.importorskip("familycard.graph.load.neo4j_import", reason="the Neo4j importer is not in this tree yet")
-        uri = request.getfixturevalue("neo4j_clean")
-        return Settings(store="neo4j", neo4j_uri=uri, data_dir=tmp_path / "data"), uri
+        settings = request.getfixturevalue("local_neo4j")
+        with GraphDatabase.driver(settings.neo4j_uri, auth=None) as driver:
+            wipe_database(driver)
+        return settings, settings.neo4j_uri
     return Settings(store="embedded", data_dir=tmp_path / "data"), None
 
 

@@ -41,8 +41,8 @@ from familycard.graph.load import interrupted
 from familycard.graph.load.plan import PLAN_TABLES, plan_schema, table_files
 from familycard.settings import Settings
 
-__all__ = ["STAGING_DATABASE", "ImportFiles", "Neo4jImportError", "import_args", "import_plan", "write_csv",
-           "write_import_dir"]
+__all__ = ["STAGING_DATABASE", "ImportFiles", "Neo4jImportError", "import_args", "import_plan", "not_local",
+           "write_csv", "write_import_dir"]
 
 #: The database the importer builds before it takes the place of the served one.
 STAGING_DATABASE = "familycardload"
@@ -186,6 +186,19 @@ def write_import_dir(plan_dir: Path, out_dir: Path, database: str = "neo4j", *, 
 
 
 # ----------------------------------------------------------------------------- the local Neo4j
+
+
+def not_local(settings: Settings) -> str | None:
+    """Why ``import_plan`` cannot load the Neo4j the settings name (it is not the local one of
+    `familycard neo4j start`, or runs elsewhere than they say), or None: the CLI asks before it
+    reads a line of the feed."""
+    from familycard.graph.store import neo4j_local as nl
+
+    try:
+        _local_port(settings, nl.status((settings.data_dir / "neo4j").resolve()))
+    except Neo4jImportError as e:
+        return str(e)
+    return None
 
 
 def _local_port(settings: Settings, running_uri: str | None) -> int:

@@ -169,7 +169,7 @@ def load_feeds(settings: Settings, paths: Sequence[Path], today: dt.date, *, rep
             from familycard.graph.load import neo4j_import
 
             summary.import_command = neo4j_import.write_import_dir(work / "plan", import_dir,
-                                                                   settings.neo4j_database)
+                                                                   settings.neo4j_database, overwrite=replace)
             step("import files", t, sum(res.rows.values()))
         else:
             held, store = store, None  # the bulk step lets go of it when it must
