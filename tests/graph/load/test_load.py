@@ -147,7 +147,7 @@ def test_a_load_removes_what_an_interrupted_one_left(tmp_path):
         assert len(snapshot(store)["Person"]) == 1
 
 
-@pytest.mark.parametrize("engine", ["ladybug", "neo4j"])
+@pytest.mark.parametrize("engine", ["ladybug", pytest.param("neo4j", marks=pytest.mark.scenario)])  # 80 s
 def test_after_a_load_a_day_of_changes_is_ingested_and_the_incremental_sweep_finds_what_a_full_one_finds(
         engine, tmp_path, request):
     """Issue 17, point 5: the daily path after a first load (the load writes no change log: the

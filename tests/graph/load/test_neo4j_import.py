@@ -165,6 +165,7 @@ def test_hostile_strings_survive(local_neo4j, tmp_path):
     assert got == {t.name: snap[t.name] for t in model.REGISTRY_TABLES + model.REL_TABLES}
 
 
+@pytest.mark.scenario  # each stops and starts Neo4j (30-80 s): make scenarios, which CI runs, not the default run
 def test_failed_import_keeps_the_old_graph_and_the_server(oracle, local_neo4j, tmp_path):
     good = write_plan(oracle, tmp_path / "good" / "plan")
     import_plan(good, local_neo4j, replace=True)
@@ -194,6 +195,7 @@ def test_another_servers_uri_is_refused(tmp_path):
         import_plan(tmp_path / "plan", settings, replace=True)
 
 
+@pytest.mark.scenario  # each stops and starts Neo4j (30-80 s): make scenarios, which CI runs, not the default run
 def test_printed_command_imports_the_same_graph(oracle, local_neo4j, tmp_path):
     """The printed command, run with the importer's entry point: `neo4j-admin` becomes
     `java -cp <jars> org.neo4j.cli.AdminTool` with NEO4J_HOME set (neo4j_local.run_admin), run
@@ -222,6 +224,7 @@ def test_printed_command_imports_the_same_graph(oracle, local_neo4j, tmp_path):
     assert _snap(local_neo4j) == oracle
 
 
+@pytest.mark.scenario  # each stops and starts Neo4j (30-80 s): make scenarios, which CI runs, not the default run
 def test_port_taken_on_restart_is_named_and_the_graph_is_there_once_started(oracle, local_neo4j, tmp_path,
                                                                              monkeypatch):
     import socket
@@ -289,6 +292,7 @@ def test_a_swap_killed_half_way_is_finished_before_the_server_opens_the_database
     assert not any(d.exists() for d in staged) and [(d / "f").read_text() for d in served] == ["new store", "new logs"]
 
 
+@pytest.mark.scenario  # each stops and starts Neo4j (30-80 s): make scenarios, which CI runs, not the default run
 def test_a_load_killed_during_the_import_is_reported_and_a_rerun_converges(oracle, local_neo4j, tmp_path):
     import os
     import signal
