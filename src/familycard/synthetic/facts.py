@@ -8,7 +8,18 @@ import math
 from decimal import Decimal
 
 from familycard.dates import add_months, add_years, age
-from familycard.synthetic.parameters import BASE_DAY, DAY, pension_date, ym
+from familycard.synthetic.parameters import (
+    BASE_DAY,
+    CONTRIBUTION_RATE,
+    DAY,
+    DISABILITY_BY_AGE,
+    MW,
+    POOR_HOME_KEPT,
+    RECEIVED,
+    UNEMPLOYED_Q,
+    pension_date,
+    ym,
+)
 from familycard.synthetic.units import Builder, Member, Unit
 
 
@@ -52,7 +63,7 @@ class LifeFacts(Builder):
                         self._fact(u, p, "student", start, end)
                         p.student = end >= D
             # disability
-            q = 0.012 if a < 18 else 0.02 if a < 40 else 0.045 if a < 60 else 0.08
+            q = next(q for upto, q in DISABILITY_BY_AGE if a < upto)
             if rng.random() < q:
                 self._disability(u, p, a)
             # work
@@ -66,7 +77,7 @@ class LifeFacts(Builder):
                     q *= 0.4
                 if rng.random() < q:
                     self._employ(u, p, a)
-                elif not p.student and rng.random() < 0.14:
+                elif not p.student and rng.random() < UNEMPLOYED_Q:
                     self._unemployed(u, p, a)
                 elif rng.random() < 0.35:  # self-employed or informal: taxed income, no contributions
                     p.informal_kzt = int(rng.uniform(50_000, 220_000) / 100) * 100
@@ -132,6 +143,9 @@ class LifeFacts(Builder):
             self._fact(u, p, "disability", vf, vt, **fields)
         if vt is None or vt >= D:
             p.disabled = True
+            if (pct is not None and pct >= 30 and vf > D - dt.timedelta(days=365)
+                    and rng.random() < RECEIVED["work_capacity_loss"]):
+                self._benefit(u, p, "work_capacity_loss", vf + dt.timedelta(days=rng.randint(10, 40)))
 
     def _employ(self, u: Unit, p: Member, a: int) -> None:
         rng, D = self.rng, self.D
@@ -189,7 +203,7 @@ class LifeFacts(Builder):
                 self._job_fact(u, p, start, end)
                 self._history(u, p)
         self._fact(u, p, "unemployed", vf, vt)
-        if vt is None and vf > D - dt.timedelta(days=30) and len(p.jobs) and rng.random() < 0.3:
+        if vt is None and vf > D - dt.timedelta(days=30) and len(p.jobs) and rng.random() < RECEIVED["job_loss"]:
             self._benefit(u, p, "job_loss", vf + dt.timedelta(days=rng.randint(5, 20)))
 
     def _history(self, u: Unit, p: Member) -> None:
@@ -218,53 +232,136 @@ class LifeFacts(Builder):
     def _household_benefits(self, u: Unit) -> None:
         rng, D = self.rng, self.D
         alive = [p for p in u.people if p.death is None and not p.fixed]
+        self._poor_homes(u, alive)
         for p in alive:
             a = age(p.birth, D)
             m = p.mother if p.mother is not None and p.mother.death is None else p.father
             if m is not None and m.death is not None:
                 m = None
             if a < 2 and m is not None:
-                if p.birth > D - dt.timedelta(days=365) and rng.random() < 0.65:
+                if p.birth > D - dt.timedelta(days=365) and rng.random() < RECEIVED["birth"]:
                     self._benefit(u, m, "birth", p.birth + dt.timedelta(days=rng.randint(5, 40)))
-                if add_months(p.birth, 18) > D and not m.employed_now and rng.random() < 0.6:
+                if add_months(p.birth, 18) > D and not m.employed_now and rng.random() < RECEIVED["childcare_1_5"]:
                     self._benefit(u, m, "childcare_1_5", p.birth + dt.timedelta(days=rng.randint(20, 60)),
                                   add_months(p.birth, 18) - DAY)
             if p.disabled:
                 if a < 18 and m is not None:
-                    if rng.random() < 0.75:
+                    if rng.random() < RECEIVED["disabled_child_carer"]:
                         self._benefit(u, m, "disabled_child_carer", D - dt.timedelta(days=rng.randint(20, 300)))
                         self._benefit(u, m, "disability", D - dt.timedelta(days=rng.randint(20, 300)))
-                elif a >= 18 and rng.random() < 0.8:
+                elif a >= 18 and rng.random() < RECEIVED["disability"]:
                     self._benefit(u, p, "disability", D - dt.timedelta(days=rng.randint(20, 300)))
             dep = [c for c in p.kids if c.death is None and c.addr == p.addr and p.addr is not None
                    and (age(c.birth, D) < 18 or (c.student and age(c.birth, D) < 23))]
-            if p.sex == "F" and len(dep) >= 4 and rng.random() < 0.65:
+            if p.sex == "F" and len(dep) >= 4 and rng.random() < RECEIVED["large_family"]:
                 self._benefit(u, p, "large_family", D - dt.timedelta(days=rng.randint(30, 900)))
+        # the one-offs and the survivors' pension of a death in the last year, to whom benefits.md
+        # offers them: burial to the spouse, else the eldest adult child; breadwinner loss to the other parent
+        by_iin = {p.iin: p for p in u.people}
+        spouses: dict[str, list[tuple[Member, str | None]]] = {}
+        for r in (*u.links, *u.early, *u.early_links, *u.late):
+            if r["kind"] == "link" and r["type"] == "SPOUSE_OF":
+                for a, b in ((r["from"], r["to"]), (r["to"], r["from"])):
+                    if b in by_iin:
+                        spouses.setdefault(a, []).append((by_iin[b], r.get("until")))
         for p in u.people:
-            if p.death is not None and p.death > D - dt.timedelta(days=365) and not p.fixed:
-                heirs = [k for k in p.kids if k.death is None and age(k.birth, D) >= 18]
-                if heirs and rng.random() < 0.5:
-                    self._benefit(u, heirs[0], "burial", p.death + dt.timedelta(days=rng.randint(3, 30)),
-                                  None)
-        # targeted assistance: a household under the poverty line often already receives it
-        by_addr: dict[str, list[Member]] = {}
-        for p in alive:
-            if p.addr is not None:
-                by_addr.setdefault(p.addr, []).append(p)
-        lo_m = ym(D, -3)
+            if p.death is None or p.death <= D - dt.timedelta(days=365) or p.fixed:
+                continue
+            living = lambda q: q.death is None or q.death > D  # noqa: E731
+            wed = [s for s, until in spouses.get(p.iin, ()) if living(s)
+                   and (until is None or until >= p.death.isoformat())]
+            heirs = sorted((k for k in p.kids if living(k) and age(k.birth, D) >= 18), key=lambda k: (k.birth, k.iin))
+            to = wed[0] if wed else heirs[0] if heirs else None
+            if to is not None and rng.random() < RECEIVED["burial"]:
+                self._benefit(u, to, "burial", p.death + dt.timedelta(days=rng.randint(3, 30)))
+            deps = [k for k in p.kids if living(k) and age(k.birth, D) < 18]
+            other = [par for k in deps for par in (k.mother, k.father) if par is not None and par is not p
+                     and living(par)]
+            if other and rng.random() < RECEIVED["breadwinner_loss"]:
+                self._benefit(u, other[0], "breadwinner_loss", p.death + dt.timedelta(days=rng.randint(10, 60)))
+
+    def _window_income(self, u: Unit) -> tuple[set[str], dict[str, int]]:
+        """Who has income facts in the unit, and each one's income over the 3 months before as_of's
+        month (benefits.md's targeted assistance window)."""
+        window = {"{:04d}-{:02d}".format(*ym(self.D, -k)) for k in (1, 2, 3)}
+        has: set[str] = set()
+        income: dict[str, int] = {}
+        for f in u.facts:
+            if f["type"] == "income":
+                has.add(f["iin"])
+                if f["month"] in window:
+                    income[f["iin"]] = income.get(f["iin"], 0) + f["amount_kzt"]
+        return has, income
+
+    def _raise_income(self, u: Unit, p: Member, factor: float) -> None:
+        """Scale all of ``p``'s monthly income facts (and the contributions on them) by ``factor``."""
+        by_month: dict[str, int] = {}
+        for f in u.facts:
+            if f["iin"] == p.iin and f["type"] == "income":
+                f["amount_kzt"] = int(f["amount_kzt"] * factor)
+                by_month[f["month"]] = f["amount_kzt"]
+        for f in u.facts:
+            if f["iin"] == p.iin and f["type"] == "contribution":
+                base = min(by_month[f["month"]], 7 * MW)
+                f["amount_kzt"] = int((Decimal(base) * CONTRIBUTION_RATE).quantize(Decimal(1)))
+        p.jobs = [(a, b, int(sal * factor)) for a, b, sal in p.jobs]
+        p.pension_kzt = int(p.pension_kzt * factor)
+        p.informal_kzt = int(p.informal_kzt * factor)
+
+    def _short(self, members: list[Member], income: dict[str, int]) -> float:
+        """What a home lacks, over the 3 months, to reach the poverty line (<= 0: nothing)."""
+        return float(self.line) * 3 * len(members) - sum(income.get(p.iin, 0) for p in members)
+
+    def _poor_homes(self, u: Unit, people: list[Member], kept: float = POOR_HOME_KEPT,
+                    scenario: bool = False) -> None:
+        """Most homes under the poverty line (benefits.md's words: the income facts of the 3 months
+        before as_of's month) are lifted above it (all but ``kept`` of them); the rest often already
+        receive targeted assistance. A scenario's homes are lifted without touching what its cases
+        stand on: only persons with no employment, contribution, unemployed or disability fact get
+        income, nobody's income is raised, and no benefit is added."""
+        rng, D = self.rng, self.D
         if not self.months:
             return
+        by_addr: dict[str, list[Member]] = {}
+        for p in people:
+            if p.addr is not None and (p.death is None or p.death > D):
+                by_addr.setdefault(p.addr, []).append(p)
+        has, income = self._window_income(u)
+        spoken = {f["iin"] for f in u.facts if f["type"] in ("employment", "contribution", "unemployed",
+                                                             "disability")} if scenario else set()
         for members in by_addr.values():
-            total = 0
-            for p in members:
-                for _start, end, sal in p.jobs:
-                    if end is None or end >= dt.date(lo_m[0], lo_m[1], 1):
-                        total += sal * 3
-                total += (p.pension_kzt + p.informal_kzt) * 3
-            if Decimal(total) / 3 / len(members) < self.line and rng.random() < 0.3:
-                eldest = min(members, key=lambda q: (q.birth, q.iin))
-                if age(eldest.birth, D) >= 18:
-                    qy, qm = D.year, (D.month - 1) // 3 * 3 + 1
-                    first = dt.date(qy, qm, 1)
-                    self._benefit(u, eldest, "targeted_assistance", first,
-                                  add_months(first, 3) - DAY)
+            if self._short(members, income) <= 0:
+                continue
+            eldest = min(members, key=lambda q: (q.birth, q.iin))
+            if age(eldest.birth, D) < 18:
+                continue
+            if rng.random() >= kept:
+                need = float(self.line) * 3 * len(members) * rng.uniform(1.1, 1.8)  # the 3 months' total
+                # an adult with no income in some of the 3 months gets an informal income for the
+                # history months they have none (income facts only: no employment fact, so a mother
+                # keeps her childcare right, and no contributions, so no insurance right appears)
+                idle = sorted((p for p in members if age(p.birth, D) >= 18 and p.iin not in spoken
+                               and p.iin not in income), key=lambda q: (
+                    q.sex == "F", q.disabled, q.student, q.birth, q.iin))
+                if idle:
+                    p = idle[0]
+                    amount = max(30_000, int((need - sum(income.get(q.iin, 0) for q in members)) / 3 / 100 + 1) * 100)
+                    months = {f["month"] for f in u.facts if f["iin"] == p.iin and f["type"] == "income"}
+                    for label, first, last in self.months:
+                        if label not in months:
+                            self._month_facts(u, p, label, first, last, int(amount * rng.uniform(0.95, 1.1)),
+                                              contribution=False)
+                    p.informal_kzt = p.informal_kzt or amount
+                    has, income = self._window_income(u)
+                earners = [p for p in members if income.get(p.iin, 0) > 0]
+                if earners and self._short(members, income) > 0 and not scenario:
+                    p = max(earners, key=lambda q: (income[q.iin], q.iin))
+                    self._raise_income(u, p, (need - sum(income.get(q.iin, 0) for q in members)
+                                              + income[p.iin]) / income[p.iin])
+                    has, income = self._window_income(u)
+                if self._short(members, income) <= 0:
+                    continue
+            if not scenario and rng.random() < RECEIVED["targeted_assistance"]:
+                qy, qm = D.year, (D.month - 1) // 3 * 3 + 1
+                first = dt.date(qy, qm, 1)
+                self._benefit(u, eldest, "targeted_assistance", first, add_months(first, 3) - DAY)

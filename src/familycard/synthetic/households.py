@@ -7,7 +7,16 @@ import datetime as dt
 
 from familycard.dates import add_years, age
 from familycard.synthetic.names import KANDAS_FROM, KANDAS_REGIONS
-from familycard.synthetic.parameters import DAY
+from familycard.synthetic.parameters import (
+    AWARDED,
+    BASE_DAY,
+    CHILDREN_ELDERLY,
+    CHILDREN_YOUNG,
+    DAY,
+    DEAD_BY_AGE,
+    ELDERLY_AGE,
+    RECEIVED,
+)
 from familycard.synthetic.units import Builder, Member, Unit
 
 
@@ -31,17 +40,13 @@ class Households(Builder):
     def _unit_elderly(self, u: Unit, alone: bool = False) -> None:
         """An old couple (or widow) with their grown children's families; or without them in the feed."""
         region = self._region()
-        mb = self.D - self._days(self.rng.triangular(60, 94, 62))
+        mb = self.D - self._days(self.rng.triangular(*ELDERLY_AGE))
         anchor = self._person(u, mb, "F", self._addr(region), region)
         self._family(u, anchor, 0, elderly=True, n=0 if alone else None)
 
     def _n_children(self, elderly: bool) -> int:
         r = self.rng.random()
-        table = ((0.05, 0), (0.27, 1), (0.57, 2), (0.79, 3), (0.89, 4), (0.935, 5), (0.96, 6),
-                 (0.977, 7), (0.988, 8), (0.995, 9), (1.0, 10)) if not elderly else \
-            ((0.03, 0), (0.12, 1), (0.30, 2), (0.52, 3), (0.70, 4), (0.81, 5), (0.88, 6),
-             (0.93, 7), (0.96, 8), (0.985, 9), (1.0, 10))
-        for cum, n in table:
+        for cum, n in CHILDREN_ELDERLY if elderly else CHILDREN_YOUNG:
             if r < cum:
                 return n
         return 2
@@ -160,7 +165,7 @@ class Households(Builder):
                 continue
             pa = age(p.birth, D)
             if pa >= 50:
-                q = 0.02 if pa < 60 else 0.08 if pa < 70 else 0.2 if pa < 80 else 0.45 if pa < 90 else 0.75
+                q = next(q for upto, q in DEAD_BY_AGE if pa < upto)
                 if p.sex == "M":
                     q = min(0.9, q * 1.5)
                 if rng.random() < q:
@@ -211,6 +216,8 @@ class Households(Builder):
             day = add_years(kids[min(n, 9) - 1], 1) + dt.timedelta(days=rng.randint(30, 400))
             if day < dt.date(1992, 1, 1) and rng.random() < 0.8:
                 self._fact(u, mother, "award", day, name=name)
+                if mother.death is None and rng.random() < RECEIVED["alqa_mother"]:
+                    self._benefit(u, mother, "alqa_mother", BASE_DAY + dt.timedelta(days=rng.randint(0, 3000)))
             return
         if n >= 10 and rng.random() < 0.5:
             name, k = "mother_heroine", 10
@@ -219,9 +226,9 @@ class Households(Builder):
         else:
             name, k = "kumis_alqa", 6
         day = max(add_years(kids[k - 1], 1), dt.date(1996, 1, 1)) + dt.timedelta(days=rng.randint(30, 600))
-        if day <= D and (mother.death is None or day < mother.death) and rng.random() < 0.88:
+        if day <= D and (mother.death is None or day < mother.death) and rng.random() < AWARDED:
             self._fact(u, mother, "award", day, name=name)
-            if mother.death is None and rng.random() < 0.75:
+            if mother.death is None and rng.random() < RECEIVED["alqa_mother"]:
                 self._benefit(u, mother, "alqa_mother", day + dt.timedelta(days=rng.randint(10, 60)))
 
     def _unit_kandas(self, u: Unit) -> None:

@@ -18,7 +18,7 @@ What is in it:
   orphans under a grandparent's guardianship; employment, monthly income and social
   contributions, unemployment registrations, disabilities, students, pensions, awards to
   mothers of many children, and benefits already received;
-* every ~80th person (first cycle), then every ~250th, a **boundary scenario** unit from a fixed
+* every ~80th person (first cycle), then every ~1000th, a **boundary scenario** unit from a fixed
   rotation (``SCENARIOS``) built around ``as_of``: for each rule of ``benefits.md`` a case
   that qualifies and one that narrowly does not (windows are those of ``benefits.md``: "the 365
   days up to and including D" is D-364..D, "the 30 days from D" is D..D+29);
@@ -53,14 +53,17 @@ from familycard.synthetic.bad_lines import BadLines
 from familycard.synthetic.facts import LifeFacts
 from familycard.synthetic.households import Households
 from familycard.synthetic.names import REGION_CODES, employer_bin
-from familycard.synthetic.parameters import pm_on, ym
+from familycard.synthetic.parameters import UNIT_MIX, pm_on, ym
 from familycard.synthetic.scenarios import SCENARIOS, Scenarios
 from familycard.synthetic.units import Member, Unit
 
 __all__ = ["GenerateStats", "generate_feed", "write_feed"]
 
 _FIRST_CYCLE_STEP = 80   # persons between scenario units until the rotation has run once
-_STEP = 250              # ... and afterwards
+# ... and afterwards: one boundary unit in 1 000 persons. Each unit holds a few in-cases and poor homes,
+# so at one in 250 they were 3.8 % of the people but a third of a year's offers and most of the
+# targeted-assistance homes (20 k people, as of 2026-11-25): more than the country has.
+_STEP = 1000
 _MAX_CYCLES = 2000       # boundary dates are fixed: cap their use of one date's IIN serials
 
 
@@ -146,6 +149,8 @@ class _Generator(Households, LifeFacts, Scenarios, BadLines):
                 name = SCENARIOS[self._sc_index % len(SCENARIOS)]
                 u = Unit(name)
                 getattr(self, "_sc_" + name)(u)
+                if name != "targeted":  # its two homes sit on the line on purpose
+                    self._poor_homes(u, u.people, kept=0.0, scenario=True)
                 self._sc_index += 1
                 step = _FIRST_CYCLE_STEP if self._sc_index < len(SCENARIOS) else _STEP
                 self._sc_next = self.stats.people + step
@@ -267,15 +272,16 @@ class _Generator(Households, LifeFacts, Scenarios, BadLines):
         rng = self.rng
         u = Unit()
         r = rng.random()
-        if r < 0.06:
+        kind = next((k for cum, k in UNIT_MIX if r < cum), "family")
+        if kind == "single":
             self._unit_single(u)
-        elif r < 0.58:
+        elif kind == "family":
             self._unit_family(u)
-        elif r < 0.84:
+        elif kind == "elderly":
             self._unit_elderly(u)
-        elif r < 0.965:
+        elif kind == "elderly_alone":
             self._unit_elderly(u, alone=True)
-        elif r < 0.99:
+        elif kind == "kandas":
             self._unit_kandas(u)
         else:
             self._unit_orphans(u)
