@@ -15,7 +15,6 @@ bench/results/load-<date>-<people>.json. Checks free disk first and removes what
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -24,7 +23,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -33,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from ingest import AS_OF, feed_for, machine  # noqa: E402
+from ingest import AS_OF, bench_args, feed_for, machine  # noqa: E402
 
 # Disk a million people take at most at once, measured at 1 M (GB): the feed 2.4, the load's
 # spill 0.7 and plan ~1.2, LadybugDB 1.9, Neo4j's CSV ~3 and database ~5.
@@ -162,12 +160,7 @@ def one_run(engine: str, feed: Path, work: Path, env0: dict) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--people", type=int, nargs="+", default=[100_000, 1_000_000])
-    ap.add_argument("--engines", nargs="+", default=["ladybug", "neo4j"])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "familycard-bench")
+    ap = bench_args()  # Neo4j's memory: `familycard neo4j start`'s, the importer's its own
     ap.add_argument("--keep-feed", action="store_true", help="keep the generated feed for the next bench")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)

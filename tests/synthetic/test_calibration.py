@@ -19,23 +19,11 @@ import pytest
 
 from familycard.synthetic import write_feed
 from familycard.synthetic.parameters import CALIBRATION, pm_on
+from synthetic.test_population import instant, same_thing
 
 D = dt.date(2026, 11, 25)
 PEOPLE = 40_000
 TOLERANCE = 0.20
-
-
-def _instant(ts: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
-
-
-def _key(r: dict) -> tuple:
-    if r["kind"] == "person":
-        return ("person", r["iin"])
-    if r["kind"] == "link":
-        ends = tuple(sorted((r["from"], r["to"]))) if r["type"] == "SPOUSE_OF" else (r["from"], r["to"])
-        return ("link", r["type"]) + ends
-    return ("fact", r["iin"], r["type"], r["valid_from"], r.get("month"), r.get("name"), r.get("benefit"))
 
 
 def shares(text: str, as_of: dt.date) -> dict[str, float]:
@@ -43,9 +31,9 @@ def shares(text: str, as_of: dt.date) -> dict[str, float]:
     latest: dict[tuple, dict] = {}
     for line in text.splitlines():
         r = json.loads(line)
-        k = _key(r)
+        k = same_thing(r)
         prev = latest.get(k)
-        if prev is None or _instant(r["recorded_at"]) > _instant(prev["recorded_at"]):
+        if prev is None or instant(r["recorded_at"]) > instant(prev["recorded_at"]):
             latest[k] = r
     day = as_of.isoformat()
     year_ago = (as_of - dt.timedelta(days=365)).isoformat()

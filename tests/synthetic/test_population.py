@@ -72,7 +72,7 @@ class Feed:
                     parents[r["to"]].add(r["from"])
             k = same_thing(r)
             prev = latest.get(k)
-            if prev is None or _instant(r["recorded_at"]) > _instant(prev["recorded_at"]):
+            if prev is None or instant(r["recorded_at"]) > instant(prev["recorded_at"]):
                 latest[k] = r
         self.records = list(latest.values())
         self.persons = {r["iin"]: r for r in self.records if r["kind"] == "person"}
@@ -160,7 +160,7 @@ class Feed:
                     and lo <= dt.date.fromisoformat(f["valid_from"]) < month_first})
 
 
-def _instant(ts: str) -> dt.datetime:
+def instant(ts: str) -> dt.datetime:
     return dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
 
@@ -281,9 +281,9 @@ def test_feed_order_persons_first_with_a_few_late_links_and_corrections():
     assert 0.002 < early / links < 0.02
     corrected = [v for v in versions.values() if len(v) > 1]
     assert len(corrected) >= 20
-    out_of_order = [v for v in corrected if _instant(v[0]) > _instant(v[1])]
+    out_of_order = [v for v in corrected if instant(v[0]) > instant(v[1])]
     assert out_of_order
-    assert all(_instant(v[0]) != _instant(v[1]) for v in corrected)
+    assert all(instant(v[0]) != instant(v[1]) for v in corrected)
 
 
 
