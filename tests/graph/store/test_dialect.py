@@ -267,3 +267,25 @@ def test_a_data_folder_that_cannot_be_one_is_named_as_the_errors_where(tmp_path)
     with pytest.raises(StoreUnavailable, match="is a file, not a folder") as e:
         LadybugStore(blocker)
     assert (e.value.where, e.value.holder) == (blocker, None)
+
+
+@pytest.mark.parametrize("path", ["/data/a'b.parquet", "/data/a\\b.parquet", "/data/a.parquet\n", "/data/a\x00b"])
+def test_copy_refuses_a_path_that_could_leave_its_quotes(path):
+    with pytest.raises(ValueError, match="unsafe path for COPY"):
+        dialect.ladybug_copy(model.PERSON, path)
+
+
+def test_copy_takes_a_folder_with_spaces_and_kazakh_letters_and_the_load_goes_through_it(tmp_path):
+    """macOS keeps user data in "Application Support"; a ministry may name folders in Kazakh."""
+    from familycard.graph.load.run import load_feeds
+    from familycard.graph.store.ladybug import LadybugStore
+    from familycard.graph.store.snapshot import counts
+    from familycard.settings import Settings
+    from feedmaker import lines, person
+
+    data = tmp_path / "Application Support" / "Отбасы картасы"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(b"".join(ln + b"\n" for ln in lines(person("1990-01-01", "M"), person("1992-03-04", "F"))))
+    assert load_feeds(Settings(store="embedded", data_dir=data), [feed], dt.date(2026, 11, 25)).stored == 2
+    with LadybugStore(data) as store:
+        assert counts(store)["Person"] == 2

@@ -117,12 +117,15 @@ def arrow_table(table: Table, rows: list[dict]):
 
 # --- statements ---------------------------------------------------------------------------
 
-_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./\-]+$")
+# Inside a single-quoted Cypher string only a quote or a backslash could end it or escape out of
+# it; control characters are refused too. Spaces and letters of any script are fine: a data folder
+# in "~/Library/Application Support" (macOS) or named in Kazakh must load.
+_SAFE_PATH = re.compile(r"[^'\\\x00-\x1f\x7f]+")
 
 
 def ladybug_copy(table: Table, path: str) -> str:
     """COPY from a file we wrote (LadybugDB takes no parameter for the path)."""
-    if not _SAFE_PATH.match(path):
+    if not _SAFE_PATH.fullmatch(path):  # fullmatch: `$` would let a final newline through
         raise ValueError(f"unsafe path for COPY: {path!r}")
     return f"COPY {_ident(table.name)} FROM '{path}'"
 
