@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 from neo4j import GraphDatabase
@@ -145,6 +146,25 @@ def test_a_load_removes_what_an_interrupted_one_left(tmp_path):
     assert not left.exists() and not marker.exists()
     with open_at(settings.data_dir, None) as store:
         assert len(snapshot(store)["Person"]) == 1
+
+
+@pytest.mark.parametrize("work_dir", ["{outside}/load-x", "{data}/../load-x", "{data}/keep-me"])
+def test_a_marker_naming_a_folder_that_is_not_a_loads_own_deletes_nothing(work_dir, tmp_path):
+    """The marker is a file in the data folder: whoever can edit it must not get a folder of
+    their choice deleted by the next load."""
+    settings = Settings(store="embedded", data_dir=tmp_path / "data")
+    victim = Path(work_dir.format(outside=tmp_path / "elsewhere", data=settings.data_dir))
+    victim.mkdir(parents=True)
+    (victim / "precious.txt").write_text("mine")
+    interrupted.begin(settings.data_dir, "embedded", ["feed.jsonl"], victim)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    marker = settings.data_dir / interrupted.MARKER
+    marker.write_text(json.dumps(dict(json.loads(marker.read_text()), pid=dead.pid)))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(b"".join(lines(person("1980-01-01", "F"))))
+    assert load_feeds(settings, [feed], TODAY).stored == 1
+    assert (victim / "precious.txt").read_text() == "mine" and not marker.exists()
 
 
 @pytest.mark.parametrize("engine", ["ladybug", pytest.param("neo4j", marks=pytest.mark.scenario)])  # 80 s
