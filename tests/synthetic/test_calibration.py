@@ -22,7 +22,7 @@ from familycard.synthetic.parameters import CALIBRATION, pm_on
 from synthetic.test_population import instant, same_thing
 
 D = dt.date(2026, 11, 25)
-PEOPLE = 40_000
+PEOPLE = 30_000
 TOLERANCE = 0.20
 
 

@@ -104,6 +104,7 @@ def _snap(settings: Settings) -> dict[str, list[tuple]]:
         store.close()
 
 
+@pytest.mark.scenario  # each stops and starts Neo4j (30-80 s): make scenarios, which CI runs, not the default run
 def test_import_equals_ingest_then_schema_index_plans_and_replace(oracle, local_neo4j, tmp_path):
     plan = write_plan(oracle, tmp_path / "work" / "plan")
     with GraphDatabase.driver(local_neo4j.neo4j_uri, auth=None) as driver:
@@ -145,6 +146,7 @@ def _person(iin: str, surname: str, extra: str | None) -> tuple:
             _AT, extra, "d1")
 
 
+@pytest.mark.scenario  # each stops and starts Neo4j (30-80 s): make scenarios, which CI runs, not the default run
 def test_hostile_strings_survive(local_neo4j, tmp_path):
     extra = json.dumps({"note": 'line one\nline "two", three\r\n', "name": "O'Brien, \"Jr\""}, ensure_ascii=False)
     snap = {t.name: [] for t in PLAN_TABLES}
