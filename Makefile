@@ -21,7 +21,7 @@ test: $(VENV)/.installed  ## the test suite, on LadybugDB and on a real Neo4j 5.
 		npm ci --prefix tests/http_audit --no-audit --no-fund --loglevel=error; fi
 	$(PY) -m pytest
 
-scenarios: $(VENV)/.installed  ## kill -9 mid-run and two runs at once, on both engines (about 5 minutes; CI runs them)
+scenarios: $(VENV)/.installed  ## kill -9 mid-run, two runs at once, Neo4j loads, on both engines (about 9 minutes; CI runs them)
 	$(PY) -m pytest -m scenario
 
 lint: $(VENV)/.installed  ## ruff, with the settings in pyproject.toml (CI runs it before the tests)
