@@ -247,6 +247,25 @@ def _ancestors(tx: Tx, starts: set[str], extra_parents: dict[str, set[str]]) -> 
     return found
 
 
+def too_young_reason(parent: str, parent_born: dt.date, child: str, child_born: dt.date, cycle: bool) -> str:
+    """Why a PARENT_OF whose parent is not ``MIN_PARENT_AGE_YEARS`` older is refused (the words
+    of ingest and of the first load alike): it closes a cycle, the parent is born after the
+    child, or simply too close in age."""
+    if cycle:
+        return f"PARENT_OF '{parent}' -> '{child}' would close a cycle: '{child}' is already an ancestor of '{parent}'"
+    if parent_born > child_born:
+        return (f"parent '{parent}' (born {parent_born.isoformat()}) is born after "
+                f"child '{child}' (born {child_born.isoformat()})")
+    return (f"parent '{parent}' (born {parent_born.isoformat()}) is less than {MIN_PARENT_AGE_YEARS} years "
+            f"older than child '{child}' (born {child_born.isoformat()})")
+
+
+def third_parent_reason(child: str, living: Iterable[str], parent: str) -> str:
+    """Why a PARENT_OF is refused when the child has two living parents already (``living``)."""
+    return (f"child '{child}' already has two living parents ({', '.join(sorted(living))}); "
+            f"'{parent}' would be a third")
+
+
 def _check_links(tx: Tx, links: list[_Item], info: dict[str, dict], today: dt.date,
                  out: _Outcome) -> list[_Item]:
     """Refuse impossible links (records.md); return the acceptable ones in feed order."""
@@ -272,15 +291,7 @@ def _check_links(tx: Tx, links: list[_Item], info: dict[str, dict], today: dt.da
         parent, child = info[r.from_iin], info[r.to_iin]
         pb, cb = parent["birth_date"], child["birth_date"]
         if id(it) in too_young:
-            if r.to_iin in ancestors[r.from_iin]:
-                reason = (f"PARENT_OF '{r.from_iin}' -> '{r.to_iin}' would close a cycle: "
-                          f"'{r.to_iin}' is already an ancestor of '{r.from_iin}'")
-            elif pb > cb:
-                reason = (f"parent '{r.from_iin}' (born {pb.isoformat()}) is born after "
-                          f"child '{r.to_iin}' (born {cb.isoformat()})")
-            else:
-                reason = (f"parent '{r.from_iin}' (born {pb.isoformat()}) is less than "
-                          f"{MIN_PARENT_AGE_YEARS} years older than child '{r.to_iin}' (born {cb.isoformat()})")
+            reason = too_young_reason(r.from_iin, pb, r.to_iin, cb, r.to_iin in ancestors[r.from_iin])
             out.rejections.append(Rejection(it.origin, "from", f"from: {reason}"))
             continue
         alive_link = r.props["until"] is None or r.props["until"] > today
@@ -288,9 +299,7 @@ def _check_links(tx: Tx, links: list[_Item], info: dict[str, dict], today: dt.da
         others = (living[r.to_iin] | batch_parents.get(r.to_iin, set())) - {r.from_iin}
         if alive_link and alive_parent and len(others) >= 2:
             out.rejections.append(Rejection(
-                it.origin, "from",
-                f"from: child '{r.to_iin}' already has two living parents ({', '.join(sorted(others))}); "
-                f"'{r.from_iin}' would be a third"))
+                it.origin, "from", f"from: {third_parent_reason(r.to_iin, others, r.from_iin)}"))
             continue
         if alive_link and alive_parent:
             batch_parents.setdefault(r.to_iin, set()).add(r.from_iin)

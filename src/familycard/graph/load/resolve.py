@@ -37,7 +37,13 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from familycard.graph import model
-from familycard.graph.ingest import KEEP_REJECTIONS, MIN_PARENT_AGE_YEARS, Rejection
+from familycard.graph.ingest import (
+    KEEP_REJECTIONS,
+    MIN_PARENT_AGE_YEARS,
+    Rejection,
+    third_parent_reason,
+    too_young_reason,
+)
 from familycard.graph.load import plan
 
 __all__ = ["BUCKET_ROWS", "ResolveSummary", "resolve_spill"]
@@ -237,15 +243,9 @@ def _refuse(parents: pl.DataFrame, today: dt.date) -> pl.DataFrame:
     cycles = _cycles(parents.filter(~pl.col("too_young")).select(child="to", parent="from"), young)
     reasons = []
     for r in young.iter_rows(named=True):
-        f, t, fb, tb = r["from"], r["to"], r["fb"], r["tb"]
-        if (f, t) in cycles:
-            why = f"PARENT_OF '{f}' -> '{t}' would close a cycle: '{t}' is already an ancestor of '{f}'"
-        elif fb > tb:
-            why = f"parent '{f}' (born {fb.isoformat()}) is born after child '{t}' (born {tb.isoformat()})"
-        else:
-            why = (f"parent '{f}' (born {fb.isoformat()}) is less than {MIN_PARENT_AGE_YEARS} years older "
-                   f"than child '{t}' (born {tb.isoformat()})")
-        reasons.append({"first_seq": r["first_seq"], "origin": r["origin"], "reason": why})
+        f, t = r["from"], r["to"]
+        reasons.append({"first_seq": r["first_seq"], "origin": r["origin"],
+                        "reason": too_young_reason(f, r["fb"], t, r["tb"], (f, t) in cycles)})
     # A third living parent: of a child's living parents (the link not ended by today, the
     # parent not dead by today), the first two in feed order stay, each later one is refused.
     living = (parents.filter(~pl.col("too_young")
@@ -253,12 +253,12 @@ def _refuse(parents: pl.DataFrame, today: dt.date) -> pl.DataFrame:
                              & (pl.col("fd").is_null() | (pl.col("fd") > today)))
               .sort("first_seq")
               .with_columns(rank=pl.col("first_seq").rank("ordinal").over("to")))
-    firsts = (living.filter(pl.col("rank") <= 2).sort("from").group_by("to")
-              .agg(pl.col("from").str.join(", ").alias("others")))
+    firsts = (living.filter(pl.col("rank") <= 2).group_by("to")
+              .agg(pl.col("from").alias("others")))
     third = living.filter(pl.col("rank") > 2).join(firsts, on="to")
     for r in third.iter_rows(named=True):
-        reasons.append({"first_seq": r["first_seq"], "origin": r["origin"], "reason": (
-            f"child '{r['to']}' already has two living parents ({r['others']}); '{r['from']}' would be a third")})
+        reasons.append({"first_seq": r["first_seq"], "origin": r["origin"],
+                        "reason": third_parent_reason(r["to"], r["others"], r["from"])})
     schema = {"first_seq": pl.Int64, "origin": pl.String, "reason": pl.String}
     return pl.DataFrame(reasons, schema=schema)
 
