@@ -61,6 +61,19 @@ def test_a_feed_that_is_not_there_is_the_callers_mistake(tmp_path):
     assert r.stderr.decode() == f"familycard load: '{tmp_path / 'nope.jsonl'}': no such file\n"
 
 
+def test_a_folder_or_a_fifo_is_refused_at_once_naming_it(tmp_path):
+    """A load reads its feeds more than once (the lines of records that wait): a stream is not
+    a feed for it, and opening a FIFO to look would hang until a writer came."""
+    assert run(["load", str(tmp_path)], tmp_path).stderr.decode() == (
+        f"familycard load: '{tmp_path}': is a folder; give the feed file (JSONL) in it\n")
+    fifo = tmp_path / "feed.fifo"
+    os.mkfifo(fifo)
+    r = run(["load", str(fifo)], tmp_path)
+    assert r.returncode == 2 and r.stderr.decode() == (
+        f"familycard load: '{fifo}': is not a regular file: a load reads its feeds more than once "
+        "(for a stream, use `familycard ingest -`)\n")
+
+
 def test_a_neo4j_elsewhere_is_told_to_use_the_import_dir_and_the_import_dir_needs_no_neo4j(tmp_path):
     feed = feed_file(tmp_path, person("1990-01-01", "M"))
     r = run(["load", str(feed)], tmp_path, FAMILYCARD_STORE="neo4j", FAMILYCARD_NEO4J_URI="neo4j://db.example:7687")

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import datetime as dt
 import sys
+from pathlib import Path
 
 from familycard.settings import Settings
 
@@ -47,6 +48,21 @@ def progress_bar(total: int | None, unit: str, desc: str):
                 leave=False)
 
 
+def feed_problem(path: Path) -> str | None:
+    """What is wrong with a feed path given on the command line (the caller's mistake: exit 2,
+    not a run that failed), or None."""
+    if not path.exists():
+        return "no such file"
+    if path.is_dir():
+        return "is a folder; give the feed file (JSONL) in it"
+    if path.is_file():  # not a FIFO: opening one to look would take a reader from its writer
+        try:
+            open(path, "rb").close()
+        except OSError as e:
+            return e.strerror or type(e).__name__
+    return None
+
+
 def open_store(settings: Settings):
     """The store the settings name (the graph is imported when a command needs it: --help stays quick).
 
@@ -63,10 +79,12 @@ _told_of: set[str] = set()  # `held` opens the store again while it waits: tell 
 
 def report_interrupted_load(settings: Settings) -> None:
     from familycard.graph.load.interrupted import interrupted
-    from familycard.graph.load.run import completed_before_it_stopped
 
     left = interrupted(settings.data_dir)
     if left and str(settings.data_dir) not in _told_of:
+        # Only now: the load's orchestrator imports ingest, ~90 ms every command would pay.
+        from familycard.graph.load.run import completed_before_it_stopped
+
         _told_of.add(str(settings.data_dir))
         feeds = ", ".join(map(str, left.get("feeds") or [])) or "?"
         if completed_before_it_stopped(settings.data_dir, left):

@@ -5,7 +5,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from familycard.cli._common import date_arg, progress_bar
+from familycard.cli._common import date_arg, feed_problem, progress_bar
 from familycard.cli._errors import scrubbed
 from familycard.settings import Settings
 
@@ -30,18 +30,6 @@ def add_load(sub, today: dt.date) -> None:
     p.set_defaults(fn=cmd_load)
 
 
-def _feed_problem(path: Path) -> str | None:
-    if not path.exists():
-        return "no such file"
-    if path.is_dir():
-        return "is a folder; give the feed file (JSONL) in it"
-    try:
-        open(path, "rb").close()
-    except OSError as e:
-        return e.strerror or type(e).__name__
-    return None
-
-
 def _confirmed(args, settings: Settings) -> bool:
     if not args.replace or args.yes:
         return True
@@ -63,7 +51,9 @@ def cmd_load(args, settings: Settings) -> int:
 
     paths = [Path(f) for f in args.feeds]
     for p in paths:
-        why = _feed_problem(p)
+        why = feed_problem(p) or (None if p.is_file() else
+                                  "is not a regular file: a load reads its feeds more than once "
+                                  "(for a stream, use `familycard ingest -`)")
         if why:
             print(f"familycard load: '{p}': {why}", file=sys.stderr)
             return 2

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from familycard.cli._common import date_arg, open_store, progress_bar
+from familycard.cli._common import date_arg, feed_problem, open_store, progress_bar
 from familycard.cli._errors import scrubbed
 from familycard.settings import Settings
 
@@ -122,14 +122,7 @@ def cmd_ingest(args, settings: Settings) -> int:
     from familycard.graph.store import StoreUnavailable
 
     if args.file != "-":  # a wrong path is the caller's mistake (2), not a run that failed (4)
-        path = Path(args.file)
-        why = ("no such file" if not path.exists() else
-               "is a folder; give the feed file (JSONL) in it" if path.is_dir() else None)
-        if why is None and path.is_file():  # not a FIFO: opening one to look would take a reader from its writer
-            try:
-                open(path, "rb").close()
-            except OSError as e:
-                why = e.strerror or type(e).__name__
+        why = feed_problem(Path(args.file))
         if why:
             print(f"familycard ingest: '{args.file}': {why}", file=sys.stderr)
             return 2
