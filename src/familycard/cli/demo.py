@@ -73,15 +73,18 @@ def _load_or_ingest(settings: Settings, feed, as_of: dt.date):
     the same folder finds it filled (by the last demo, or by the user): the feed is then
     ingested, which stores nothing that is there already (a load would refuse, or wipe it). On
     Neo4j too: a load stops and restarts the server, which only a local one allows."""
-    from familycard.graph.load.run import load_feeds, store_contents
+    from familycard.graph.load.run import StoreNotEmpty, load_feeds
 
-    with open_store(settings) as store:
-        filled = bool(store_contents(store))
-    if filled or settings.store != "embedded":
+    if settings.store != "embedded":
         summary = ingest(settings, str(feed), as_of, show=10)
-        print(f"ingest{' (the store was not empty: not a load)' if filled else ''}: {summary.line()}")
+        print(f"ingest: {summary.line()}")
         return summary
-    summary = load_feeds(settings, [feed], as_of)
+    try:
+        summary = load_feeds(settings, [feed], as_of)  # it looks whether the store is empty first
+    except StoreNotEmpty:
+        summary = ingest(settings, str(feed), as_of, show=10)
+        print(f"ingest (the store was not empty: not a load): {summary.line()}")
+        return summary
     for r in summary.rejections[:10]:
         print(f"rejected {r}")
     print(f"load: {summary.line()} ({', '.join(s.line() for s in summary.steps)})")
