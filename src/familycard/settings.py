@@ -15,7 +15,7 @@ from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, SecretStr, StringConstraints, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 Role = Literal["frontend", "caseworker", "auditor", "admin"]
@@ -49,7 +49,11 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     neo4j_home: Path | None = None
     """Where `familycard neo4j start` keeps the Neo4j jars (default: the user cache folder)."""
-
+    neo4j_heap: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}[kmgKMG]$")] = "512m"
+    neo4j_pagecache: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}[kmgKMG]$")] = "256m"
+    """The local Neo4j's JVM heap and page cache (`512m`, `4g`): the defaults suit a laptop and the
+    tests; a store of millions of people wants its page cache near the size of its store folder
+    (5 M people: 35 GB; sweeping it with 256 MB of page cache reads the disk for every fact)."""
 
     sms_gateway: Literal["file", "console", "http"] = "file"
     """Where `familycard sms send` hands SMS: a JSONL file (default), the console, or an HTTP provider."""

@@ -102,6 +102,14 @@ def test_a_non_secret_value_is_echoed_to_show_what_was_read(tmp_path):
                             "parse string as an integer")
 
 
+def test_a_neo4j_memory_size_must_be_a_size_the_jvm_takes(tmp_path):
+    from familycard import settings as config
+
+    assert config.load(_env_file=None, neo4j_heap="4g", neo4j_pagecache="12G").neo4j_pagecache == "12G"
+    r = run(["stats"], tmp_path, FAMILYCARD_NEO4J_PAGECACHE="8 GB")
+    assert _one_line(r).startswith("familycard: FAMILYCARD_NEO4J_PAGECACHE='8 GB': String should match pattern")
+
+
 def test_a_misspelt_setting_is_warned_about_with_the_name_meant(tmp_path):
     (tmp_path / ".env").write_text(f"FAMILYCARD_JWT_SECRETS={SECRET}\n", encoding="utf-8")
     r = run(["stats"], tmp_path, FAMILYCARD_DATADIR=str(tmp_path / "elsewhere"), FAMILYCARD_COLOUR="1")

@@ -21,8 +21,11 @@ def cmd_neo4j(args, settings: Settings) -> int:
     if args.action == "start":
         cache = settings.neo4j_home or ns.default_cache_dir()
         print(f"Neo4j {ns.NEO4J_VERSION} from {cache} (fetched from Maven Central on first use) ...", file=sys.stderr)
-        pid, uri = ns.start_background(data_dir, args.port, cache)
-        print(f"Neo4j {ns.NEO4J_VERSION} running (pid {pid}) at {uri}, data in {data_dir}")
+        pid, uri = ns.start_background(data_dir, args.port, cache, heap=settings.neo4j_heap,
+                                       pagecache=settings.neo4j_pagecache)
+        heap, pagecache = ns.memory(data_dir) or (settings.neo4j_heap, settings.neo4j_pagecache)
+        print(f"Neo4j {ns.NEO4J_VERSION} running (pid {pid}) at {uri}, data in {data_dir} "
+              f"(heap {heap}, page cache {pagecache})")
         print(f"use it with: export FAMILYCARD_STORE=neo4j FAMILYCARD_NEO4J_URI={uri}")
         return 0
     if args.action == "stop":

@@ -15,6 +15,7 @@ from familycard.graph.store.neo4j_local import (
     Neo4jUnavailable,
     default_cache_dir,
     install,
+    memory,
     start_background,
     status,
     stop_background,
@@ -71,15 +72,16 @@ def test_background_start_status_stop(neo4j_uri, tmp_path):
     # neo4j_uri: skips with the fixture's reason when Neo4j cannot run here.
     data = tmp_path / "bg"
     assert status(data) is None
-    pid, uri = start_background(data, port=0, cache=default_cache_dir())
+    pid, uri = start_background(data, port=0, cache=default_cache_dir(), heap="600m", pagecache="300m")
     try:
         assert re.fullmatch(r"bolt://127\.0\.0\.1:\d+", uri)
         assert status(data) == uri
+        assert memory(data) == ("600m", "300m")  # what a restart (the load's) starts it with again
         assert start_background(data, port=0, cache=default_cache_dir()) == (pid, uri)  # no second server
         assert _query(uri, "RETURN 2 AS two")[0]["two"] == 2
     finally:
         assert stop_background(data) is True
-    assert status(data) is None
+    assert status(data) is None and memory(data) is None
     assert stop_background(data) is False
     assert "NEO4J STOPPED" in (data / neo4j_server.LOG_NAME).read_text()
 

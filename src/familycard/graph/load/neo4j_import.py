@@ -292,8 +292,11 @@ def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
             raise Neo4jImportError(f"a Neo4j that `familycard neo4j start` did not start holds "
                                    f"{data_dir / nl.HOME_NAME}; stop it, then load again")
         _finish_swap(data_dir)  # a load killed half-way through its swap: finished before the server opens it
+    # A restart keeps the memory the running server has (`familycard neo4j start` took it from
+    # the settings then); a server this load starts takes it from the settings now.
+    heap, pagecache = nl.memory(data_dir) or (settings.neo4j_heap, settings.neo4j_pagecache)
     try:
-        nl.start_background(data_dir, port, cache)  # running already: returns it
+        nl.start_background(data_dir, port, cache, heap=heap, pagecache=pagecache)  # running already: returns it
     except nl.Neo4jUnavailable as e:
         raise Neo4jImportError(f"the local Neo4j of {data_dir} could not start on port {port}: {e.reason}") from None
     password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
@@ -347,7 +350,7 @@ def import_plan(plan_dir: Path, settings: Settings, *, replace: bool,
     finally:
         try:
             say(f"starting the Neo4j of {data_dir} on port {port}")
-            nl.start_background(data_dir, port, cache)
+            nl.start_background(data_dir, port, cache, heap=heap, pagecache=pagecache)
         except nl.Neo4jUnavailable as e:
             msg = (f"the Neo4j of {data_dir} did not start again on port {port} (taken by another program?): "
                    f"{_cause(e.reason) or e.reason}; its log: {data_dir / nl.LOG_NAME}; start it with "

@@ -37,6 +37,7 @@ __all__ = [
     "default_cache_dir",
     "install",
     "run_admin",
+    "memory",
     "start_background",
     "stop_background",
     "status",
@@ -375,9 +376,10 @@ def _is_launcher(pid: int) -> bool:
         return False
 
 
-def _write_pid_file(data_dir: Path, pid: int, uri: str) -> None:
+def _write_pid_file(data_dir: Path, pid: int, uri: str, heap: str | None = None, pagecache: str | None = None) -> None:
     tmp = data_dir / (PID_NAME + ".tmp")
-    tmp.write_text(json.dumps({"pid": pid, "uri": uri, "version": NEO4J_VERSION}) + "\n")
+    tmp.write_text(json.dumps({"pid": pid, "uri": uri, "version": NEO4J_VERSION, "heap": heap,
+                               "pagecache": pagecache}) + "\n")
     tmp.replace(data_dir / PID_NAME)
 
 
@@ -634,7 +636,7 @@ def start_background(
     except BaseException:
         _terminate(proc.pid, 30, proc)
         raise
-    _write_pid_file(data_dir, proc.pid, uri)
+    _write_pid_file(data_dir, proc.pid, uri, heap, pagecache)
     return proc.pid, uri
 
 
@@ -650,6 +652,15 @@ def stop_background(data_dir: Path, timeout: float = 30) -> bool:
         _terminate(pid, timeout)
     (data_dir / PID_NAME).unlink(missing_ok=True)
     return was_running
+
+
+def memory(data_dir: Path) -> tuple[str, str] | None:
+    """The heap and page cache the server running for ``data_dir`` was started with (so that a
+    restart, e.g. the load's around the importer, keeps them), or None."""
+    info = _read_pid_file(Path(data_dir).resolve())
+    if info is None or not _is_launcher(info["pid"]) or not info.get("heap") or not info.get("pagecache"):
+        return None
+    return str(info["heap"]), str(info["pagecache"])
 
 
 def status(data_dir: Path) -> str | None:
