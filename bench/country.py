@@ -90,12 +90,33 @@ def cli(env: dict, *args: str) -> tuple[float, int, str, str]:
     return run([sys.executable, "-m", "familycard.cli", *args], env)
 
 
+def load(env: dict, feed: Path, data: Path, engine: str) -> dict:
+    secs, rss, line, err = cli(env, "load", str(feed), "--today", AS_OF.isoformat(), "--show-rejected", "0")
+    records = int(re.search(r"read (\d+)", line).group(1))
+    store_mb = du_mb(data / "graph.lbug") if engine == "ladybug" else du_mb(data / "neo4j")
+    return {"seconds": round(secs, 1), "records": records, "records_per_s": round(records / secs),
+            "peak_rss_mb": rss, "steps": steps(err), "store_mb": store_mb, "summary": line}
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
-def cards(env: dict, data: Path, engine: str, neo4j_uri: str | None, n: int, warm: int, work: Path) -> dict:
+def without_rights(query: str) -> str:
+    """The same card without `entitlements(…) { … }`: what the rest of the card costs."""
+    start = query.find("entitlements(")
+    depth, i = 0, query.find("{", start)
+    while start >= 0 and i < len(query):
+        depth += {"{": 1, "}": -1}.get(query[i], 0)
+        i += 1
+        if depth == 0:
+            return query[:start] + query[i:]
+    raise SystemExit("the README's card changed shape: cannot drop its entitlements field")
+
+
+def cards(env: dict, data: Path, engine: str, neo4j_uri: str | None, n: int, warm: int, work: Path,
+          query: str) -> dict:
     import urllib.error
     import urllib.request
 
@@ -103,7 +124,6 @@ def cards(env: dict, data: Path, engine: str, neo4j_uri: str | None, n: int, war
                          capture_output=True, text=True, check=True).stdout
     picked = json.loads(out)
     sample = picked["sample"]
-    query = readme_card_query()
     port = free_port()
     log = open(work / f"serve-{engine}.log", "wb")
     # `familycard serve` as an operator starts it (uvicorn, one worker), without its access log lines.
@@ -174,6 +194,8 @@ def main() -> None:
     ap.add_argument("--neo4j-pagecache", default="8g")
     ap.add_argument("--skip", nargs="*", default=[], choices=("sweeps", "flow", "cards", "changes"))
     ap.add_argument("--keep", action="store_true", help="keep the store")
+    ap.add_argument("--reuse", action="store_true",
+                    help="the store a --keep run left: no load; the other steps on it (e.g. alone on the machine)")
     args = ap.parse_args()
 
     feed = args.feed.resolve()
@@ -187,7 +209,10 @@ def main() -> None:
         raise SystemExit(f"{people:,} people on {args.engine} need about {need:.0f} GB free in {args.work}; "
                          f"{free:.0f} GB are")
     data = (args.work / f"{args.engine}-{people}").resolve()
-    shutil.rmtree(data, ignore_errors=True)
+    if not args.reuse:
+        shutil.rmtree(data, ignore_errors=True)
+    elif not data.exists():
+        raise SystemExit(f"--reuse: {data} does not exist (a --keep run leaves it)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAMILYCARD_")}
     env.update(FAMILYCARD_DATA_DIR=str(data), FAMILYCARD_NEO4J_HEAP=args.neo4j_heap,
                FAMILYCARD_NEO4J_PAGECACHE=args.neo4j_pagecache,
@@ -201,8 +226,9 @@ def main() -> None:
         neo4j_uri = f"bolt://127.0.0.1:{port}"
         env.update(FAMILYCARD_STORE="neo4j", FAMILYCARD_NEO4J_URI=neo4j_uri)
     dest = ROOT / "bench" / "results" / f"country-{dt.date.today()}-{people}-{args.engine}.json"
-    res: dict = {"machine": machine(), "engine": args.engine, "people": people, "feed_mb": feed.stat().st_size >> 20,
-                 "neo4j_memory": [args.neo4j_heap, args.neo4j_pagecache] if neo4j_uri else None}
+    res: dict = json.loads(dest.read_text()) if args.reuse and dest.exists() else {}
+    res |= {"machine": machine(), "engine": args.engine, "people": people, "feed_mb": feed.stat().st_size >> 20,
+            "neo4j_memory": [args.neo4j_heap, args.neo4j_pagecache] if neo4j_uri else None}
 
     def save(key: str, value) -> None:
         res[key] = value
@@ -210,11 +236,8 @@ def main() -> None:
         print(f"  {args.engine} {people:,}: {key}: {json.dumps(value)[:400]}", flush=True)
 
     try:
-        secs, rss, line, err = cli(env, "load", str(feed), "--today", AS_OF.isoformat(), "--show-rejected", "0")
-        records = int(re.search(r"read (\d+)", line).group(1))
-        store_mb = du_mb(data / "graph.lbug") if args.engine == "ladybug" else du_mb(data / "neo4j")
-        save("load", {"seconds": round(secs, 1), "records": records, "records_per_s": round(records / secs),
-                      "peak_rss_mb": rss, "steps": steps(err), "store_mb": store_mb, "summary": line})
+        if not args.reuse:
+            save("load", load(env, feed, data, args.engine))
 
         if "sweeps" not in args.skip:
             runs = []
@@ -237,7 +260,10 @@ def main() -> None:
                               "per_second": round(sent / secs) if sent else None, "out": (line or err)[-300:]})
 
         if "cards" not in args.skip:
-            save("card", cards(env, data, args.engine, neo4j_uri, args.cards, args.warm_cards, args.work))
+            readme = readme_card_query()
+            save("card", cards(env, data, args.engine, neo4j_uri, args.cards, args.warm_cards, args.work, readme))
+            save("card_without_rights", cards(env, data, args.engine, neo4j_uri, args.cards, args.warm_cards,
+                                              args.work, without_rights(readme)))
 
         if "changes" not in args.skip:
             changes = args.work / f"changes-{args.engine}-{people}.jsonl"
