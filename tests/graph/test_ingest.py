@@ -344,3 +344,27 @@ def test_an_empty_store_holds_no_one_and_the_example_cards_are_mothers_of_most_a
     # the two living mothers with the most children, then the youngest grandchild living with a grandparent
     assert example_iins(store) == [mother["iin"], other["iin"] if other["iin"] < gran["iin"] else gran["iin"],
                                    kids[2]["iin"]]
+
+
+def test_a_ladybug_store_reopened_between_batches_ends_with_the_graph_of_one_left_open(store, today, other_ladybug):
+    # LadybugDB keeps memory for every row written until its database is closed, so a long
+    # ingest reopens it (LadybugStore.reopen_after): here every ~30 records, in batches of 20.
+    rng = random.Random(11)
+    recs = []
+    for i in range(20):
+        addr = f"KZ-PAV-{i:07d}"
+        m = person(f"19{rng.randint(70, 95)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", "F", address_id=addr)
+        k = person(f"20{rng.randint(12, 25)}-0{rng.randint(1, 9)}-2{rng.randint(0, 8)}", "F", address_id=addr)
+        recs += [m, k, link("PARENT_OF", m, k),
+                 fact(m, "income", "2026-09-01", source="KGD", month="2026-09", amount_kzt=rng.randint(0, 500000))]
+    rng.shuffle(recs)  # links and facts often wait for their persons: the pending batches reopen too
+    first_db = other_ladybug._db
+    other_ladybug.reopen_after = 30
+    s1 = ingest_lines(store, lines(*recs), "open", today)
+    s2 = ingest_lines(other_ladybug, lines(*recs), "reopened", today, batch_size=20)
+    assert other_ladybug._db is not first_db, "the store should have reopened its database"
+    assert s1.line() == s2.line() and s2.rejected == s2.pending == 0
+    assert snapshot(store) == snapshot(other_ladybug)
+    # Both connections work on the reopened database: a read and a user's read-only query.
+    cols, rows, more = other_ladybug.read_only("MATCH (p:Person) RETURN count(p) AS n", {}, timeout_s=5, max_rows=5)
+    assert rows == [{"n": 40}] and not more

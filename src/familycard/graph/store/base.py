@@ -189,13 +189,14 @@ class Store(ABC):
         """
 
     @contextlib.contextmanager
-    def _query_slot(self):
+    def _query_slot(self, wait: bool = False):
         """Holds one of ``query_slots`` for a user's query (in the thread that runs it, so that
-        a caller that gave up does not free the slot while the query still runs)."""
+        a caller that gave up does not free the slot while the query still runs); ``wait``:
+        until one is free, rather than refusing (a store's own work that no query may overlap)."""
         with _GATES:
             if self._query_gate is None:
                 self._query_gate = threading.BoundedSemaphore(self.query_slots)
-        if not self._query_gate.acquire(blocking=False):
+        if not self._query_gate.acquire(blocking=wait):
             n = self.query_slots
             raise QueryBusy(f"busy: {n} saved quer{'y is' if n == 1 else 'ies are'} running, as many as may run "
                             "at once; try again in a few seconds", n)
@@ -254,6 +255,10 @@ class Store(ABC):
     def after_load(self, stored: int) -> None:  # noqa: B027 - an optional hook, a no-op by default
         """Called after a load stored ``stored`` records: whatever the engine needs so that the
         next queries are planned for the data as it now is (nothing, by default)."""
+
+    def after_batch(self, records: int) -> None:  # noqa: B027 - an optional hook, a no-op by default
+        """Called by a long write (ingest) after each batch of ``records`` it committed: a store
+        may let go of memory the engine holds for what was written (nothing, by default)."""
 
     def bulk_insert(self, table: str, rows: list[Row]) -> None:
         self.transaction(lambda tx: tx.insert(table, rows))
