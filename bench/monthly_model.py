@@ -20,7 +20,8 @@ would show what the rewritten rules miss of them.
     .venv/bin/python bench/monthly_model.py --data /work/data/monthly/lb1m \\
         --load-log /work/data/monthly/load.log --work /work/data/monthly/mm --engines ladybug neo4j
 
-Steps (each figure in the JSON written to bench/results/monthly-model-<date>-<records>.json):
+Steps (each figure in the JSON written to bench/results/monthly-model-<date>-<records>.json; a
+run with other ``--engines`` on the same feed that day adds to it):
 1. fold: the load's plan (``<data>/load-*/plan``) into the other layout's plan with polars:
    rows per table before and after, and the fold's seconds (it would be part of the load's
    resolve step).
@@ -32,8 +33,9 @@ Steps (each figure in the JSON written to bench/results/monthly-model-<date>-<re
    disk. One run each (the importer alone takes minutes at 1 M).
 4. The rules: every rule, the three that read monthly facts (job_loss, targeted_assistance,
    work_capacity_loss) rewritten below for the other layout, on each layout's database, as of
-   2026-11-25: seconds per rule (median of ``--runs``) and the entitlements found (recipient,
-   subject, event, amount and the row's inputs) compared: they must be the same sets.
+   2026-11-25: seconds per rule (those three: median of ``--runs``, the layouts' runs
+   alternating on LadybugDB; the others once) and the entitlements found (recipient, subject,
+   event, amount and the row's inputs) compared: they must be the same sets.
 5. The load at the new layout estimated from the measured parts: read (the load's own, per
    line and unchanged by the layout) + resolve (the load's own) + fold + COPY (or CSV + import +
    server start + schema), as records/s of the feed.
@@ -224,19 +226,28 @@ def found(store, rule, extra, as_of: dt.date) -> tuple[float, list]:
                                                                                         sort_keys=True)) for e in out)
 
 
-def sweep(store, layout: str, runs: int, as_of: dt.date = AS_OF) -> dict:
-    """Every rule on this layout: median seconds and the entitlements found."""
+MONTHLY_RULES = ("job_loss", "targeted_assistance", "work_capacity_loss")
+
+
+def sweep(stores: dict, runs: int, as_of: dt.date = AS_OF) -> dict:
+    """Every rule on each layout's store (``{layout: store}``): median seconds and the
+    entitlements found. The runs of the layouts alternate, so that a busy machine weighs on
+    both alike; the rules that read monthly facts run ``runs`` times, the others once."""
     from familycard.graph.rules import load_rules
 
-    out = {}
+    out: dict = {layout: {} for layout in stores}
     for rule in load_rules():
-        r, extra = year_rule(rule) if layout == "year" else (rule, None)
-        times, got = [], None
-        for _ in range(runs):
-            s, got = found(store, r, extra, as_of)
-            times.append(s)
-        out[rule.code] = {"seconds": round(statistics.median(times), 3), "runs": [round(t, 3) for t in times],
-                          "found": len(got), "entitlements": got}
+        forms = {layout: year_rule(rule) if layout == "year" else (rule, None) for layout in stores}
+        times: dict = {layout: [] for layout in stores}
+        got: dict = {}
+        for _ in range(runs if rule.code in MONTHLY_RULES else 1):
+            for layout, store in stores.items():
+                s, got[layout] = found(store, *forms[layout], as_of)
+                times[layout].append(s)
+        for layout in stores:
+            out[layout][rule.code] = {"seconds": round(statistics.median(times[layout]), 3),
+                                      "runs": [round(t, 3) for t in times[layout]],
+                                      "found": len(got[layout]), "entitlements": got[layout]}
     return out
 
 
@@ -269,11 +280,15 @@ def ladybug_copy(plan: Path, db: Path, layout: str, runs: int, env: dict) -> dic
             "peak_rss_mb": max(rss), "disk_mb": du_mb(db / "graph.lbug")}
 
 
-def ladybug_rules(db: Path, layout: str, runs: int) -> dict:
+def ladybug_rules(dbs: dict, runs: int) -> dict:
     from familycard.graph.store.ladybug import LadybugStore
 
-    with LadybugStore(db) as store:
-        return sweep(store, layout, runs)
+    stores = {layout: LadybugStore(db, read_only=True) for layout, db in dbs.items()}
+    try:
+        return sweep(stores, runs)
+    finally:
+        for store in stores.values():
+            store.close()
 
 
 # ----------------------------------------------------------------------------- 3. Neo4j
@@ -324,7 +339,7 @@ def neo4j_layout(plan: Path, work: Path, layout: str, runs: int, env: dict) -> d
             store.after_load(r["rows"])
             r["start_and_schema_s"] = round(time.perf_counter() - t, 1)
             print(f"  neo4j {layout}: server and schema {r['start_and_schema_s']} s", flush=True)
-            r["rules"] = sweep(store, layout, runs)
+            r["rules"] = sweep({layout: store}, runs)[layout]
         finally:
             store.close()
     finally:
@@ -366,6 +381,9 @@ def main() -> None:
     result: dict = {"machine": machine(), "as_of": AS_OF.isoformat(), "records": records, "load_steps": load_steps,
                     "plan": str(plan), "engines": {}}
     dest = ROOT / "bench" / "results" / f"monthly-model-{dt.date.today()}-{records}.json"
+    if dest.exists():  # another engine measured earlier on the same feed: kept beside this run's
+        result["engines"] = {e: r for e, r in json.loads(dest.read_text())["engines"].items()
+                             if e not in args.engines}
 
     def save() -> None:
         dest.write_text(json.dumps(result, indent=1, default=str))
@@ -381,16 +399,17 @@ def main() -> None:
     if "ladybug" in args.engines:
         lb: dict = {}
         result["engines"]["ladybug"] = lb
-        for layout in LAYOUTS:
-            db = args.work / f"lb-{layout}"
+        dbs = {layout: args.work / f"lb-{layout}" for layout in LAYOUTS}
+        for layout, db in dbs.items():
             lb[layout] = ladybug_copy(plans[layout], db, layout, args.runs, env)
             save()
-            rules = ladybug_rules(db, layout, args.runs)
+        for layout, rules in ladybug_rules(dbs, args.runs).items():
             lb[layout]["rules"] = rules
             lb[layout]["sweep_s"] = round(sum(r["seconds"] for r in rules.values()), 2)
             print(f"  ladybug {layout}: all rules {lb[layout]['sweep_s']} s; "
                   + ", ".join(f"{c} {r['seconds']} s ({r['found']})" for c, r in rules.items()
-                              if c in ("job_loss", "targeted_assistance", "work_capacity_loss")), flush=True)
+                              if c in MONTHLY_RULES), flush=True)
+        for db in dbs.values():
             shutil.rmtree(db, ignore_errors=True)
         lb["same"] = compare(lb["current"]["rules"], lb["year"]["rules"])
         for layout in LAYOUTS:
