@@ -311,7 +311,7 @@ print(time.perf_counter() - t, sum(files.rows.values()), csv_s, files.bytes)
 """
 
 
-def neo4j_layout(plan: Path, work: Path, layout: str, runs: int, env: dict) -> dict:
+def neo4j_layout(plan: Path, work: Path, layout: str, runs: int, env: dict, rules: bool = True) -> dict:
     from familycard.graph.store import dialect
     from familycard.graph.store import neo4j_local as nl
     from familycard.graph.store.neo4j import Neo4jStore
@@ -325,6 +325,9 @@ def neo4j_layout(plan: Path, work: Path, layout: str, runs: int, env: dict) -> d
          "csv_mb": int(csv_bytes) // 2**20, "disk_mb_imported": du_mb(work / "neo4j" / nl.HOME_NAME / "data")}
     print(f"  neo4j {layout}: CSV {r['csv_s']} s ({r['csv_mb']:,} MB), import {r['import_s']} s, "
           f"{r['rows']:,} rows, {r['disk_mb_imported']:,} MB", flush=True)
+    if not rules:
+        shutil.rmtree(work, ignore_errors=True)
+        return r
     port = free_port()
     t = time.perf_counter()
     nl.start_background(work / "neo4j", port, nl.default_cache_dir())
@@ -371,6 +374,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, required=True, help="a folder for the databases (emptied after)")
     ap.add_argument("--engines", nargs="+", default=["ladybug"], choices=["ladybug", "neo4j"])
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--neo4j-import-only", action="store_true",
+                    help="Neo4j: the importer's time and disk only (no server, schema or rules)")
     args = ap.parse_args()
     plan = next(args.data.glob("load-*/plan"))
     log = args.load_log.read_text()
@@ -424,8 +429,10 @@ def main() -> None:
                 nj[layout] = {"skipped": f"{free:.0f} GB free"}
                 print(f"  neo4j {layout}: skipped, {free:.0f} GB free", flush=True)
                 continue
-            nj[layout] = neo4j_layout(plans[layout], args.work / f"neo4j-{layout}", layout, args.runs, env)
-            nj[layout]["sweep_s"] = round(sum(r["seconds"] for r in nj[layout]["rules"].values()), 2)
+            nj[layout] = neo4j_layout(plans[layout], args.work / f"neo4j-{layout}", layout, args.runs, env,
+                                      rules=not args.neo4j_import_only)
+            if "rules" in nj[layout]:
+                nj[layout]["sweep_s"] = round(sum(r["seconds"] for r in nj[layout]["rules"].values()), 2)
             save()
         if all("rules" in nj.get(lay, {}) for lay in LAYOUTS):
             nj["same"] = compare(nj["current"]["rules"], nj["year"]["rules"])
@@ -449,8 +456,8 @@ def estimate(result: dict) -> None:
             r = per.get(layout, {})
             if engine == "ladybug" and "copy_s" in r:
                 bulk = r["copy_s"]
-            elif engine == "neo4j" and "import_s" in r:
-                bulk = r["csv_s"] + r["import_s"] + r["start_and_schema_s"]
+            elif engine == "neo4j" and "import_s" in r:  # without the server's start and schema when not run
+                bulk = r["csv_s"] + r["import_s"] + r.get("start_and_schema_s", 0)
             else:
                 continue
             total = base + bulk + (fold_s if layout == "year" else 0)
@@ -464,13 +471,14 @@ def table(result: dict) -> str:
     for engine, per in result["engines"].items():
         for layout in LAYOUTS:
             r = per.get(layout)
-            if not r or "rules" not in r:
+            if not r or "rows" not in r:
                 continue
-            rs = r["rules"]
+            rs = r.get("rules")
             bulk = r.get("copy_s", r.get("import_s"))
-            lines.append(f"| {engine} | {layout} | {r['rows']:,} | {bulk} | {r['disk_mb']:,} | "
-                         f"{rs['job_loss']['seconds']} / {rs['targeted_assistance']['seconds']} / "
-                         f"{rs['work_capacity_loss']['seconds']} | {r['sweep_s']} | {r.get('load_estimate_s')} | "
+            times = (" / ".join(str(rs[c]["seconds"]) for c in MONTHLY_RULES) if rs else "not run")
+            disk = r.get("disk_mb", r.get("disk_mb_imported"))
+            lines.append(f"| {engine} | {layout} | {r['rows']:,} | {bulk} | {disk:,} | "
+                         f"{times} | {r.get('sweep_s', '')} | {r.get('load_estimate_s')} | "
                          f"{r.get('load_estimate_records_per_s', 0):,} |")
     return "\n".join(lines)
 
