@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from familycard.graph import model
 from familycard.graph.load import plan
 from familycard.graph.store import dialect
 from familycard.graph.store.ladybug import DB_FILE, LadybugStore
@@ -20,18 +21,23 @@ __all__ = ["build_database", "swap_in"]
 
 
 def build_database(plan_dir: Path, db_dir: Path, *, pause_s: float = 0.0,
-                   progress: Callable[[str, int], None] | None = None) -> int:
+                   progress: Callable[[str, int], None] | None = None,
+                   tables: Sequence[model.Table] = plan.PLAN_TABLES) -> int:
     """A LadybugDB database in ``db_dir`` holding the plan; returns the rows copied.
 
     ``pause_s``: seconds to wait after each table (a test hook: the crash tests kill the load
-    there). ``progress(table, rows)`` after each table."""
+    there). ``progress(table, rows)`` after each table. ``tables``: the plan's tables, nodes
+    first; one the model does not declare is created here (bench/monthly_model.py copies
+    another layout of the monthly facts so)."""
     import pyarrow.parquet as pq
 
     db_dir.mkdir(parents=True, exist_ok=True)
     copied = 0
     with LadybugStore(db_dir) as store:
         store.setup_schema()
-        for table in plan.PLAN_TABLES:  # node tables first: a relationship's COPY finds its ends
+        for ddl in dialect.ladybug_ddl([t for t in tables if t.name not in model.TABLES]):
+            store.write(ddl)
+        for table in tables:  # node tables first: a relationship's COPY finds its ends
             rows = 0
             for f in plan.table_files(plan_dir, table):
                 store.write(dialect.ladybug_copy(table, str(f.resolve())))

@@ -26,7 +26,7 @@ import os
 import shlex
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -65,6 +65,7 @@ class ImportFiles:
     data: dict[str, list[str]] = field(default_factory=dict)
     multiline: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    is_rel: dict[str, bool] = field(default_factory=dict)
     seconds: float = 0.0
     bytes: int = 0
 
@@ -101,9 +102,10 @@ def _has_line_break(batch: pa.RecordBatch) -> bool:
     return False
 
 
-def write_csv(plan_dir: Path, out_dir: Path) -> ImportFiles:
+def write_csv(plan_dir: Path, out_dir: Path, tables: Sequence[model.Table] = PLAN_TABLES) -> ImportFiles:
     """The plan's tables as the importer's CSV files in ``out_dir``: ``<Table>-header.csv`` and
-    ``<Table>-part-NNNNN.csv`` (one a Parquet file), streamed in batches of ``BATCH_ROWS``."""
+    ``<Table>-part-NNNNN.csv`` (one a Parquet file), streamed in batches of ``BATCH_ROWS``.
+    ``tables``: the plan's (another layout's, for bench/monthly_model.py)."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -111,10 +113,11 @@ def write_csv(plan_dir: Path, out_dir: Path) -> ImportFiles:
         old.unlink()
     files = ImportFiles()
     options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
-    for table in PLAN_TABLES:
+    for table in tables:
         header = f"{table.name}-header.csv"
         (out_dir / header).write_text(",".join(_header(table)) + "\n", encoding="utf-8")
         files.headers[table.name], files.data[table.name], files.rows[table.name] = header, [], 0
+        files.is_rel[table.name] = table.is_rel
         want = plan_schema(table)
         for i, part in enumerate(table_files(Path(plan_dir), table)):
             src = pq.ParquetFile(part)
@@ -152,9 +155,9 @@ def import_args(files: ImportFiles, database: str, *, files_at: str, overwrite: 
         return f"{files_at.rstrip('/')}/{name}" if files_at else name
 
     args = ["database", "import", "full"]
-    for table in PLAN_TABLES:
-        group = ",".join(at(n) for n in [files.headers[table.name], *files.data[table.name]])
-        args.append(f"--{'relationships' if table.is_rel else 'nodes'}={group}")
+    for name, header in files.headers.items():  # the tables write_csv wrote
+        group = ",".join(at(n) for n in [header, *files.data[name]])
+        args.append(f"--{'relationships' if files.is_rel[name] else 'nodes'}={group}")
     if files.multiline:
         # v2: only these files are read the slow way (a value with a line break), the rest in parallel.
         args += ["--multiline-fields-format=v2", "--multiline-fields=" + ",".join(at(n) for n in files.multiline)]
