@@ -242,7 +242,10 @@ def main() -> None:
         if "sweeps" not in args.skip:
             runs = []
             for _ in range(args.sweeps):
-                _, rss, out, _ = run([sys.executable, "-c", _SWEEP, AS_OF.isoformat()], env)
+                _, rss, out, err = run([sys.executable, "-c", _SWEEP, AS_OF.isoformat()], env)
+                if not out:
+                    save("sweep_failed", err[-2000:])
+                    raise SystemExit(f"the dry-run sweep failed:\n{err[-2000:]}")
                 r = json.loads(out.splitlines()[-1])
                 r["peak_rss_mb"] = rss
                 runs.append(r)
@@ -282,8 +285,9 @@ def main() -> None:
     finally:
         if neo4j_uri:
             subprocess.run([sys.executable, "-m", "familycard.cli", "neo4j", "stop"], env=env, capture_output=True)
-        if not args.keep:
-            shutil.rmtree(data, ignore_errors=True)
+    # A step that failed leaves the store for --reuse (a 5 M load is half an hour): removed on success only.
+    if not args.keep:
+        shutil.rmtree(data, ignore_errors=True)
     print(f"\n{machine()}; {people:,} people; raw: {dest.relative_to(ROOT)}")
 
 
