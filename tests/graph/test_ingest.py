@@ -368,3 +368,22 @@ def test_a_ladybug_store_reopened_between_batches_ends_with_the_graph_of_one_lef
     # Both connections work on the reopened database: a read and a user's read-only query.
     cols, rows, more = other_ladybug.read_only("MATCH (p:Person) RETURN count(p) AS n", {}, timeout_s=5, max_rows=5)
     assert rows == [{"n": 40}] and not more
+
+
+def test_a_sweep_lets_ladybug_reopen_after_each_rule_and_finds_the_same(ladybug_store, today):
+    # LadybugDB keeps what a rule's joins took of its buffer pool: a sweep of 2 M people failed
+    # at its seventh rule ("the buffer pool is full"), so the store reopens after each rule.
+    from familycard.graph.sweep import sweep
+
+    recs = []
+    for i in range(3):
+        m = person(f"199{i}-03-1{i}", "F", address_id=f"KZ-PAV-{i:07d}")
+        kids = [person(f"20{10 + j}-0{j + 1}-2{i}", "M", address_id=f"KZ-PAV-{i:07d}") for j in range(4)]
+        recs += [m, *kids, *(link("PARENT_OF", m, k) for k in kids)]
+    ingest_lines(ladybug_store, lines(*recs), "families", today)
+    first_db = ladybug_store._db
+    once = sweep(ladybug_store, today)
+    assert ladybug_store._db is not first_db, "the store should have reopened its database"
+    again = sweep(ladybug_store, today)
+    assert [e.__dict__ for e in once.entitlements] == [e.__dict__ for e in again.entitlements]
+    assert len(once.runs) == 14

@@ -260,6 +260,10 @@ class Store(ABC):
         """Called by a long write (ingest) after each batch of ``records`` it committed: a store
         may let go of memory the engine holds for what was written (nothing, by default)."""
 
+    def after_rule(self) -> None:  # noqa: B027 - an optional hook, a no-op by default
+        """Called by a sweep after each rule: a store may let go of memory the engine holds of the
+        rule's query (nothing, by default)."""
+
     def bulk_insert(self, table: str, rows: list[Row]) -> None:
         self.transaction(lambda tx: tx.insert(table, rows))
 

@@ -73,6 +73,7 @@ def sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None,
     for rule in rules:
         t = time.perf_counter()
         found = run_rule(store, rule, as_of, scope.keys_for(rule) if scope is not None else None)
+        store.after_rule()
         run = RuleRun(rule.code, len(found), time.perf_counter() - t,
                       sum(e.amount_kzt for e in found if e.amount_kzt is not None))
         result.entitlements += found
