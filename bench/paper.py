@@ -68,7 +68,8 @@ def table(by_size: dict[int, dict], people: int) -> list[str]:
         if not pts:
             continue
         a, b = fit(pts)
-        err = max(abs(a + b * x - y) / y for x, y in pts if y) if len(pts) > 1 else None
+        # two points always lie on their line: an error says something from three sizes on
+        err = max(abs(a + b * x - y) / y for x, y in pts if y) if len(pts) > 2 else None
         cells = " | ".join(next((f"{y:,.0f}" if y >= 100 else f"{y:,.1f}" for x, y in pts if x == s), "–")
                            for s in sizes)
         at = a + b * people
