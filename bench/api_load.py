@@ -606,6 +606,24 @@ def pick_sample(store, size: int, offer_share: float, seed: int) -> tuple[list[s
                             "sample": len(chosen), "from_offer_recipients": n_off}
 
 
+def wait_for_health(proc: subprocess.Popen, port: int, log: Path, timeout: float, every: float = 0.2) -> None:
+    """Until the server on ``port`` answers /health with 200; its log's tail if it exits first."""
+    import urllib.request
+
+    t = time.monotonic()
+    while time.monotonic() - t < timeout:
+        if proc.poll() is not None:
+            raise SystemExit(f"the API server exited ({proc.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(every)
+    raise SystemExit(f"the API server did not answer /health within {timeout:.0f} s")
+
+
 class ApiServer:
     def __init__(self, engine: str, data_dir: Path, neo4j_uri: str | None, mode: str, log: Path):
         self.port = free_port()
@@ -631,21 +649,8 @@ class ApiServer:
         self.log_path = log
 
     def wait_ready(self, timeout: float = 120) -> None:
-        import urllib.request
 
-        t = time.monotonic()
-        while time.monotonic() - t < timeout:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"the API server exited ({self.proc.returncode}):\n"
-                                 f"{self.log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"the API server did not answer /health within {timeout:.0f} s")
+        wait_for_health(self.proc, self.port, self.log_path, timeout)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

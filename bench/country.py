@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_load import free_port  # noqa: E402
+from api_load import free_port, wait_for_health  # noqa: E402
 from ingest import AS_OF, machine  # noqa: E402
 from load import du_mb, run, steps  # noqa: E402
 
@@ -131,7 +131,7 @@ def cards(env: dict, data: Path, engine: str, neo4j_uri: str | None, n: int, war
                                str(port), "--no-access-log"], env=env, cwd=str(data), stdout=log,
                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        _wait_ready(server, port, work / f"serve-{engine}.log")
+        wait_for_health(server, port, work / f"serve-{engine}.log", 600, every=0.5)
         lat, errors = [], 0
         for i, iin in enumerate(sample):
             body = json.dumps({"query": query, "operationName": "Card", "variables": {"iin": iin}}).encode()
@@ -162,23 +162,6 @@ def cards(env: dict, data: Path, engine: str, neo4j_uri: str | None, n: int, war
 
 # The card asks for IINs, phones and accounts: a caseworker's key, as a caseworker's console would.
 _KEY = "bench-country-caseworker-key-0123456789"
-
-
-def _wait_ready(proc: subprocess.Popen, port: int, log: Path, timeout: float = 600) -> None:
-    import urllib.request
-
-    t = time.monotonic()
-    while time.monotonic() - t < timeout:
-        if proc.poll() is not None:
-            raise SystemExit(f"familycard serve exited ({proc.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"familycard serve did not answer /health within {timeout:.0f} s")
 
 
 def main() -> None:
