@@ -649,7 +649,6 @@ class ApiServer:
         self.log_path = log
 
     def wait_ready(self, timeout: float = 120) -> None:
-
         wait_for_health(self.proc, self.port, self.log_path, timeout)
 
     def stop(self) -> None:
