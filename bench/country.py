@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_load import free_port, wait_for_health  # noqa: E402
+from api_load import free_port, percentile, wait_for_health  # noqa: E402
 from ingest import AS_OF, machine  # noqa: E402
 from load import du_mb, run, steps  # noqa: E402
 
@@ -98,11 +98,6 @@ def load(env: dict, feed: Path, data: Path, engine: str) -> dict:
             "peak_rss_mb": rss, "steps": steps(err), "store_mb": store_mb, "summary": line}
 
 
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
-
-
 def without_rights(query: str) -> str:
     """The same card without `entitlements(…) { … }`: what the rest of the card costs."""
     start = query.find("entitlements(")
@@ -155,6 +150,7 @@ def cards(env: dict, data: Path, engine: str, neo4j_uri: str | None, n: int, war
         server.terminate()
         server.wait(60)
         log.close()
+    lat.sort()  # percentile takes them sorted
     return {"role": "caseworker", "requests": len(lat), "warm": warm, "errors": errors,
             "p50_ms": round(percentile(lat, 50), 1), "p90_ms": round(percentile(lat, 90), 1),
             "p99_ms": round(percentile(lat, 99), 1), "max_ms": round(max(lat), 1), "sample": picked["info"]}

@@ -623,8 +623,8 @@ def start_background(
     """
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    info = _read_pid_file(data_dir)
-    if info is not None and _is_launcher(info["pid"]):
+    info = _running(data_dir)
+    if info is not None:
         return info["pid"], str(info["uri"])
     cache = install(cache)
     log_path, proc, log = _spawn(
@@ -657,18 +657,22 @@ def stop_background(data_dir: Path, timeout: float = 30) -> bool:
 def memory(data_dir: Path) -> tuple[str, str] | None:
     """The heap and page cache the server running for ``data_dir`` was started with (so that a
     restart, e.g. the load's around the importer, keeps them), or None."""
-    info = _read_pid_file(Path(data_dir).resolve())
-    if info is None or not _is_launcher(info["pid"]) or not info.get("heap") or not info.get("pagecache"):
+    info = _running(data_dir)
+    if info is None or not info.get("heap") or not info.get("pagecache"):
         return None
     return str(info["heap"]), str(info["pagecache"])
 
 
 def status(data_dir: Path) -> str | None:
     """The bolt URI of the server running for ``data_dir``, or None."""
+    info = _running(data_dir)
+    return None if info is None else str(info["uri"])
+
+
+def _running(data_dir: Path) -> dict[str, Any] | None:
+    """The pid file of the server ``start_background`` started for ``data_dir`` if it still runs."""
     info = _read_pid_file(Path(data_dir).resolve())
-    if info is None or not _is_launcher(info["pid"]):
-        return None
-    return str(info["uri"])
+    return info if info is not None and _is_launcher(info["pid"]) else None
 
 
 if __name__ == "__main__":  # pragma: no cover - manual smoke test
