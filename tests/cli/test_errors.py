@@ -108,6 +108,12 @@ def test_a_neo4j_memory_size_must_be_a_size_the_jvm_takes(tmp_path):
     assert config.load(_env_file=None, neo4j_heap="4g", neo4j_pagecache="12G").neo4j_pagecache == "12G"
     r = run(["stats"], tmp_path, FAMILYCARD_NEO4J_PAGECACHE="8 GB")
     assert _one_line(r).startswith("familycard: FAMILYCARD_NEO4J_PAGECACHE='8 GB': String should match pattern")
+    # They go onto the JVM's command line: nothing but digits and a unit gets there.
+    for hostile in ("4g\n", "4g -XX:+UnlockDiagnosticVMOptions", "４g", "0g", "1234567g", ""):
+        with pytest.raises(config.SettingsInvalid) as e:
+            config.load(_env_file=None, neo4j_heap=hostile)
+        assert e.value.lines == [f"FAMILYCARD_NEO4J_HEAP={hostile!r}: String should match pattern "
+                                 "'^[1-9][0-9]{0,5}[kmgKMG]$'"]
 
 
 def test_a_misspelt_setting_is_warned_about_with_the_name_meant(tmp_path):
