@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -146,13 +147,13 @@ def _now_text() -> str:
     return utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _owner_of(path: Path, pid: re.Match | None) -> dict | None:
+def _owner_of(path: Path, pid: str | None) -> dict | None:
     """The owner file of the process holding the lock; it is written just after the open, so
     a moment is allowed for it (an older one, left by a kill -9, names another pid)."""
     for _ in range(20):
         with contextlib.suppress(OSError, ValueError, TypeError):
             o = json.loads((path / OWNER_FILE).read_text(encoding="utf-8"))
-            if {"command", "since", "host", "pid"} <= set(o) and (pid is None or str(o["pid"]) == pid[1]):
+            if {"command", "since", "host", "pid"} <= set(o) and (pid is None or str(o["pid"]) == pid):
                 return o
         time.sleep(0.05)
     return None
@@ -162,7 +163,12 @@ def _unavailable(path: Path, e: RuntimeError) -> StoreUnavailable:
     first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     if "lock" not in first.lower():
         return StoreUnavailable(f"LadybugDB at {path}: {first}", where=path)
-    o = _owner_of(path, re.search(r"held by PID ([0-9]+)", first))
+    pid = re.search(r"held by PID ([0-9]+)", first)
+    return _busy(path, pid[1] if pid else None, first)
+
+
+def _busy(path: Path, pid: str | None, first: str) -> StoreBusy:
+    o = _owner_of(path, pid)
     who = f"'{o['command']}' since {o['since']} on host {o['host']}, pid {o['pid']}" if o \
         else f"a process that left no name ({first})"
     if o and _SERVING.search(o["command"]):
@@ -207,6 +213,53 @@ def _open_database(path: Path, read_only: bool) -> ladybug.Database:
     return db
 
 
+# --- one process holds the folder, across its reopens -------------------------------------
+# LadybugDB's own lock lives and dies with a Database, and a long job closes and reopens its
+# Database to give memory back (after_rule, after_batch). In that moment a second process
+# waiting with --wait took the folder, and the first one's reopen stopped it mid-sweep (CI,
+# tests/scenarios/test_overlap.py, once in some runs). So a process also holds an flock on a
+# file of its own beside the database from its first open to its last close; a kill -9 drops
+# it with the process. Like LadybugDB's lock it is per process: a second store on the same
+# folder in the same process shares it (counted), as LadybugDB lets one process open twice.
+HOLD_FILE = DB_FILE + ".hold"
+_holds: dict[Path, list[int]] = {}  # resolved folder -> [descriptor, number of stores]
+_holds_lock = threading.Lock()
+
+
+def _take_hold(path: Path) -> None:
+    """Hold the folder for this process (a writer's open; a read-only open writes nothing and
+    LadybugDB lets it in beside a writer, so it takes none)."""
+    key = path.resolve()
+    with _holds_lock:
+        if key in _holds:
+            _holds[key][1] += 1
+            return
+        fd = os.open(key / HOLD_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            pid = None
+            with contextlib.suppress(OSError, ValueError):
+                pid = (key / HOLD_FILE).read_text(encoding="ascii").strip()
+            raise _busy(path, pid if pid and pid.isdigit() else None, f"a lock on {HOLD_FILE}") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)  # who holds it, for the next one's message
+        _holds[key] = [fd, 1]
+
+
+def _drop_hold(path: Path) -> None:
+    key = path.resolve()
+    with _holds_lock:
+        held = _holds.get(key)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] == 0:
+            del _holds[key]
+            os.close(held[0])  # the last descriptor closed releases the flock
+
+
 # `familycard serve …`, `familycard demo … --serve`: holders that keep the folder until stopped.
 _SERVING = re.compile(r"(?:^|\s)(?:serve|--serve)(?:\s|$)")
 
@@ -241,10 +294,16 @@ class LadybugStore(Store):
                    f"{f' ({e.filename})' if e.filename and Path(e.filename) != self.path else ''}")
             raise StoreUnavailable(f"data folder {self.path}: {why}; "
                                    "set FAMILYCARD_DATA_DIR to a folder this user can write", where=self.path) from None
+        if not read_only:
+            _take_hold(self.path)
         try:
             self._db = _open_database(self.path, read_only)
-        except RuntimeError as e:  # typically: another process holds the folder's lock
-            raise _unavailable(self.path, e) from None
+        except BaseException as e:
+            if not read_only:
+                _drop_hold(self.path)
+            if isinstance(e, RuntimeError):  # typically: another process holds the folder's lock
+                raise _unavailable(self.path, e) from None
+            raise
         self._owner = None if read_only else _write_owner(self.path)
         # One connection: LadybugDB allows one write transaction at a time anyway.
         self._lock = threading.RLock()
@@ -281,13 +340,14 @@ class LadybugStore(Store):
             self._conn.close()
             self._db.close()
             try:
-                # Everything was committed; what the WAL holds yet is replayed by this open. In the
-                # moment between close and open another process could take the folder's lock:
-                # then this write stops (StoreBusy) and its rerun converges, as after any stop.
+                # Everything was committed; what the WAL holds yet is replayed by this open. This
+                # process keeps its hold on the folder meanwhile (_take_hold): no one else takes it.
                 self._db = _open_database(self.path, self._read_only)
             except RuntimeError as e:
                 self._conn = None
                 _remove_owner(self.path, self._owner)
+                if not self._read_only:
+                    _drop_hold(self.path)
                 raise _unavailable(self.path, e) from None
             self._connect()
             self._written = 0
@@ -432,3 +492,5 @@ class LadybugStore(Store):
                 self._db.close()
                 self._conn = None
                 _remove_owner(self.path, self._owner)
+                if not self._read_only:
+                    _drop_hold(self.path)
