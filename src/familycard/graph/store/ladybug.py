@@ -219,6 +219,9 @@ class LadybugStore(Store):
     # in-process, about 0.1 ms each.
     card_in_one_statement = False
     link_type_function = "label"
+    # UNWIND $keys … MATCH (x)-[…]-(…) WHERE x.iin = key is a hash join over whole tables here
+    # (the incremental sweep at 1 M people cost what a full sweep does): see rules.run._lookup.
+    scoped_rule_form = "lookup"
 
     def __init__(self, data_dir: Path | str, read_only: bool = False):
         self.path = Path(data_dir)
