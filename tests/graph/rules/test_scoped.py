@@ -34,10 +34,11 @@ def test_the_lookup_form_finds_the_first_node_by_key_and_every_later_pattern_fro
 MATCH (p:Person)
 WHERE p.iin = scope_key
 OPTIONAL MATCH (p)-[l:PARENT_OF]->(c:Person)
-WITH p, l, c WHERE c IS NOT NULL AND (p.sex = 'F' AND l.until IS NULL)
+WHERE (l.until IS NULL)
+WITH p, l, c WHERE c.iin IS NOT NULL AND (p.sex = 'F')
 WITH p, count(c) AS children
 OPTIONAL MATCH (p)-[:HAS_FACT]->(f:Fact)
-WITH p, children, f WHERE f IS NOT NULL AND (f.type = 'award')
+WITH p, children, f WHERE f.key IS NOT NULL AND (f.type = 'award')
 RETURN p.iin AS iin, children
 UNION ALL
 UNWIND $scope_keys AS scope_key
@@ -45,6 +46,13 @@ MATCH (p:Person)
 WHERE p.iin = scope_key AND p.sex = 'M'
 RETURN p.iin AS iin, 0 AS children
 """
+
+
+def test_only_a_whole_conjunction_is_split_between_the_optional_match_and_the_filter_after_it():
+    q = scoped("MATCH (p:Person)-[:HAS_FACT]->(f:Fact)\nWHERE f.type = 'AND' OR p.sex = 'F'\nRETURN p.iin AS iin",
+               "rule.cypher", LOOKUP)
+    assert "OPTIONAL MATCH (p)-[:HAS_FACT]->(f:Fact)\nWITH p, f WHERE f.key IS NOT NULL AND " \
+           "(f.type = 'AND' OR p.sex = 'F')\n" in q
 
 
 def test_the_join_form_joins_each_key_to_the_first_match():
