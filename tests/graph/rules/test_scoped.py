@@ -93,17 +93,12 @@ def test_both_forms_find_on_both_engines_what_the_rule_finds_from_those_first_no
     assert ingest_lines(store, buf.getvalue().encode().splitlines(keepends=True), "feed", AS_OF).rejected == 0
     keys = {"Person": sorted(r["k"] for r in store.read("MATCH (p:Person) RETURN p.iin AS k")),
             "Address": sorted(r["k"] for r in store.read("MATCH (a:Address) RETURN a.id AS k"))}
-    engine_form = type(store).scoped_rule_form
-    try:
-        for rule in load_rules():
-            every = keys[scope_label(rule)]
-            whole = run_rule(store, rule, AS_OF)
-            some = every[::3]
-            found = {}
-            for form in FORMS:
-                type(store).scoped_rule_form = form
-                assert run_rule(store, rule, AS_OF, every) == whole, (rule.code, form)
-                found[form] = run_rule(store, rule, AS_OF, some)
-            assert found[JOIN] == found[LOOKUP], rule.code
-    finally:
-        type(store).scoped_rule_form = engine_form
+    for rule in load_rules():
+        every = keys[scope_label(rule)]
+        whole = run_rule(store, rule, AS_OF)
+        some = every[::3]
+        found = {}
+        for form in FORMS:
+            assert run_rule(store, rule, AS_OF, every, form) == whole, (rule.code, form)
+            found[form] = run_rule(store, rule, AS_OF, some, form)
+        assert found[JOIN] == found[LOOKUP], rule.code

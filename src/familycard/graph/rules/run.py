@@ -209,16 +209,18 @@ def used_params(cypher: str) -> set[str]:
     return set(_PARAM.findall(cypher))
 
 
-def run_rule(store: Store, rule: Rule, as_of: dt.date, scope: list[str] | None = None) -> list[Entitlement]:
+def run_rule(store: Store, rule: Rule, as_of: dt.date, scope: list[str] | None = None,
+             form: str | None = None) -> list[Entitlement]:
     """Everyone entitled under one rule on ``as_of``, sorted by recipient and subject; with
-    ``scope``, only what the query finds from those first nodes (see ``scoped``)."""
+    ``scope``, only what the query finds from those first nodes (see ``scoped``), in ``form``
+    (default: the store's ``scoped_rule_form``)."""
     params = rule.query_params(as_of)
     query = rule.cypher
     if scope is not None:
         if not scope:
             return []
         params[SCOPE_PARAM] = sorted(scope)
-        query = rule.scoped_cypher[store.scoped_rule_form]
+        query = rule.scoped_cypher[form or store.scoped_rule_form]
     found = []
     for row in store.read(query, params):
         ok, amount = rule.decide(as_of, row)
