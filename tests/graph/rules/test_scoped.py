@@ -81,7 +81,8 @@ def test_an_unknown_form_is_refused():
 
 
 def test_each_engine_declares_the_form_it_runs_a_scoped_rule_in(store):
-    assert type(store).scoped_rule_form == {"neo4j": JOIN, "ladybug": LOOKUP}[store.engine]
+    # LadybugDB: join until the lookup form is measured faster at 1 M (see LadybugStore)
+    assert type(store).scoped_rule_form == {"neo4j": JOIN, "ladybug": JOIN}[store.engine]
 
 
 @pytest.mark.scenario  # 14 rules x 2 forms x 2 key lists: 5 s on LadybugDB, 130 s on Neo4j (2 busy cores)

@@ -219,9 +219,12 @@ class LadybugStore(Store):
     # in-process, about 0.1 ms each.
     card_in_one_statement = False
     link_type_function = "label"
-    # UNWIND $keys … MATCH (x)-[…]-(…) WHERE x.iin = key is a hash join over whole tables here
-    # (the incremental sweep at 1 M people cost what a full sweep does): see rules.run._lookup.
-    scoped_rule_form = "lookup"
+    # The join form is a hash join over whole tables here (the incremental sweep at 1 M people
+    # cost what a full sweep does). The lookup form (rules.run._lookup) finds the same rights;
+    # at 100 k it was faster for birth, large_family, targeted_assistance and slower for job_loss,
+    # about even in total, measured on a machine too busy to tell: join stays until
+    # bench/scoped_rules.py at 1 M says which.
+    scoped_rule_form = "join"
 
     def __init__(self, data_dir: Path | str, read_only: bool = False):
         self.path = Path(data_dir)
