@@ -145,6 +145,10 @@ class Store(ABC):
     card_in_one_statement: ClassVar[bool]
     #: The function that names a link's type in a query (``dialect.rel_type``).
     link_type_function: ClassVar[str]
+    #: How a rule runs from a list of first nodes only (the incremental sweep; ``rules.run.scoped``):
+    #: ``join`` (each key joined to the first MATCH: an index seek a key on Neo4j) or ``lookup``
+    #: (the first node found by key, every later pattern matched from the nodes found).
+    scoped_rule_form: ClassVar[str]
     _query_gate: threading.BoundedSemaphore | None = None
 
     # A transaction that met another run's new node (``Conflict``) is run again: it is

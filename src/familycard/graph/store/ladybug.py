@@ -272,6 +272,12 @@ class LadybugStore(Store):
     # in-process, about 0.1 ms each.
     card_in_one_statement = False
     link_type_function = "label"
+    # The join form is a hash join over whole tables here (the incremental sweep at 1 M people
+    # cost what a full sweep does). The lookup form (rules.run._lookup) finds the same rights;
+    # at 100 k it was faster for birth, large_family, targeted_assistance and slower for job_loss,
+    # about even in total, measured on a machine too busy to tell: join stays until
+    # bench/scoped_rules.py at 1 M says which.
+    scoped_rule_form = "join"
 
     # LadybugDB 0.22 keeps about 0.3 KB of native memory for every row written through an
     # open Database, and gives it back only when the Database is closed: COPY or CREATE,
