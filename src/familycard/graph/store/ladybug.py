@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -52,8 +53,12 @@ class _LadybugTx:
         return _rows(self._conn.execute(query, dict(params) if params else None))
 
     def insert(self, table: str, rows: list[Row]) -> None:
+        self.copy(model.TABLES[table], rows)
+
+    def copy(self, t: model.Table, rows: list[Row], skip_missing: bool = False) -> None:
+        """``insert`` into any table, ours or not (the scope's); ``skip_missing``: links whose
+        end has no node are left out rather than failing the transaction."""
         if rows:
-            t = model.TABLES[table]
             # Through a Parquet file, not `COPY … FROM $arrow_table`: LadybugDB 0.22 keeps every
             # Arrow table it scanned for the life of the connection (measured: +26 MB a
             # 10 k-row copy, never freed), which a million-person load cannot afford.
@@ -61,7 +66,7 @@ class _LadybugTx:
             os.close(fd)
             try:
                 pq.write_table(dialect.arrow_table(t, rows), name)
-                self._conn.execute(dialect.ladybug_copy(t, name))
+                self._conn.execute(dialect.ladybug_copy(t, name) + (" (IGNORE_ERRORS=true)" if skip_missing else ""))
             finally:
                 os.unlink(name)
 
@@ -273,11 +278,17 @@ class LadybugStore(Store):
     card_in_one_statement = False
     link_type_function = "label"
     # The join form is a hash join over whole tables here (the incremental sweep at 1 M people
-    # cost what a full sweep does). The lookup form (rules.run._lookup) finds the same rights;
-    # at 100 k it was faster for birth, large_family, targeted_assistance and slower for job_loss,
-    # about even in total, measured on a machine too busy to tell: join stays until
-    # bench/scoped_rules.py at 1 M says which.
+    # cost what a full sweep does). The lookup form (rules.run._lookup) and the table form
+    # (rules.run._table: the scope written into the store, the first MATCH started from it by a
+    # join-order HINT) find the same rights. At 100 k people, 1 000 changed records, the CLI's
+    # incremental sweep (medians of 3) ran its 14 rules in 6.7 s in the join form and 8.6 s in
+    # the table form: the HINT makes the first MATCH start from the scope (10x faster where it
+    # is a node alone: birth 10 ms -> 1 ms), but most of the time is in the later EXISTS and
+    # OPTIONAL MATCH over facts, planned as hash joins over the whole Fact table in every form,
+    # and job_loss's got worse (0.20 -> 1.38 s). Join stays until bench/scoped_rules.py at 1 M
+    # says otherwise.
     scoped_rule_form = "join"
+    holds_scope = True
 
     # LadybugDB 0.22 keeps about 0.3 KB of native memory for every row written through an
     # open Database, and gives it back only when the Database is closed: COPY or CREATE,
@@ -357,6 +368,36 @@ class LadybugStore(Store):
                 raise _unavailable(self.path, e) from None
             self._connect()
             self._written = 0
+
+    def scope_set(self, label: str, keys: Sequence[str]) -> str:
+        """See ``Store.scope_set``. The set's name is a digest of its sorted keys; a node keyed
+        by that name alone, written in the same transaction as the set's nodes and links, says
+        the set is whole (a sweep killed while writing it left nothing). A key with no node
+        (a person since deleted) gets no link, as it would find nothing in any form."""
+        node, link = model.SCOPE_TABLES[label]
+        keys = sorted(set(keys))
+        name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:24]
+        with self._lock:
+            for ddl in dialect.ladybug_ddl([node, link]):
+                self._conn.execute(ddl)
+            if _rows(self._conn.execute(f"MATCH (s:{node.name}) WHERE s.key = $k RETURN s.key AS k", {"k": name})):
+                return name
+
+            def write(tx: _LadybugTx) -> None:
+                tx.copy(node, [{"key": name, "name": ""}] + [{"key": f"{name}|{k}", "name": name} for k in keys])
+                tx.copy(link, [{"from": f"{name}|{k}", "to": k} for k in keys], skip_missing=True)
+            self.transaction(write)
+        return name
+
+    def clear_scope(self) -> None:
+        """See ``Store.clear_scope``: the scope tables are dropped, so that nothing of them is
+        left between sweeps (``CALL show_tables()`` in a saved query does not list them)."""
+        with self._lock:
+            have = {r["name"] for r in _rows(self._conn.execute("CALL show_tables() RETURN name"))}
+            for node, link in model.SCOPE_TABLES.values():
+                for t in (link, node):  # the links first: a node table with links cannot be dropped
+                    if t.name in have:
+                        self._conn.execute(f"DROP TABLE {t.name}")
 
     def setup_schema(self) -> None:
         with self._lock:
