@@ -17,9 +17,10 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _FIRST = re.compile(r"^MATCH \((\w+):(Person|Address)\)", re.M)
 _SCOPE_KEY = {"Person": "iin", "Address": "id"}
 SCOPE_PARAM = "scope_keys"
+SCOPE_SET_PARAM = "scope_set"  # the table form's: the name of the set of keys written (Store.scope_set)
 #: The forms of a scoped query (``Store.scoped_rule_form`` says which an engine runs best).
-JOIN, LOOKUP = "join", "lookup"
-FORMS = (JOIN, LOOKUP)
+JOIN, LOOKUP, TABLE = "join", "lookup", "table"
+FORMS = (JOIN, LOOKUP, TABLE)
 # A clause of a rule starts at a line's start; a subquery's MATCH inside EXISTS { } is indented.
 _CLAUSE = re.compile(r"^(OPTIONAL MATCH|MATCH|WITH|RETURN|UNWIND)\b", re.M)
 _NODE = re.compile(r"\((\w+):(\w+)")         # a labelled node, `(v:Label`: one the pattern binds
@@ -50,8 +51,10 @@ def scoped(cypher: str, where: str, form: str = JOIN) -> str:
     starts from ``UNWIND $scope_keys AS scope_key``.
 
     ``join`` (Neo4j: an index seek per key): the first WHERE gains ``x.key = scope_key``.
-    ``lookup`` (LadybugDB, see ``_lookup``): the first node alone is found by key, and every
-    pattern after it is matched from the nodes already found.
+    ``lookup`` (see ``_lookup``): the first node alone is found by key, and every pattern
+    after it is matched from the nodes already found.
+    ``table`` (LadybugDB, see ``_table``): the keys are written into the store first
+    (``Store.scope_set``) and the first MATCH starts from them, not from a list.
 
     Not ``x.key IN $scope_keys``: LadybugDB tests that list by list scan, row by row (95 s for
     30 k keys on 100 k persons, against 6.7 s). Not ``MATCH (x:Person {iin: scope_key})``:
@@ -59,7 +62,7 @@ def scoped(cypher: str, where: str, form: str = JOIN) -> str:
     with an OPTIONAL MATCH or EXISTS after a WITH that drops ``scope_key``; the WHERE form is
     the same key lookup without that fault."""
     if form not in FORMS:
-        raise ValueError(f"scoped query form {form!r}: expected {JOIN!r} or {LOOKUP!r}")
+        raise ValueError(f"scoped query form {form!r}: expected one of {', '.join(map(repr, FORMS))}")
     out = []
     for part in _parts(cypher):
         if part.strip() == "UNION ALL":
@@ -70,6 +73,8 @@ def scoped(cypher: str, where: str, form: str = JOIN) -> str:
         if form == JOIN:
             out.append(part[:m.start()] + f"UNWIND ${SCOPE_PARAM} AS scope_key\n" + part[m.start():w.end()]
                        + f" {var}.{_SCOPE_KEY[label]} = scope_key AND" + part[w.end():])
+        elif form == TABLE:
+            out.append(_table(part, m, w, end, where))
         else:
             out.append(_lookup(part, m, w, end, where))
     return "".join(out)
@@ -131,6 +136,45 @@ def _lookup(body: str, m: re.Match, w: re.Match, end: int, where: str) -> str:
         out.append(rest[pos:c.start()] + f"OPTIONAL MATCH {pat}\nWITH {', '.join(names)} WHERE {test}\n")
         pos = stop
     return body[:m.start()] + first + "".join(out) + rest[pos:]
+
+
+# One step of a first MATCH's chain after its first node: a link, then a node.
+_STEP = re.compile(r"\s*(<-|-)\[(\w*)(:[\w|]+)?\](->|-)\((\w+)(:\w+)?\)")
+
+
+def _table(body: str, m: re.Match, w: re.Match, end: int, where: str) -> str:
+    """One part in the ``table`` form: the first MATCH starts from the scope's nodes in the
+    store, ``(scope_node:ScopePerson)-[scope_link:SCOPE_PERSON]->(x:Person)…`` (Address alike),
+    those of the set ``$scope_set``, with a join-order hint that makes LadybugDB follow the
+    pattern from them: scope nodes, their links, x (a scan of x's table masked to the nodes
+    reached), then each link and node of the rule's own pattern in turn.
+
+    Without the HINT LadybugDB 0.22 started from x's whole table and its WHERE, and joined the
+    scope to it (EXPLAIN on the birth rule: SCAN_NODE_TABLE Person, FILTER, then SCOPE_PERSON
+    from c to s). A HINT must name every node and link of its pattern: unnamed links of the
+    rule's first MATCH get a name (``scope_r1``…). The rest of the query is the rule's own."""
+    var, label = m.groups()
+    node, link = model.SCOPE_TABLES[label]
+    pattern = body[m.end():w.start()].strip()
+    if re.search(r"\bscope_\w*", body):
+        raise RuleError(f"{where}: names starting scope_ are the incremental sweep's own", where=where)
+    steps, pos, named, hint = [], 0, 0, f"((scope_node JOIN scope_link) JOIN {var})"
+    while pos < len(pattern):
+        s = _STEP.match(pattern, pos)
+        if s is None:
+            raise RuleError(f"{where}: for the incremental sweep the first MATCH must be a chain "
+                            f"(x)-[r:T]->(y)…, not {pattern[pos:].strip()!r}", where=where)
+        left, rel, types, right, nvar, nlabel = s.groups()
+        if not rel:
+            named += 1
+            rel = f"scope_r{named}"
+        steps.append(f"{left}[{rel}{types or ''}]{right}({nvar}{nlabel or ''})")
+        hint = f"(({hint} JOIN {rel}) JOIN {nvar})"
+        pos = s.end()
+    cond = body[w.end():end].strip()
+    return (body[:m.start()] + f"MATCH (scope_node:{node.name})-[scope_link:{link.name}]->({var}:{label})"
+            + "".join(steps) + f"\nWHERE scope_node.name = ${SCOPE_SET_PARAM} AND ({cond})\n"
+            + f"HINT {hint[1:-1] if hint.startswith('((') else hint}\n" + body[end:])
 
 
 def _conjuncts(cond: str) -> list[str]:
@@ -213,14 +257,19 @@ def run_rule(store: Store, rule: Rule, as_of: dt.date, scope: list[str] | None =
              form: str | None = None) -> list[Entitlement]:
     """Everyone entitled under one rule on ``as_of``, sorted by recipient and subject; with
     ``scope``, only what the query finds from those first nodes (see ``scoped``), in ``form``
-    (default: the store's ``scoped_rule_form``)."""
+    (default: the store's ``scoped_rule_form``; ``table`` writes the keys into the store first,
+    ``Store.scope_set``)."""
     params = rule.query_params(as_of)
     query = rule.cypher
     if scope is not None:
         if not scope:
             return []
-        params[SCOPE_PARAM] = sorted(scope)
-        query = rule.scoped_cypher[form or store.scoped_rule_form]
+        form = form or store.scoped_rule_form
+        if form == TABLE:
+            params[SCOPE_SET_PARAM] = store.scope_set(scope_label(rule), scope)
+        else:
+            params[SCOPE_PARAM] = sorted(scope)
+        query = rule.scoped_cypher[form]
     found = []
     for row in store.read(query, params):
         ok, amount = rule.decide(as_of, row)
