@@ -152,7 +152,9 @@ def _table(body: str, m: re.Match, w: re.Match, end: int, where: str) -> str:
     Without the HINT LadybugDB 0.22 started from x's whole table and its WHERE, and joined the
     scope to it (EXPLAIN on the birth rule: SCAN_NODE_TABLE Person, FILTER, then SCOPE_PERSON
     from c to s). A HINT must name every node and link of its pattern: unnamed links of the
-    rule's first MATCH get a name (``scope_r1``…). The rest of the query is the rule's own."""
+    rule's first MATCH get a name (``scope_r1``…). An EXISTS that is a whole condition of the
+    first WHERE becomes an OPTIONAL MATCH and a count after it (see below); the rest of the
+    query is the rule's own."""
     var, label = m.groups()
     node, link = model.SCOPE_TABLES[label]
     pattern = body[m.end():w.start()].strip()
@@ -171,10 +173,32 @@ def _table(body: str, m: re.Match, w: re.Match, end: int, where: str) -> str:
         steps.append(f"{left}[{rel}{types or ''}]{right}({nvar}{nlabel or ''})")
         hint = f"(({hint} JOIN {rel}) JOIN {nvar})"
         pos = s.end()
-    cond = body[w.end():end].strip()
+    bound = ["scope_node", "scope_link", var] + [v for st in steps for v in _VARS.findall(st)]
+    kept, counted = [], []
+    for c in _conjuncts(body[w.end():end].strip()):
+        e = _EXISTS.fullmatch(c)
+        if e is None:
+            kept.append(c)
+            continue
+        # [NOT] EXISTS { MATCH pat [WHERE c] } as OPTIONAL MATCH pat [WHERE c] and a count of its
+        # new node: LadybugDB 0.22 evaluates an EXISTS for every node of the graph and joins it
+        # (pension_right at 100 k: a scan and hash of all 978 k HAS_FACT links, 248 ms), but
+        # matches an OPTIONAL MATCH from the rows it has (17 ms).
+        sub = re.fullmatch(r"MATCH\s+(.*?)(?:\s+WHERE\s+(.*))?", e.group(2).strip(), re.S)
+        new = [v for v, _ in _NODE.findall(sub.group(1)) if v not in bound] if sub else []
+        if not new:
+            raise RuleError(f"{where}: an EXISTS in the first WHERE must MATCH a new labelled node", where=where)
+        n = f"scope_n{len(counted) + 1}"
+        counted.append(f"OPTIONAL MATCH {sub.group(1)}\n" + (f"  WHERE {sub.group(2)}\n" if sub.group(2) else "")
+                       + f"WITH {', '.join(bound)}, count({new[0]}) AS {n}\nWHERE {n} {'=' if e.group(1) else '>'} 0\n")
+    test = " AND ".join([f"scope_node.name = ${SCOPE_SET_PARAM}"] + kept)
     return (body[:m.start()] + f"MATCH (scope_node:{node.name})-[scope_link:{link.name}]->({var}:{label})"
-            + "".join(steps) + f"\nWHERE scope_node.name = ${SCOPE_SET_PARAM} AND ({cond})\n"
-            + f"HINT {hint[1:-1] if hint.startswith('((') else hint}\n" + body[end:])
+            + "".join(steps) + f"\nWHERE {test}\n"
+            + f"HINT {hint[1:-1] if hint.startswith('((') else hint}\n" + "".join(counted) + body[end:])
+
+
+# A condition that is one EXISTS subquery, negated or not: `(NOT EXISTS { … })`.
+_EXISTS = re.compile(r"\(\s*(NOT\s+)?EXISTS\s*\{(.*)\}\s*\)", re.S)
 
 
 def _conjuncts(cond: str) -> list[str]:

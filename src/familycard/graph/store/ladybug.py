@@ -278,16 +278,15 @@ class LadybugStore(Store):
     card_in_one_statement = False
     link_type_function = "label"
     # The join form is a hash join over whole tables here (the incremental sweep at 1 M people
-    # cost what a full sweep does). The lookup form (rules.run._lookup) and the table form
-    # (rules.run._table: the scope written into the store, the first MATCH started from it by a
-    # join-order HINT) find the same rights. At 100 k people, 1 000 changed records, the CLI's
-    # incremental sweep (medians of 3) ran its 14 rules in 6.7 s in the join form and 8.6 s in
-    # the table form: the HINT makes the first MATCH start from the scope (10x faster where it
-    # is a node alone: birth 10 ms -> 1 ms), but most of the time is in the later EXISTS and
-    # OPTIONAL MATCH over facts, planned as hash joins over the whole Fact table in every form,
-    # and job_loss's got worse (0.20 -> 1.38 s). Join stays until bench/scoped_rules.py at 1 M
-    # says otherwise.
-    scoped_rule_form = "join"
+    # cost what a full sweep does). The table form (rules.run._table) writes the scope into the
+    # store and starts the first MATCH from it (a join-order HINT), and matches an EXISTS of the
+    # first WHERE as an OPTIONAL MATCH from the rows found: LadybugDB 0.22 evaluates an EXISTS
+    # over every node and joins it (a scan and hash of all HAS_FACT links). At 100 k people and
+    # 1 000 changed records (medians of 3, a shared machine): bench/scoped_rules.py 4.7 s join,
+    # 3.4 s table (work_capacity_loss 1.01 -> 0.06 s, pension_right 0.19 -> 0.02 s); the CLI's
+    # incremental sweep (bench/incremental_forms.py) 7.7 s join, 7.3 s table, the same offers.
+    # Later EXISTS and OPTIONAL MATCHes over facts are still whole-table hash joins in every form.
+    scoped_rule_form = "table"
     holds_scope = True
 
     # LadybugDB 0.22 keeps about 0.3 KB of native memory for every row written through an
