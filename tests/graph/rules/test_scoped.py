@@ -126,7 +126,7 @@ RETURN p.iin AS iin"""
      "must be a chain"),
     ("MATCH (p:Person)\nWHERE p.sex = 'F'\nWITH p AS scope_p\nRETURN scope_p.iin AS iin", "names starting scope_"),
     ("MATCH (p:Person)-[:HAS_FACT]->(f:Fact)\nWHERE f.type = 'x' AND NOT EXISTS { MATCH (p)-[:HAS_FACT]->(f) }\n"
-     "RETURN p.iin AS iin", "an EXISTS in the first WHERE must MATCH a new labelled node"),
+     "RETURN p.iin AS iin", "an EXISTS in a WHERE must MATCH a new labelled node"),
 ])
 def test_a_rule_the_table_form_cannot_follow_is_refused_naming_its_file(cypher, message):
     with pytest.raises(RuleError, match=f"rule.cypher: .*{message}"):

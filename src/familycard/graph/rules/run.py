@@ -174,27 +174,75 @@ def _table(body: str, m: re.Match, w: re.Match, end: int, where: str) -> str:
         hint = f"(({hint} JOIN {rel}) JOIN {nvar})"
         pos = s.end()
     bound = ["scope_node", "scope_link", var] + [v for st in steps for v in _VARS.findall(st)]
-    kept, counted = [], []
-    for c in _conjuncts(body[w.end():end].strip()):
+    # [NOT] EXISTS { MATCH pat [WHERE c] } as OPTIONAL MATCH pat [WHERE c] and a count of its new
+    # node: LadybugDB 0.22 evaluates an EXISTS for every node of the graph and joins it
+    # (pension_right at 100 k: a scan and hash of all 978 k HAS_FACT links, 248 ms), but matches
+    # an OPTIONAL MATCH from the rows it has (17 ms).
+    counter = [0]
+    kept, counted = _counted(body[w.end():end].strip(), bound, counter, where)
+    test = " AND ".join([f"scope_node.name = ${SCOPE_SET_PARAM}"] + kept)
+    return (body[:m.start()] + f"MATCH (scope_node:{node.name})-[scope_link:{link.name}]->({var}:{label})"
+            + "".join(steps) + f"\nWHERE {test}\n"
+            + f"HINT {hint[1:-1] if hint.startswith('((') else hint}\n" + counted
+            + _later_exists(body[end:], counter, where))
+
+
+def _counted(cond: str, bound: list[str], counter: list[int], where: str) -> tuple[list[str], str]:
+    """The conditions of a WHERE that stay, and its whole-condition EXISTS subqueries as OPTIONAL
+    MATCHes from the rows so far (whose names are ``bound``), each with a count that must be 0
+    (NOT EXISTS) or more."""
+    kept, out = [], ""
+    for c in _conjuncts(cond):
         e = _EXISTS.fullmatch(c)
         if e is None:
             kept.append(c)
             continue
-        # [NOT] EXISTS { MATCH pat [WHERE c] } as OPTIONAL MATCH pat [WHERE c] and a count of its
-        # new node: LadybugDB 0.22 evaluates an EXISTS for every node of the graph and joins it
-        # (pension_right at 100 k: a scan and hash of all 978 k HAS_FACT links, 248 ms), but
-        # matches an OPTIONAL MATCH from the rows it has (17 ms).
         sub = re.fullmatch(r"MATCH\s+(.*?)(?:\s+WHERE\s+(.*))?", e.group(2).strip(), re.S)
         new = [v for v, _ in _NODE.findall(sub.group(1)) if v not in bound] if sub else []
         if not new:
-            raise RuleError(f"{where}: an EXISTS in the first WHERE must MATCH a new labelled node", where=where)
-        n = f"scope_n{len(counted) + 1}"
-        counted.append(f"OPTIONAL MATCH {sub.group(1)}\n" + (f"  WHERE {sub.group(2)}\n" if sub.group(2) else "")
-                       + f"WITH {', '.join(bound)}, count({new[0]}) AS {n}\nWHERE {n} {'=' if e.group(1) else '>'} 0\n")
-    test = " AND ".join([f"scope_node.name = ${SCOPE_SET_PARAM}"] + kept)
-    return (body[:m.start()] + f"MATCH (scope_node:{node.name})-[scope_link:{link.name}]->({var}:{label})"
-            + "".join(steps) + f"\nWHERE {test}\n"
-            + f"HINT {hint[1:-1] if hint.startswith('((') else hint}\n" + "".join(counted) + body[end:])
+            raise RuleError(f"{where}: an EXISTS in a WHERE must MATCH a new labelled node", where=where)
+        counter[0] += 1
+        n = f"scope_n{counter[0]}"
+        out += (f"OPTIONAL MATCH {sub.group(1)}\n" + (f"  WHERE {sub.group(2)}\n" if sub.group(2) else "")
+                + f"WITH {', '.join(bound)}, count({new[0]}) AS {n}\nWHERE {n} {'=' if e.group(1) else '>'} 0\n")
+    return kept, out
+
+
+def _later_exists(rest: str, counter: list[int], where: str) -> str:
+    """The clauses after the first MATCH, each ``MATCH … WHERE`` and ``WITH … WHERE`` (not an
+    OPTIONAL MATCH: its WHERE only narrows what it finds) with its whole-condition EXISTS
+    subqueries matched as in ``_counted``. The names passed on are the WITH's items (those of the
+    WITH before, and the MATCH's own, for a MATCH), its unnamed links named (``scope_lN``), so
+    that the count's grouping keeps every row apart; a clause whose names are not known (no WITH
+    before it) is left as it is."""
+    out, pos = [], 0
+    clauses = list(_CLAUSE.finditer(rest))
+    for i, c in enumerate(clauses):
+        stop = clauses[i + 1].start() if i + 1 < len(clauses) else len(rest)
+        text = rest[c.start():stop]
+        cw = re.compile(r"\bWHERE\b").search(text)
+        if c.group(1) not in ("MATCH", "WITH") or cw is None or "EXISTS" not in text[cw.end():]:
+            continue
+        if c.group(1) == "MATCH":
+            before = _with_items(rest[:c.start()])
+            pat = text[c.end() - c.start():cw.start()]
+            for _ in range(pat.count("[:")):
+                counter[0] += 1
+                pat = pat.replace("[:", f"[scope_l{counter[0]}:", 1)
+            names = None if before is None else list(dict.fromkeys(before + _VARS.findall(pat)))
+            head = f"MATCH{pat}"
+        else:
+            names = _with_items(rest[:c.start() + cw.start()])
+            head = text[:cw.start()]
+        if names is None:
+            continue
+        kept, counted = _counted(text[cw.end():].strip(), names, counter, where)
+        if not counted:
+            continue
+        out.append(rest[pos:c.start()] + head.rstrip() + "\n" + (f"WHERE {' AND '.join(kept)}\n" if kept else "")
+                   + counted)
+        pos = stop
+    return "".join(out) + rest[pos:]
 
 
 # A condition that is one EXISTS subquery, negated or not: `(NOT EXISTS { … })`.

@@ -279,13 +279,14 @@ class LadybugStore(Store):
     link_type_function = "label"
     # The join form is a hash join over whole tables here (the incremental sweep at 1 M people
     # cost what a full sweep does). The table form (rules.run._table) writes the scope into the
-    # store and starts the first MATCH from it (a join-order HINT), and matches an EXISTS of the
-    # first WHERE as an OPTIONAL MATCH from the rows found: LadybugDB 0.22 evaluates an EXISTS
-    # over every node and joins it (a scan and hash of all HAS_FACT links). At 100 k people and
-    # 1 000 changed records (medians of 3, a shared machine): bench/scoped_rules.py 4.7 s join,
-    # 3.4 s table (work_capacity_loss 1.01 -> 0.06 s, pension_right 0.19 -> 0.02 s); the CLI's
-    # incremental sweep (bench/incremental_forms.py) 7.7 s join, 7.3 s table, the same offers.
-    # Later EXISTS and OPTIONAL MATCHes over facts are still whole-table hash joins in every form.
+    # store and starts the first MATCH from it (a join-order HINT), and matches each EXISTS that
+    # is a whole condition of a MATCH's or WITH's WHERE as an OPTIONAL MATCH from the rows found:
+    # LadybugDB 0.22 evaluates an EXISTS over every node and joins it (a scan and hash of all
+    # HAS_FACT links). At 100 k people and 1 000 changed records (medians of 3, a shared
+    # machine): bench/scoped_rules.py 4.4 s join, 5.0 s lookup, 1.6 s table; the CLI's
+    # incremental sweep (bench/incremental_forms.py) 6.7 s join, 4.0 s table, the same offers.
+    # An EXISTS inside an OR (large_family's students) and OPTIONAL MATCHes over facts are still
+    # whole-table hash joins.
     scoped_rule_form = "table"
     holds_scope = True
 
