@@ -95,6 +95,27 @@ RETURN p.iin AS iin, 0 AS children
 """
 
 
+def test_the_table_form_matches_a_later_where_s_exists_from_the_rows_passed_on():
+    q = scoped("MATCH (c:Person)\nWHERE c.sex = 'F'\nWITH c, c.iin AS carer\n"
+               "MATCH (r:Person)-[:PARENT_OF|GUARDIAN_OF]->(c)\nWHERE r.iin = carer\n"
+               "  AND NOT EXISTS { MATCH (r)-[:HAS_FACT]->(b:Fact) WHERE b.type = 'benefit' }\n"
+               "WITH r, count(c) AS n WHERE n > 1 AND EXISTS { MATCH (r)-[:SPOUSE_OF]-(s:Person) }\n"
+               "RETURN r.iin AS iin", "rule.cypher", TABLE)
+    assert q.endswith("""WITH c, c.iin AS carer
+MATCH (r:Person)-[scope_l1:PARENT_OF|GUARDIAN_OF]->(c)
+WHERE (r.iin = carer)
+OPTIONAL MATCH (r)-[:HAS_FACT]->(b:Fact)
+  WHERE b.type = 'benefit'
+WITH c, carer, r, scope_l1, count(b) AS scope_n2
+WHERE scope_n2 = 0
+WITH r, count(c) AS n
+WHERE (n > 1)
+OPTIONAL MATCH (r)-[:SPOUSE_OF]-(s:Person)
+WITH r, n, count(s) AS scope_n3
+WHERE scope_n3 > 0
+RETURN r.iin AS iin""")
+
+
 def test_the_table_form_names_unnamed_links_for_its_hint_and_keeps_a_top_level_or_whole():
     q = scoped("MATCH (a:Address)<-[:LIVES_AT]-(p:Person)\nWHERE p.sex = 'F' OR p.sex = 'M'\nRETURN p.iin AS iin",
                "rule.cypher", TABLE)
