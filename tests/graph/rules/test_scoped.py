@@ -244,3 +244,13 @@ def test_every_form_finds_on_both_engines_what_the_rule_finds_from_those_first_n
             found[form] = run_rule(store, rule, AS_OF, some, form)
         assert all(f == found[JOIN] for f in found.values()), rule.code
     store.clear_scope()
+
+
+def test_a_full_sweep_drops_what_a_killed_incremental_sweep_left(store):
+    if not store.holds_scope:
+        pytest.skip("this store runs no table form")
+    _people(store, 30)
+    store.scope_set("Person", [r["k"] for r in store.read("MATCH (p:Person) RETURN p.iin AS k")])
+    assert "ScopePerson" in _tables(store)
+    sweep(store, AS_OF, ["pension_right"])
+    assert not _tables(store) & {"ScopePerson", "SCOPE_PERSON", "ScopeAddress", "SCOPE_ADDRESS"}

@@ -70,9 +70,9 @@ def sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None,
     recipient and subject. With ``scope``, each rule runs from the scope's keys only."""
     rules: list[Rule] = load_rules(list(codes) if codes is not None else None)
     result = SweepResult(as_of)
-    if scope is not None:
-        # What a killed sweep wrote of its scope (Store.scope_set) must not stand for this one's.
-        store.clear_scope()
+    # What a killed sweep wrote of its scope (Store.scope_set) must not stand for this one's, nor
+    # stay in the store past the next sweep of any kind.
+    store.clear_scope()
     try:
         for rule in rules:
             t = time.perf_counter()
