@@ -192,6 +192,19 @@ LINK_TABLES = {t.name: t for t in (PARENT_OF, SPOUSE_OF, GUARDIAN_OF)}
 assert tuple(LINK_TABLES) == LINK_TYPES  # each link type of the feed contract has its table
 TABLES = {t.name: t for t in NODE_TABLES + REL_TABLES + OWNER_TABLES}
 
+# The incremental sweep's scope, written into a LadybugDB store for the rules to start from
+# (``Store.scoped_rule_form`` "table", ``rules.run.scoped``): one node a scoped key, linked to
+# its Person or Address, in named sets (``name``; a row keyed by the set's name alone marks it
+# written whole). Not part of the model users see: outside TABLES, NODE_TABLES and REL_TABLES
+# (no snapshot, API, load or saved-query schema lists them), and the tables exist only while a
+# sweep runs (created by ``Store.scope_set``, dropped by ``Store.clear_scope`` at its start and end).
+SCOPE_PERSON_NODE = Table("ScopePerson", (("key", STRING), ("name", STRING)))
+SCOPE_PERSON = Table("SCOPE_PERSON", (), "ScopePerson", "Person")
+SCOPE_ADDRESS_NODE = Table("ScopeAddress", (("key", STRING), ("name", STRING)))
+SCOPE_ADDRESS = Table("SCOPE_ADDRESS", (), "ScopeAddress", "Address")
+#: the scoped rule's first label -> (the scope's node table, its link to that label)
+SCOPE_TABLES = {"Person": (SCOPE_PERSON_NODE, SCOPE_PERSON), "Address": (SCOPE_ADDRESS_NODE, SCOPE_ADDRESS)}
+
 # Properties the rules look things up by (Neo4j gets an index on each; LadybugDB reaches
 # them through the primary key and relationships, it has no secondary indexes).
 # No index on Person.birth_date or death_date: Neo4j's planner then started fact-driven rules

@@ -10,7 +10,7 @@ from typing import Any
 
 from familycard.graph.rules.parameters import Parameter, load_yaml, parse_parameters
 from familycard.graph.rules.rule import KINDS, LANGS, PERIODICITIES, RULES_DIR, Condition, Rule, RuleError
-from familycard.graph.rules.run import scoped
+from familycard.graph.rules.run import FORMS, scoped
 
 
 def shared_parameters(rules_dir: Path = RULES_DIR) -> dict[str, Parameter]:
@@ -92,7 +92,7 @@ def load_rule(folder: Path, shared: Mapping[str, Parameter]) -> Rule:
         explain_values=dict(meta.get("explain_values") or {}),
         cypher=cypher,
         explain_cypher=(folder / "explain.cypher").read_text(encoding="utf-8"),
-        scope_hops=hops, scoped_cypher=scoped(cypher, str(folder / "rule.cypher")),
+        scope_hops=hops, scoped_cypher={form: scoped(cypher, str(folder / "rule.cypher"), form) for form in FORMS},
     )
 
 

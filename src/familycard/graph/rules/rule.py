@@ -88,7 +88,8 @@ class Rule:
     cypher: str
     explain_cypher: str
     scope_hops: int = 3   # kin links from a changed person to the query's first node
-    scoped_cypher: str = ""  # the same query for the first nodes in $scope_keys only
+    # the same query for the first nodes in $scope_keys only, in each form (``run.scoped``)
+    scoped_cypher: Mapping[str, str] = field(default_factory=dict)
 
     def query_params(self, as_of: dt.date) -> dict[str, Any]:
         """What the Cypher receives: the day, its bounds, and whole-number parameters."""

@@ -145,6 +145,13 @@ class Store(ABC):
     card_in_one_statement: ClassVar[bool]
     #: The function that names a link's type in a query (``dialect.rel_type``).
     link_type_function: ClassVar[str]
+    #: How a rule runs from a list of first nodes only (the incremental sweep; ``rules.run.scoped``):
+    #: ``join`` (each key joined to the first MATCH: an index seek a key on Neo4j), ``lookup``
+    #: (the first node found by key, every later pattern matched from the nodes found) or
+    #: ``table`` (the keys written into the store, ``scope_set``, and the rule started from them).
+    scoped_rule_form: ClassVar[str]
+    #: Whether the store can hold a scope for the ``table`` form (``scope_set``, ``clear_scope``).
+    holds_scope: ClassVar[bool] = False
     _query_gate: threading.BoundedSemaphore | None = None
 
     # A transaction that met another run's new node (``Conflict``) is run again: it is
@@ -251,6 +258,18 @@ class Store(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - an optional hook: nothing to let go of by default
         """Let go of what the store holds for the running event loop (not the store itself)."""
+
+    def scope_set(self, label: str, keys: Sequence[str]) -> str:
+        """Hold ``keys`` (of ``label``'s nodes: Person or Address) in the store's scope tables
+        (``model.SCOPE_TABLES``) and return the set's name, for a rule in the ``table`` form; a
+        set already held (the same keys) is not written again. Only a store that runs that form
+        writes them."""
+        raise NotImplementedError(f"{self.engine}: a scoped rule runs in the {self.scoped_rule_form!r} form here, "
+                                  "which writes no scope into the store")
+
+    def clear_scope(self) -> None:  # noqa: B027 - an optional hook, a no-op by default
+        """Drop every scope set ``scope_set`` wrote (an incremental sweep's start and end), so
+        that a killed sweep's scope never reaches the next one (nothing, by default)."""
 
     def after_load(self, stored: int) -> None:  # noqa: B027 - an optional hook, a no-op by default
         """Called after a load stored ``stored`` records: whatever the engine needs so that the

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -52,8 +53,12 @@ class _LadybugTx:
         return _rows(self._conn.execute(query, dict(params) if params else None))
 
     def insert(self, table: str, rows: list[Row]) -> None:
+        self.copy(model.TABLES[table], rows)
+
+    def copy(self, t: model.Table, rows: list[Row], skip_missing: bool = False) -> None:
+        """``insert`` into any table, ours or not (the scope's); ``skip_missing``: links whose
+        end has no node are left out rather than failing the transaction."""
         if rows:
-            t = model.TABLES[table]
             # Through a Parquet file, not `COPY … FROM $arrow_table`: LadybugDB 0.22 keeps every
             # Arrow table it scanned for the life of the connection (measured: +26 MB a
             # 10 k-row copy, never freed), which a million-person load cannot afford.
@@ -61,7 +66,7 @@ class _LadybugTx:
             os.close(fd)
             try:
                 pq.write_table(dialect.arrow_table(t, rows), name)
-                self._conn.execute(dialect.ladybug_copy(t, name))
+                self._conn.execute(dialect.ladybug_copy(t, name) + (" (IGNORE_ERRORS=true)" if skip_missing else ""))
             finally:
                 os.unlink(name)
 
@@ -272,6 +277,18 @@ class LadybugStore(Store):
     # in-process, about 0.1 ms each.
     card_in_one_statement = False
     link_type_function = "label"
+    # The join form is a hash join over whole tables here (the incremental sweep at 1 M people
+    # cost what a full sweep does). The table form (rules.run._table) writes the scope into the
+    # store and starts the first MATCH from it (a join-order HINT), and matches each EXISTS that
+    # is a whole condition of a MATCH's or WITH's WHERE as an OPTIONAL MATCH from the rows found:
+    # LadybugDB 0.22 evaluates an EXISTS over every node and joins it (a scan and hash of all
+    # HAS_FACT links). At 100 k people and 1 000 changed records (medians of 3, a shared
+    # machine): bench/scoped_rules.py 4.4 s join, 5.0 s lookup, 1.6 s table; the CLI's
+    # incremental sweep (bench/incremental_forms.py) 6.7 s join, 4.0 s table, the same offers.
+    # An EXISTS inside an OR (large_family's students) and OPTIONAL MATCHes over facts are still
+    # whole-table hash joins.
+    scoped_rule_form = "table"
+    holds_scope = True
 
     # LadybugDB 0.22 keeps about 0.3 KB of native memory for every row written through an
     # open Database, and gives it back only when the Database is closed: COPY or CREATE,
@@ -351,6 +368,36 @@ class LadybugStore(Store):
                 raise _unavailable(self.path, e) from None
             self._connect()
             self._written = 0
+
+    def scope_set(self, label: str, keys: Sequence[str]) -> str:
+        """See ``Store.scope_set``. The set's name is a digest of its sorted keys; a node keyed
+        by that name alone, written in the same transaction as the set's nodes and links, says
+        the set is whole (a sweep killed while writing it left nothing). A key with no node
+        (a person since deleted) gets no link, as it would find nothing in any form."""
+        node, link = model.SCOPE_TABLES[label]
+        keys = sorted(set(keys))
+        name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:24]
+        with self._lock:
+            for ddl in dialect.ladybug_ddl([node, link]):
+                self._conn.execute(ddl)
+            if _rows(self._conn.execute(f"MATCH (s:{node.name}) WHERE s.key = $k RETURN s.key AS k", {"k": name})):
+                return name
+
+            def write(tx: _LadybugTx) -> None:
+                tx.copy(node, [{"key": name, "name": ""}] + [{"key": f"{name}|{k}", "name": name} for k in keys])
+                tx.copy(link, [{"from": f"{name}|{k}", "to": k} for k in keys], skip_missing=True)
+            self.transaction(write)
+        return name
+
+    def clear_scope(self) -> None:
+        """See ``Store.clear_scope``: the scope tables are dropped, so that nothing of them is
+        left between sweeps (``CALL show_tables()`` in a saved query does not list them)."""
+        with self._lock:
+            have = {r["name"] for r in _rows(self._conn.execute("CALL show_tables() RETURN name"))}
+            for node, link in model.SCOPE_TABLES.values():
+                for t in (link, node):  # the links first: a node table with links cannot be dropped
+                    if t.name in have:
+                        self._conn.execute(f"DROP TABLE {t.name}")
 
     def setup_schema(self) -> None:
         with self._lock:

@@ -70,16 +70,23 @@ def sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None,
     recipient and subject. With ``scope``, each rule runs from the scope's keys only."""
     rules: list[Rule] = load_rules(list(codes) if codes is not None else None)
     result = SweepResult(as_of)
-    for rule in rules:
-        t = time.perf_counter()
-        found = run_rule(store, rule, as_of, scope.keys_for(rule) if scope is not None else None)
-        store.after_rule()
-        run = RuleRun(rule.code, len(found), time.perf_counter() - t,
-                      sum(e.amount_kzt for e in found if e.amount_kzt is not None))
-        result.entitlements += found
-        result.runs.append(run)
-        if on_rule:
-            on_rule(run)
+    # What a killed sweep wrote of its scope (Store.scope_set) must not stand for this one's, nor
+    # stay in the store past the next sweep of any kind.
+    store.clear_scope()
+    try:
+        for rule in rules:
+            t = time.perf_counter()
+            found = run_rule(store, rule, as_of, scope.keys_for(rule) if scope is not None else None)
+            store.after_rule()
+            run = RuleRun(rule.code, len(found), time.perf_counter() - t,
+                          sum(e.amount_kzt for e in found if e.amount_kzt is not None))
+            result.entitlements += found
+            result.runs.append(run)
+            if on_rule:
+                on_rule(run)
+    finally:
+        if scope is not None:
+            store.clear_scope()
     return result
 
 
