@@ -286,8 +286,12 @@ class LadybugStore(Store):
     # machine): bench/scoped_rules.py 4.4 s join, 5.0 s lookup, 1.6 s table; the CLI's
     # incremental sweep (bench/incremental_forms.py) 6.7 s join, 4.0 s table, the same offers.
     # An EXISTS inside an OR (large_family's students) and OPTIONAL MATCHes over facts are still
-    # whole-table hash joins.
-    scoped_rule_form = "table"
+    # whole-table hash joins. But at 5 M people (bench/country.py, 10 000 changed records) the
+    # table form's incremental sweep ran past 10 minutes and was stopped, where the full sweep
+    # takes 210 s: it grows far faster than the population. So the join form (which at 1 M cost
+    # about a full sweep, 39.8 s) stays the default until the table form is measured at 1 M and
+    # 5 M per rule (bench/scoped_rules.py --forms join table); the table form stays tested.
+    scoped_rule_form = "join"
     holds_scope = True
 
     # LadybugDB 0.22 keeps about 0.3 KB of native memory for every row written through an
