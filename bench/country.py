@@ -45,7 +45,9 @@ from load import du_mb, run, steps  # noqa: E402
 
 # Disk a million people take (GB), measured at 1 M: the feed is not counted (it is the caller's).
 # LadybugDB: the store 2.3 + the load's spill and plan ~1.5; Neo4j: the store 7.1 + CSV ~2.5 + plan.
-GB_PER_MILLION = {"ladybug": 4.0, "neo4j": 11.0}
+# Peak disk a million people: LadybugDB's store 2.4 GB (5 M: 12.0 GB) + the load's Parquet plan
+# (1.0 GB); Neo4j's store 7.1 GB (1 M) + the plan + the importer's CSV files.
+GB_PER_MILLION = {"ladybug": 4.0, "neo4j": 10.0}
 
 _SWEEP = """
 import json, sys, time
