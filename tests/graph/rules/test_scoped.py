@@ -224,7 +224,12 @@ def test_a_killed_sweeps_scope_does_not_reach_the_next_sweep(store, monkeypatch)
     assert not _tables(store) & {"ScopePerson", "SCOPE_PERSON", "ScopeAddress", "SCOPE_ADDRESS"}
 
 
-@pytest.mark.scenario  # 14 rules x 3 forms x 2 key lists: 5 s on LadybugDB, 130 s on Neo4j (2 busy cores)
+# 14 rules x 3 forms x 2 key lists: 2 s on LadybugDB; on Neo4j 15 s on an idle machine, 130 s on 2 busy
+# cores, and once 330 s in CI (past pytest's 300 s: the run stopped inside one query, which could not say
+# which). Plans cached by the earlier tests of the session for a graph of another size are dropped first;
+# the timeout is the suite's time budget for it, not a target.
+@pytest.mark.scenario
+@pytest.mark.timeout(900)
 def test_every_form_finds_on_both_engines_what_the_rule_finds_from_those_first_nodes(store):
     """Every rule, every form the engine can run, on each engine: from every first node, what
     the whole rule finds; from a third of them, the same as each other (the forms differ only in
@@ -232,6 +237,8 @@ def test_every_form_finds_on_both_engines_what_the_rule_finds_from_those_first_n
     buf = io.StringIO()
     write_feed(buf, people=600, seed=5, as_of=AS_OF)
     assert ingest_lines(store, buf.getvalue().encode().splitlines(keepends=True), "feed", AS_OF).rejected == 0
+    if store.engine == "neo4j":
+        store.write("CALL db.clearQueryCaches()")
     keys = {"Person": sorted(r["k"] for r in store.read("MATCH (p:Person) RETURN p.iin AS k")),
             "Address": sorted(r["k"] for r in store.read("MATCH (a:Address) RETURN a.id AS k"))}
     for rule in load_rules():
