@@ -62,6 +62,8 @@ function draw(view) {
 }
 
 async function run(view) {
+  const busy = view.main.querySelector('#tasks');
+  if (busy) busy.setAttribute('aria-busy', 'true');
   const filter = { status: state.status };
   if (state.reason) filter.reason = state.reason;
   if (state.address) filter.addressId = state.address;
@@ -83,7 +85,7 @@ function taskArticle(view, task) {
     state.notice = message;
     run(view);
   };
-  return h('article', { class: 'task', dataset: { task: task.id, reason: task.reason, status: task.status } },
+  return h('article', { class: 'task', dataset: { task: task.id, reason: task.reason, status: task.status, address: (c && c.addressId) || '' } },
     h('h2', {}, texts(task.reasonText), ' — ', texts(task.benefit.title)),
     h('dl', { class: 'inline' },
       h('dt', {}, t('task.created')), h('dd', {}, dateTime(task.createdAt)),
@@ -108,6 +110,7 @@ function show(view) {
   const box = view.main.querySelector('#tasks');
   if (!box) return;
   clear(box);
+  box.removeAttribute('aria-busy');
   if (state.notice) box.append(h('p', { class: 'status ok', role: 'status', id: 'notice' }, state.notice));
   if (state.error) {
     box.append(h('p', { class: 'error', role: 'alert' }, state.error));
