@@ -9,7 +9,9 @@ console about a minute); each test has its own browser context (nothing shared i
 works on people no other test changes."""
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -40,34 +42,48 @@ class Site:
         return self.gql("query($iin: String!) { citizen(iin: $iin) { id } }", iin=person["iin"])["citizen"]["id"]
 
 
+@contextlib.contextmanager
+def served(store, path) -> Iterator[Site]:
+    """The world in ``store``, served, with the day's sweep of the birth benefit done."""
+    world = World()
+    summary = ingest_lines(store, lines(*world.records), "feed", AS_OF)
+    assert summary.rejected == 0, summary.rejections
+    with serve(create_app(settings_for(path), store=store)) as url:
+        s = Site(url, world)
+        swept = s.gql(f'mutation {{ runSweep(asOf: "{AS_OF}", benefits: ["birth"]) {{ '
+                      '... on SweepReport { offered worklisted } } }')["runSweep"]
+        assert swept == {"offered": 3, "worklisted": 2}
+        yield s
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     path = tmp_path_factory.mktemp("console")
-    world = World()
     with LadybugStore(path / "graph") as store:
         store.setup_schema()
-        summary = ingest_lines(store, lines(*world.records), "feed", AS_OF)
-        assert summary.rejected == 0, summary.rejections
-        with serve(create_app(settings_for(path), store=store)) as url:
-            s = Site(url, world)
-            swept = s.gql(f'mutation {{ runSweep(asOf: "{AS_OF}", benefits: ["birth"]) {{ '
-                          '... on SweepReport { offered worklisted } } }')["runSweep"]
-            assert swept == {"offered": 3, "worklisted": 2}
+        with served(store, path) as s:
             yield s
+
+
+@contextlib.contextmanager
+def checked(recorded, url: str):
+    """After the block, the page must have asked nothing of another host, thrown no error and
+    broken no CSP rule."""
+    errors: list[str] = []
+    recorded.page.on("pageerror", lambda e: errors.append(str(e)))
+    recorded.page.set_default_timeout(10_000)
+    yield recorded
+    assert recorded.blocked == []
+    urls = [r.url for r in recorded.requests]
+    assert [u for u in urls if not u.startswith(url) and not u.startswith("data:")] == []
+    assert errors == [] and recorded.console_errors == []
+    assert recorded.csp_violations() == []
 
 
 @pytest.fixture
 def page(browser_page, site):
-    """The recorded page; after the test, the page must have asked nothing of another host, thrown
-    no error and broken no CSP rule."""
-    errors: list[str] = []
-    browser_page.page.on("pageerror", lambda e: errors.append(str(e)))
-    browser_page.page.set_default_timeout(10_000)
-    yield browser_page
-    assert browser_page.blocked == []
-    assert [u for u in (r.url for r in browser_page.requests) if not u.startswith(site.url) and not u.startswith("data:")] == []
-    assert errors == [] and browser_page.console_errors == []
-    assert browser_page.csp_violations() == []
+    with checked(browser_page, site.url) as recorded:
+        yield recorded
 
 
 def sign_in(p, site: Site, role: str = "caseworker", path: str = "/"):
@@ -196,7 +212,8 @@ def test_entitlements_say_why_in_the_chosen_language_with_kazakhstan_dates_and_a
     pid = open_person(p, site, w.mother)
     assert p.evaluate("localStorage.getItem('familycard.lang')") == "ru"
     assert p.locator("html").get_attribute("lang") == "ru"
-    today = p.evaluate("new Intl.DateTimeFormat('en-GB', {timeZone: 'Asia/Almaty'}).format(new Date()).replaceAll('/', '.')")
+    today = p.evaluate("new Intl.DateTimeFormat('en-GB', {timeZone: 'Asia/Almaty'})"
+                       ".format(new Date()).replaceAll('/', '.')")
     assert p.locator("#as-of").input_value() == today
     assert "01.03.1990" in p.locator("#person-facts").inner_text()
     as_of(p, AS_OF.strftime("%d.%m.%Y"))
@@ -236,7 +253,8 @@ def as_of(p, day: str) -> None:
     """Judge the entitlements on ``day`` (dd.mm.yyyy) and wait for them."""
     p.locator("#as-of").fill(day)
     p.locator("#rights button[type=submit]").click()
-    p.wait_for_function("d => document.querySelector('#rights-list .count')?.textContent.includes(d)", arg=day)
+    p.wait_for_function("d => !document.querySelector('#rights-list[aria-busy]') "
+                        "&& document.querySelector('#rights-list .count')?.textContent.includes(d)", arg=day)
 
 
 def test_a_frontend_token_sees_what_a_frontend_sees_masked_and_no_search(page, site):
@@ -262,13 +280,14 @@ def _filter(p, address: str, status: str = "OPEN") -> None:
     p.locator("select[name=status]").select_option(status)
     p.locator("input[name=addressId]").fill(address)
     p.locator("form.filters button[type=submit]").click()
-    p.wait_for_function("([a, s]) => !document.querySelector('#tasks[aria-busy]') && document.querySelector('#tasks .count') "
+    p.wait_for_function("([a, s]) => !document.querySelector('#tasks[aria-busy]') "
+                        "&& document.querySelector('#tasks .count') "
                         "&& [...document.querySelectorAll('#tasks article.task')].every(t => t.dataset.address === a "
                         "&& t.dataset.status === s)", arg=[address, status])
 
 
 def test_a_caseworker_closes_a_worklist_task_with_a_note(page, site):
-    p, w = page.page, site.world
+    p = page.page
     sign_in(p, site, path="/worklist")
     p.locator("#tasks .count").wait_for()
     _filter(p, "W2")
@@ -291,8 +310,15 @@ def test_a_caseworker_closes_a_worklist_task_with_a_note(page, site):
 
 
 def test_an_answer_given_in_person_assigns_orders_and_shows_as_staff_entered(page, site):
+    sign_in(page.page, site)
+    answer_in_person(page, site)
+
+
+def answer_in_person(page, site: Site) -> None:
+    """On the worklist (signed in as a caseworker): consent for the mother without a phone."""
     p, w = page.page, site.world
-    sign_in(p, site, path="/worklist")
+    p.goto(site.url + "/worklist")
+    p.locator("#tasks .count").wait_for()
     p.locator("#lang").select_option("en")
     _filter(p, "W1")
     task = p.locator("article.task")
@@ -313,6 +339,27 @@ def test_an_answer_given_in_person_assigns_orders_and_shows_as_staff_entered(pag
     api = site.gql("""query($id: ID!) { familyCard(id: $id) { assignments { status benefit { code } }
                       payments { totalCount } offers { edges { node { status history { kind enteredBy } } } } } }""",
                    "caseworker", id=pid)["familyCard"]
-    assert api["assignments"] == [{"status": "ACTIVE", "benefit": {"code": "birth"}}] and api["payments"]["totalCount"] == 1
+    assert api["assignments"] == [{"status": "ACTIVE", "benefit": {"code": "birth"}}]
+    assert api["payments"]["totalCount"] == 1
     [offer] = [e["node"] for e in api["offers"]["edges"]]
     assert offer["status"] == "CONSENTED" and STAFF in {h["enteredBy"] for h in offer["history"]}
+
+
+@pytest.mark.scenario
+@pytest.mark.neo4j
+def test_on_neo4j_a_caseworker_finds_a_person_sees_the_graph_and_answers_in_person(neo4j_store, browser_page,
+                                                                                tmp_path):
+    """The same console on a real Neo4j (a scenario: a server of its own, ~20 s)."""
+    with served(neo4j_store, tmp_path) as site, checked(browser_page, site.url) as page:
+        p, w = page.page, site.world
+        sign_in(p, site, path="/search")
+        p.locator("input[name=iin]").fill(w.mother["iin"])
+        p.locator("form.search button[type=submit]").click()
+        p.locator("table.results a.person-link").click()
+        pid = site.id_of(w.mother)
+        wait_complete(p, pid)
+        assert len(graph_ids(p)) == len(w.circle)
+        father = site.id_of(w.father)
+        p.locator(f'#graph-people li[data-id="{father}"]').click()
+        wait_complete(p, father)
+        answer_in_person(page, site)

@@ -51,7 +51,8 @@ def test_every_file_of_the_console_is_served_with_its_type_and_nothing_beside_th
     for p in files:
         r = client.get("/console/" + p.relative_to(STATIC).as_posix())
         assert r.status_code == 200 and r.content == p.read_bytes(), p
-        assert r.headers["content-type"].startswith(kinds[p.suffix]) and r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["content-type"].startswith(kinds[p.suffix]), p
+        assert r.headers["x-content-type-options"] == "nosniff"
     for path in ("/console/../__init__.py", "/console/..%2f__init__.py", "/console/%2e%2e/__init__.py",
                  "/console/js/../../__init__.py", "/console//etc/passwd", "/console/nope.js"):
         r = client.get(path)
@@ -71,7 +72,8 @@ def test_the_vendored_cytoscape_is_the_one_vendored_md_names():
     version = re.search(r"^- version: (\d+\.\d+\.\d+)$", text, re.M).group(1)
     assert f"cytoscape@{version}" in text and f"cytoscape-{version}.tgz" in text
     assert "The Cytoscape Consortium" in (folder / "LICENSE").read_text()
-    assert f'CYTOSCAPE="${{CYTOSCAPE:-{version}}}"' in (Path(__file__).parents[3] / "tools" / "vendor_cytoscape.sh").read_text()
+    script = (Path(__file__).parents[3] / "tools" / "vendor_cytoscape.sh").read_text()
+    assert f'CYTOSCAPE="${{CYTOSCAPE:-{version}}}"' in script
 
 
 def _tables() -> dict[str, dict[str, str]]:
@@ -100,7 +102,6 @@ def test_every_text_the_scripts_ask_for_is_in_the_tables_and_no_script_parses_da
                            "relation": "PARENT CHILD SPOUSE GUARDIAN WARD", "decision": "CONSENT REFUSAL WITHDRAWN",
                            "taskStatus": "OPEN CLOSED"}.items():
         assert {f"{prefix}.{v}" for v in values.split()} <= set(en), prefix
-    from familycard.api.console import __file__ as _  # noqa: F401 - the package is importable
     from familycard.api.enums import EventKind, OfferStatus
     for enum, prefix in ((EventKind, "event"), (OfferStatus, "offer")):
         assert {f"{prefix}.{m.name}" for m in enum} <= set(en), prefix

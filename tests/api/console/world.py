@@ -4,6 +4,7 @@ two without), and a patronymic that is HTML, which the page must show as text.""
 from __future__ import annotations
 
 import datetime as dt
+
 from feedmaker import iban, link, person
 
 AS_OF = dt.date(2026, 11, 25)

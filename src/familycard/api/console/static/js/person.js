@@ -12,6 +12,7 @@ import * as graphView from './graph.js';
 
 export const NAME = 'person';
 export const COMPLETE = 'familycard:person-complete';
+export const RIGHTS_SHOWN = 'familycard:person-rights';
 
 const PERSON = 'id iin surname givenName patronymic birthDate sex alive deathDate addressId';
 const TEXTS = 'kk ru en';
@@ -82,16 +83,23 @@ async function load(view) {
 async function loadRights(view) {
   const box = view.main.querySelector('#rights-list');
   if (box) box.setAttribute('aria-busy', 'true');
-  view.rightsError = '';
+  // a day asked for while the last one's answer is on its way: only the latest answer is shown
+  view.rightsAsked = (view.rightsAsked || 0) + 1;
+  const asked = view.rightsAsked;
+  let rights = null;
+  let error = '';
   try {
     const data = await gql(RIGHTS, { id: view.id, asOf: view.asOf });
-    view.rights = data.familyCard ? data.familyCard.entitlements : [];
+    rights = data.familyCard ? data.familyCard.entitlements : [];
   } catch (e) {
-    view.rights = null;
-    view.rightsError = e.message;
+    error = e.message;
   }
+  if (asked !== view.rightsAsked) return;
+  view.rights = rights;
+  view.rightsError = error;
   drawRights(view);
   drawPrint(view);
+  performance.mark(RIGHTS_SHOWN, { detail: { id: view.id } });
 }
 
 async function drawAll(view) {
@@ -149,12 +157,18 @@ function graphSection(view) {
   const hops = h('select', {
     id: 'hops',
     onchange: async (e) => {
-      view.hops = Number(e.target.value);
+      const hops = Number(e.target.value);
+      view.hops = hops;
+      let graph = null;
       try {
-        view.graph = (await gql(GRAPH_ONLY, { id: view.id, hops: view.hops })).familyGraph;
+        graph = (await gql(GRAPH_ONLY, { id: view.id, hops })).familyGraph;
       } catch (err) {
-        view.notice = err.message;
+        view.main.querySelector('#graph-note').hidden = false;
+        view.main.querySelector('#graph-note').textContent = err.message;
+        return;
       }
+      if (hops !== view.hops) return; // another number was chosen meanwhile: its answer draws
+      view.graph = graph;
       await drawGraph(view);
     },
   }, [1, 2, 3].map((n) => h('option', { value: n, selected: n === view.hops }, String(n))));
