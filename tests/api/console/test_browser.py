@@ -205,6 +205,19 @@ def test_the_graph_shows_the_family_and_a_click_or_enter_re_centres_it(page, sit
     wait_complete(p, father)
 
 
+def test_a_graph_past_the_limit_is_drawn_cut_with_a_note(page, site):
+    p, w = page.page, site.world
+    sign_in(p, site)
+    pid = open_person(p, site, w.clan)
+    api = site.gql("query($id: ID!) { familyGraph(id: $id, hops: 2) { truncated nodes { id } } }", "caseworker",
+                   id=pid)["familyGraph"]
+    assert api["truncated"] and len(api["nodes"]) == 500
+    assert len(graph_ids(p)) == 500 and p.locator("#graph-canvas").get_attribute("data-people") == "500"
+    note = p.locator("#graph-note")
+    assert note.is_visible() and "500" in note.inner_text()
+    assert p.evaluate("performance.getEntriesByName('familycard:person-complete')[0].startTime") < 5000
+
+
 def test_entitlements_say_why_in_the_chosen_language_with_kazakhstan_dates_and_amounts_and_print(page, site):
     p, w = page.page, site.world
     sign_in(p, site)

@@ -31,6 +31,10 @@ class World:
         self.nophone_baby = p("2026-11-10", "M", surname="Жұмабаев", given_name="Нұрасыл", address_id="W1")
         self.closing = p("1995-05-05", "F", surname="Қасымова", given_name="Ләззат", address_id="W2")
         self.closing_baby = p("2026-11-12", "F", surname="Қасымова", given_name="Айым", address_id="W2")
+        # a family past the graph's limit (500 people): the API cuts it, the page says so
+        self.clan = p("1950-01-01", "F", surname="Бекова", given_name="Зере", address_id="C1")
+        self.clan_children = [p(f"19{70 + i % 30}-0{1 + i % 9}-1{i % 10}", "MF"[i % 2], surname="Беков",
+                                given_name=f"Бала{i}", address_id="C1" if i % 3 else "C2") for i in range(520)]
         self.people = [self.mother, self.father, self.baby, self.girl, self.granny, self.grandad, self.ward,
                        self.namesake, self.nophone, self.nophone_baby, self.closing, self.closing_baby]
         self.records = [*self.people,
@@ -40,7 +44,8 @@ class World:
                         *(link("PARENT_OF", x, c) for x in (self.mother, self.father) for c in (self.baby, self.girl)),
                         link("GUARDIAN_OF", self.mother, self.ward, since="2022-01-01"),
                         link("PARENT_OF", self.nophone, self.nophone_baby),
-                        link("PARENT_OF", self.closing, self.closing_baby)]
+                        link("PARENT_OF", self.closing, self.closing_baby),
+                        self.clan, *self.clan_children, *(link("PARENT_OF", self.clan, c) for c in self.clan_children)]
 
         # the mother and everyone one link from her: the graph she is the centre of (2 links add no one)
         self.circle = [self.mother, self.father, self.baby, self.girl, self.granny, self.grandad, self.ward]

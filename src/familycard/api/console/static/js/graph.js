@@ -108,7 +108,7 @@ export function draw(canvasBox, listBox, graph, onSelect) {
     : { name: 'concentric', animate: false, padding: 20, concentric: (n) => -(n.data('distance') || 0), levelWidth: () => 1, minNodeSpacing: 8 };
   return new Promise((resolve) => {
     const cy = cytoscape({
-      container: canvasBox, elements: out, style: STYLE, layout, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3,
+      container: canvasBox, elements: out, style: STYLE, layout, wheelSensitivity: 0.3, minZoom: 0.02, maxZoom: 3,
       boxSelectionEnabled: false, autoungrabify: false,
     });
     cy.on('tap', 'node', (e) => {
