@@ -11,7 +11,7 @@ from familycard.api.app import create_app
 from familycard.dates import utcnow
 from familycard.graph.flow.inbox import receive
 from familycard.graph.flow.outbox import send_outbox
-from familycard.graph.flow.worklist import open_tasks
+from familycard.graph.flow.worklist import CLOSED, open_tasks, render, tasks
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.store import writes
@@ -171,6 +171,8 @@ def test_a_caseworker_closes_a_task_with_a_note_once_and_the_cli_lists_it_no_mor
     assert (shown["closedBy"], shown["note"]) == (STAFF, "called her sister: she comes Monday")
     assert _tasks(client, status=None)["data"]["worklist"]["totalCount"] == 1
     assert open_tasks(store) == []  # `familycard worklist` lists open tasks: this one is done
+    printed = render(tasks(store, status=CLOSED))  # `familycard worklist --closed`
+    assert f"by {STAFF}: called her sister: she comes Monday" in printed and "1 closed: 1 no_phone" in printed
     log = gql(client, LOG, "admin", iin=world.nophone["iin"])["data"]["accessLog"]["edges"]
     assert "closeTask" in {e["node"]["operation"] for e in log}
 
