@@ -3,15 +3,17 @@ closing one with a note, and an answer a citizen gave in person to one offer (al
 a phone), which must assign and order exactly as the same consent by SMS does."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from starlette.testclient import TestClient
 
 from api.family import AS_OF
 from familycard.api.app import create_app
 from familycard.dates import utcnow
-from familycard.graph.flow.inbox import receive
+from familycard.graph.flow.inbox import NotAnswerable, answer, receive
 from familycard.graph.flow.outbox import send_outbox
-from familycard.graph.flow.worklist import open_tasks
+from familycard.graph.flow.worklist import CLOSED, open_tasks, render, tasks
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.sms.gateways import FileGateway
 from familycard.graph.store import writes
@@ -171,6 +173,8 @@ def test_a_caseworker_closes_a_task_with_a_note_once_and_the_cli_lists_it_no_mor
     assert (shown["closedBy"], shown["note"]) == (STAFF, "called her sister: she comes Monday")
     assert _tasks(client, status=None)["data"]["worklist"]["totalCount"] == 1
     assert open_tasks(store) == []  # `familycard worklist` lists open tasks: this one is done
+    printed = render(tasks(store, status=CLOSED))  # `familycard worklist --closed`
+    assert f"by {STAFF}: called her sister: she comes Monday" in printed and "1 closed: 1 no_phone" in printed
     log = gql(client, LOG, "admin", iin=world.nophone["iin"])["data"]["accessLog"]["edges"]
     assert "closeTask" in {e["node"]["operation"] for e in log}
 
@@ -264,3 +268,20 @@ def test_a_refusal_in_person_can_be_taken_back_and_bad_answers_are_refused_namin
     assert [h["kind"] for h in back["offer"]["history"]] == ["OFFERED", "REFUSED", "REOPENED", "CONSENTED",
                                                             "ASSIGNED"]
     assert {h["enteredBy"] for h in back["offer"]["history"][1:4]} == {STAFF}
+
+
+def test_an_answer_in_person_after_the_deadline_finds_the_offer_lapsed_as_a_late_sms_would(client, store, world):
+    [o] = store.read("MATCH (o:Offer) WHERE o.phone = $p RETURN o.key AS key, o.deadline AS deadline",
+                     {"p": DESK_PHONE})
+    late = o["deadline"] + dt.timedelta(minutes=1)
+    with pytest.raises(NotAnswerable, match="^the offer is lapsed: only an open offer can be answered$"):
+        answer(store, o["key"], "consent", entered_by=STAFF, reason="came too late", at=late)
+    # a refused answer writes nothing, the lapse it found included: the next sweep lapses the offer as ever
+    assert store.read("MATCH (o:Offer {key: $k}) RETURN o.status AS s", {"k": o["key"]}) == [{"s": "open"}]
+    with pytest.raises(NotAnswerable, match="^there is no such offer$"):
+        answer(store, "birth|000000000000||2026-11-10", "consent", entered_by=STAFF, reason="x")
+    done = answer(store, o["key"], "refusal", entered_by=STAFF, reason="at the desk", entry_id="e-1")
+    assert done.decisions == {o["key"]: "refusal"}
+    [other] = store.read("MATCH (o:Offer) WHERE o.phone = $p RETURN o.key AS key", {"p": SMS_PHONE})
+    with pytest.raises(NotAnswerable, match="^this id was given to an answer to another offer$"):
+        answer(store, other["key"], "refusal", entered_by=STAFF, reason="at the desk", entry_id="e-1")

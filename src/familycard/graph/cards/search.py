@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from familycard.graph.cards.people import PERSON_FIELDS
+from familycard.graph.cards.people import persons
 from familycard.graph.flow.worklist import FIELDS as TASK_FIELDS
 from familycard.graph.store import Row, Store
 
-_PERSON_COLS = ", ".join(f"p.{f} AS {f}" for f in PERSON_FIELDS)
 _TASK_COLS = ", ".join(f"t.{f} AS {f}" for f in TASK_FIELDS)
 _WORD_START = re.compile(r"(^|[\s\-'’])(\w)")
 
@@ -34,7 +33,7 @@ async def find_people(store: Store, *, iin: str | None = None, surname: str | No
                       skip: int = 0, limit: int = 100) -> tuple[list[Row], int]:
     """People by IIN, or by whole surname and given name (either case), ``birth_date`` narrowing;
     ordered by surname, given name, birth date, IIN; one page and how many match in all."""
-    params: dict = {"skip": skip, "limit": limit}
+    params: dict = {}
     if iin is not None:
         where, params["iin"] = ["p.iin = $iin"], iin
     else:
@@ -45,12 +44,15 @@ async def find_people(store: Store, *, iin: str | None = None, surname: str | No
     if birth_date is not None:
         where.append("p.birth_date = $birth_date")
         params["birth_date"] = birth_date
-    head = f"MATCH (p:Person) WHERE {' AND '.join(where)} "
-    rows = await store.aread(f"{head}RETURN {_PERSON_COLS} ORDER BY p.surname, p.given_name, p.birth_date, p.iin",
-                             params)
-    # Every form matched is one spelling of the name asked for, so no row is filtered out here;
-    # the page is cut in Python: the matches of one whole name are few, and one read gives the count.
-    return rows[skip:skip + limit], len(rows)
+    # Two steps: the matches' sort keys, then the page's people by key. Projecting every column
+    # in the scan cost LadybugDB 118 ms a search at 100 k people against 28 ms for these four
+    # (median of 20; bench/search.py).
+    found = await store.aread(f"MATCH (p:Person) WHERE {' AND '.join(where)} RETURN p.iin AS iin, "
+                              "p.surname AS surname, p.given_name AS given_name, p.birth_date AS birth_date", params)
+    found.sort(key=lambda r: (r["surname"], r["given_name"], r["birth_date"] or dt.date.min, r["iin"]))
+    keys = [r["iin"] for r in found[skip:skip + limit]]
+    rows = await persons(store, keys)
+    return [rows[k] for k in keys if k in rows], len(found)
 
 
 async def find_tasks(store: Store, *, reason: str | None = None, status: str | None = None,

@@ -95,14 +95,22 @@ def close_offer_tasks(tx: Tx, offer_key: str, reasons: tuple[str, ...], at: dt.d
 
 
 def open_tasks(store: Store, reason: str | None = None) -> list[dict]:
+    return tasks(store, reason)
+
+
+def tasks(store: Store, reason: str | None = None, status: str = OPEN) -> list[dict]:
+    """The tasks of a status (open: the worklist), oldest first, with their person's name and address."""
     if reason is not None and reason not in REASONS:
         raise ValueError(f"reason '{reason}': expected one of {', '.join(REASONS)}")
+    if status not in STATUSES:
+        raise ValueError(f"status '{status}': expected one of {', '.join(STATUSES)}")
     return store.read(
-        "MATCH (t:Task) WHERE t.status = 'open' " + ("AND t.reason = $reason " if reason else "") +
+        "MATCH (t:Task) WHERE t.status = $status " + ("AND t.reason = $reason " if reason else "") +
         "OPTIONAL MATCH (p:Person {iin: t.iin}) "
         "RETURN t.key AS key, t.created_at AS since, t.reason AS reason, t.code AS benefit, t.iin AS iin, "
         "p.surname AS surname, p.given_name AS given_name, p.address_id AS address_id, t.ref AS right, "
-        "t.detail AS detail ORDER BY t.created_at, t.key", {"reason": reason} if reason else None)
+        "t.detail AS detail, t.status AS status, t.closed_at AS closed_at, t.closed_by AS closed_by, "
+        "t.note AS note ORDER BY t.created_at, t.key", {"status": status} | ({"reason": reason} if reason else {}))
 
 
 def render(tasks: list[dict]) -> str:
@@ -115,8 +123,14 @@ def render(tasks: list[dict]) -> str:
         since = t["since"].replace(tzinfo=dt.UTC).astimezone(LOCAL)
         lines.append(f"{since:%Y-%m-%d %H:%M} {t['reason']:<16} {t['benefit']:<22} {t['iin']:<13} "
                      f"{name[:28]:<28} {t['address_id'] or '—'}")
+        if t.get("status") == CLOSED:  # by hand (who, why), or when its cause went away
+            when = t["closed_at"].replace(tzinfo=dt.UTC).astimezone(LOCAL) if t["closed_at"] else None
+            lines.append(f"{'':<17} closed{f' {when:%Y-%m-%d %H:%M}' if when else ''}"
+                         + (f" by {t['closed_by']}: {t['note']}" if t["closed_by"] else ": its cause went away"))
     counts: dict[str, int] = {}
     for t in tasks:
         counts[t["reason"]] = counts.get(t["reason"], 0) + 1
-    lines.append(f"{len(tasks):,} open: " + ", ".join(f"{n:,} {r} ({REASONS[r]})" for r, n in sorted(counts.items())))
+    state = tasks[0].get("status") or OPEN
+    lines.append(f"{len(tasks):,} {state}: " + ", ".join(f"{n:,} {r} ({REASONS.get(r, r)})"
+                                                        for r, n in sorted(counts.items())))
     return "\n".join(lines)
