@@ -35,7 +35,6 @@ import random
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,23 +43,13 @@ from pathlib import Path
 
 import httpx
 
+from api_load import free_port, percentile  # the nearest rank, as every bench here
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent / "familycard"
 TARGET_MS = 1000.0
 SCREENSHOT = ROOT / "docs" / "console-person.png"
 SCREENSHOT_MAX = 300_000
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest rank."""
-    k = max(0, min(len(sorted_values) - 1, int(round(q / 100 * len(sorted_values) + 0.5)) - 1))
-    return sorted_values[k]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(env: dict, *args: str) -> float:

@@ -201,6 +201,7 @@ def test_the_graph_shows_the_family_and_a_click_or_enter_re_centres_it(page, sit
     p.keyboard.press("Enter")
     wait_complete(p, baby)
     assert p.locator("#person-name").inner_text() == "Ахметов Алихан"
+    assert p.evaluate("document.activeElement.id") == "person-name"  # the keyboard's place: the new person
     p.go_back()
     wait_complete(p, father)
 

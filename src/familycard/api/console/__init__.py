@@ -26,7 +26,8 @@ PAGES = ("/", "/search", "/people/{id}", "/worklist")
 
 #: Only this origin, no inline script or style. Cytoscape draws on a canvas and sets element
 #: styles through the CSSOM, which CSP does not govern; the one <style> element it would add
-#: is not added (vendor/cytoscape/VENDORED.md). img-src data: for the graph's PNG export only.
+#: is not added (vendor/cytoscape/VENDORED.md). img-src data: for the page's empty icon (no
+#: request for /favicon.ico).
 CSP = "; ".join((
     "default-src 'self'",
     "script-src 'self'",

@@ -33,6 +33,38 @@ function status() {
   return h('p', { class: 'status', role: 'status' });
 }
 
+function say(out, text, kind) {
+  out.textContent = text;
+  out.className = `status ${kind}`;
+}
+
+/** A form's text field, trimmed, or null (and why, in `out`) when it is empty. */
+function required(input, out, why) {
+  const text = input.value.trim();
+  if (text) return text;
+  say(out, why, 'error');
+  input.focus();
+  return null;
+}
+
+/** Run `call` (a mutation's union: a result, or InvalidInput naming what is wrong) with the form's
+ *  button disabled meanwhile; what came of it is said in `out`, onDone(result) after a success. */
+async function submit(button, out, call, told, onDone) {
+  button.disabled = true;
+  try {
+    const r = await call();
+    if (r.__typename !== 'InvalidInput') {
+      say(out, told(r), 'ok');
+      onDone(r);
+      return;
+    }
+    say(out, r.message, 'error');
+  } catch (err) {
+    say(out, err.message, 'error');
+  }
+  button.disabled = false;
+}
+
 /** A form closing task `taskId` with a note; onDone(task) after. */
 export function closeForm(taskId, onDone) {
   const note = h('textarea', { name: 'note', rows: 2, maxlength: MAX_TEXT, required: true });
@@ -40,33 +72,19 @@ export function closeForm(taskId, onDone) {
   const button = h('button', { type: 'submit' }, t('task.close'));
   return h('form', {
     class: 'action close-task',
-    onsubmit: async (e) => {
+    onsubmit: (e) => {
       e.preventDefault();
-      const text = note.value.trim();
-      if (!text) {
-        out.textContent = t('task.needNote');
-        out.className = 'status error';
-        note.focus();
-        return;
-      }
-      button.disabled = true;
-      try {
-        const r = (await gql(CLOSE, { input: { taskId, note: text } })).closeTask;
-        if (r.__typename === 'TaskClosed') {
-          out.textContent = t('task.closed');
-          out.className = 'status ok';
-          onDone(r.task);
-          return;
-        }
-        out.textContent = r.message;
-        out.className = 'status error';
-      } catch (err) {
-        out.textContent = err.message;
-        out.className = 'status error';
-      }
-      button.disabled = false;
+      const text = required(note, out, t('task.needNote'));
+      if (text === null) return;
+      submit(button, out, async () => (await gql(CLOSE, { input: { taskId, note: text } })).closeTask,
+        () => t('task.closed'), (r) => onDone(r.task));
     },
   }, field(t('task.note'), note), button, out);
+}
+
+/** What an in-person answer did, in words. */
+export function answered(r) {
+  return t('answer.done', { decision: t(`decision.${r.decision}`), orders: r.paymentOrders, sms: r.repliesQueued });
 }
 
 /** A form recording an in-person consent or refusal to offer `offerId`; onDone(result) after. */
@@ -79,31 +97,13 @@ export function answerForm(offerId, onDone) {
   const button = h('button', { type: 'submit' }, t('answer.submit'));
   return h('form', {
     class: 'action answer-offer',
-    onsubmit: async (e) => {
+    onsubmit: (e) => {
       e.preventDefault();
-      const why = reason.value.trim();
-      if (!why) {
-        out.textContent = t('answer.needReason');
-        out.className = 'status error';
-        reason.focus();
-        return;
-      }
-      button.disabled = true;
-      try {
-        const r = (await gql(ANSWER, { input: { offerId, decision: decision.value, reason: why, id } })).answerOffer;
-        if (r.__typename === 'OfferAnswered') {
-          out.textContent = t('answer.done', { decision: t(`decision.${r.decision}`), orders: r.paymentOrders, sms: r.repliesQueued });
-          out.className = 'status ok';
-          onDone(r);
-          return;
-        }
-        out.textContent = r.message;
-        out.className = 'status error';
-      } catch (err) {
-        out.textContent = err.message;
-        out.className = 'status error';
-      }
-      button.disabled = false;
+      const why = required(reason, out, t('answer.needReason'));
+      if (why === null) return;
+      submit(button, out, async () => (await gql(ANSWER, {
+        input: { offerId, decision: decision.value, reason: why, id },
+      })).answerOffer, answered, onDone);
     },
   },
   h('fieldset', {}, h('legend', {}, t('answer.title')),

@@ -16,6 +16,12 @@ export function date(iso) {
   return m ? `${m[3]}.${m[2]}.${m[1]}` : String(iso);
 }
 
+/** "2026-03" -> "03.2026" (a month of income or of a payment). */
+export function month(text) {
+  const m = /^(\d{4})-(\d{2})$/.exec(text || '');
+  return m ? `${m[2]}.${m[1]}` : String(text || '');
+}
+
 /** "07.12.2026" -> "2026-12-07", or null when it is not a real day. */
 export function parseDate(text) {
   const m = /^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$/.exec(text || '');

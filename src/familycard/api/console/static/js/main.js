@@ -73,6 +73,8 @@ function header(active) {
   }, t(`nav.${key}`));
   const role = api.tokenRole(api.token());
   return h('header', { class: 'top' },
+    h('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main').focus(); } },
+      t('nav.skip')),
     h('a', { class: 'brand', href: `${api.root}/`, onclick: (e) => { e.preventDefault(); go('/'); } }, t('app.title')),
     h('nav', { 'aria-label': t('nav.label') }, link('/search', 'search'), link('/worklist', 'worklist')),
     role ? h('span', { class: 'role', id: 'role' }, t('signin.as', { role })) : null,
@@ -102,7 +104,7 @@ function render() {
     return;
   }
   const [view, params] = route(location.pathname);
-  const main = h('main', { id: 'main' });
+  const main = h('main', { id: 'main', tabindex: -1 });
   app.append(header(view.NAME), main);
   current = view.mount(main, params, { go, signedOut: () => { signOut(); render(); } });
 }

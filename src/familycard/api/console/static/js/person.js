@@ -4,10 +4,10 @@
 // printable explanation for the citizen in theirs.
 
 import { ApiError, gql } from './api.js';
-import { answerForm } from './actions.js';
+import { answerForm, answered } from './actions.js';
 import { clear, field, h, table } from './dom.js';
 import { LANGS, lang, t, texts } from './i18n.js';
-import { age, date, dateTime, fullName, money, parseDate, today } from './format.js';
+import { age, date, dateTime, fullName, month, money, parseDate, today } from './format.js';
 import * as graphView from './graph.js';
 
 export const NAME = 'person';
@@ -73,8 +73,14 @@ async function load(view) {
     view.error = e.message;
     if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') view.ctx.signedOut();
   }
+  const focused = document.activeElement;
   await drawAll(view);
   view.main.removeAttribute('aria-busy');
+  // a re-centre by keyboard removed the item that had focus: it goes to the new person's name
+  if (!focused || focused === document.body || !focused.isConnected) {
+    const name = view.main.querySelector('#person-name');
+    if (name) name.focus({ preventScroll: true });
+  }
   view.main.dataset.complete = view.id;
   performance.mark(COMPLETE, { detail: { id: view.id, people: view.graph ? view.graph.nodes.length : 0 } });
   if (view.card && !view.rights) loadRights(view);
@@ -114,7 +120,7 @@ async function drawAll(view) {
   const p = view.card.person;
   main.append(
     h('div', { class: 'no-print' },
-      h('h1', { id: 'person-name' }, fullName(p)),
+      h('h1', { id: 'person-name', tabindex: -1 }, fullName(p)),
       view.notice ? h('p', { class: 'status ok', role: 'status' }, view.notice) : null,
       personFacts(p),
       graphSection(view),
@@ -218,7 +224,7 @@ function factDetail(f) {
   if (f.disabilityGroup) bits.push(t('fact.group', { g: f.disabilityGroup }));
   if (f.workCapacityLossPercent !== null && f.workCapacityLossPercent !== undefined) bits.push(`${f.workCapacityLossPercent} %`);
   if (f.employerBin) bits.push(t('fact.employer', { bin: f.employerBin }));
-  if (f.month) bits.push(f.month);
+  if (f.month) bits.push(month(f.month));
   if (f.amountKzt !== null && f.amountKzt !== undefined) bits.push(money(f.amountKzt));
   if (f.name) bits.push(f.name);
   if (f.benefit) bits.push(f.benefit);
@@ -340,7 +346,7 @@ function offers(view) {
         o.reason ? [h('dt', {}, t('offer.reason')), h('dd', {}, o.reason)] : null),
       historyTable(o.history),
       o.status === 'OPEN' ? answerForm(o.id, (r) => {
-        view.notice = t('answer.done', { decision: t(`decision.${r.decision}`), orders: r.paymentOrders, sms: r.repliesQueued });
+        view.notice = answered(r);
         view.rights = null;
         load(view);
       }) : null))
@@ -356,7 +362,7 @@ function assignments(view) {
 }
 
 function payments(view) {
-  const rows = view.card.payments.edges.map(({ node: p }) => [p.month, texts(p.benefit.title), money(p.amountKzt), p.bankAccount || '—',
+  const rows = view.card.payments.edges.map(({ node: p }) => [month(p.month), texts(p.benefit.title), money(p.amountKzt), p.bankAccount || '—',
     t(`payment.${p.status}`), dateTime(p.createdAt), p.orderId]);
   return h('section', { id: 'payments' }, h('h2', {}, t('card.payments', { n: view.card.payments.totalCount })),
     rows.length ? table(null, [t('card.month'), t('card.benefit'), t('rights.amount'), t('person.account'), t('card.status'),

@@ -3,7 +3,7 @@
 // an answer the citizen gave in person is recorded for the task's offer.
 
 import { ApiError, gql } from './api.js';
-import { answerForm, closeForm } from './actions.js';
+import { answerForm, answered, closeForm } from './actions.js';
 import { clear, field, h } from './dom.js';
 import { t, texts } from './i18n.js';
 import { dateTime, fullName, date, money } from './format.js';
@@ -101,8 +101,7 @@ function taskArticle(view, task) {
       task.status === 'CLOSED' ? [h('dt', {}, t('task.closedBy')), h('dd', {}, `${task.closedBy || ''} · ${dateTime(task.closedAt)}`),
         h('dt', {}, t('task.note')), h('dd', {}, task.note || '')] : null),
     task.status === 'OPEN' ? h('div', { class: 'actions' },
-      task.offer && task.offer.status === 'OPEN' ? answerForm(task.offer.id, (r) => done(t('answer.done', {
-        decision: t(`decision.${r.decision}`), orders: r.paymentOrders, sms: r.repliesQueued }))) : null,
+      task.offer && task.offer.status === 'OPEN' ? answerForm(task.offer.id, (r) => done(answered(r))) : null,
       closeForm(task.id, () => done(t('task.closed')))) : null);
 }
 
