@@ -162,6 +162,18 @@ def test_sign_in_with_a_token_find_a_person_by_name_and_by_iin_open_them_and_sig
     assert p.locator("#person-name").count() == 0
 
 
+def test_a_token_the_server_stops_accepting_sends_the_user_back_to_sign_in_told_why(page, site):
+    p = page.page
+    sign_in(p, site, path="/worklist")
+    p.locator("#tasks .count").wait_for()
+    p.evaluate("sessionStorage.setItem('familycard.token', 'revoked-key')")  # as if revoked meanwhile
+    p.locator("form.filters button[type=submit]").click()
+    p.get_by_role("alert").filter(has_text="sign in again").wait_for()
+    assert p.evaluate("sessionStorage.length") == 0 and p.locator("#signout").count() == 0
+    assert page.console_errors == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
+    page.console_errors.clear()
+
+
 # --- a person's page ------------------------------------------------------------------------------
 
 def test_the_graph_shows_the_family_and_a_click_or_enter_re_centres_it(page, site):

@@ -92,21 +92,22 @@ function signOut() {
   worklist.forget();
 }
 
-function render() {
+function render(message) {
   document.documentElement.lang = lang();
   document.title = t('app.title');
   clear(app);
   current = null;
   if (!api.token()) {
     app.append(h('header', { class: 'top' }, h('span', { class: 'brand' }, t('app.title')), languageSelect()),
-      h('main', { id: 'main' }, signInForm()));
+      h('main', { id: 'main' }, signInForm(message)));
     app.querySelector('input[type=password]').focus();
     return;
   }
   const [view, params] = route(location.pathname);
   const main = h('main', { id: 'main', tabindex: -1 });
   app.append(header(view.NAME), main);
-  current = view.mount(main, params, { go, signedOut: () => { signOut(); render(); } });
+  // the server refused the token mid-session (expired, revoked): sign in again, told why
+  current = view.mount(main, params, { go, signedOut: () => { signOut(); render(t('signin.expired')); } });
 }
 
 onLangChange(() => {
@@ -123,5 +124,5 @@ onLangChange(() => {
   current.relabel(main);
 });
 
-window.addEventListener('popstate', render);
+window.addEventListener('popstate', () => render());
 render();
