@@ -162,6 +162,24 @@ def test_sign_in_with_a_token_find_a_person_by_name_and_by_iin_open_them_and_sig
     assert p.locator("#person-name").count() == 0
 
 
+def test_search_results_come_in_pages(page, site):
+    p = page.page
+    sign_in(p, site, path="/search")
+    p.locator("input[name=surname]").fill("Беков")
+    p.locator("input[name=givenName]").fill("Ержан")
+    p.locator("form.search button[type=submit]").click()
+    rows = p.locator("table.results tbody tr")
+    p.wait_for_function("() => document.querySelectorAll('table.results tbody tr').length === 20")
+    first = rows.all_inner_texts()
+    assert "25" in p.locator("#results .count").inner_text()
+    p.locator(".pager button").last.click()  # next
+    p.wait_for_function("() => document.querySelectorAll('table.results tbody tr').length === 5")
+    assert not set(rows.all_inner_texts()) & set(first) and p.locator(".pager button").last.is_disabled()
+    p.locator(".pager button").first.click()  # previous
+    p.wait_for_function("() => document.querySelectorAll('table.results tbody tr').length === 20")
+    assert rows.all_inner_texts() == first
+
+
 def test_a_token_the_server_stops_accepting_sends_the_user_back_to_sign_in_told_why(page, site):
     p = page.page
     sign_in(p, site, path="/worklist")

@@ -34,7 +34,8 @@ class World:
         # a family past the graph's limit (500 people): the API cuts it, the page says so
         self.clan = p("1950-01-01", "F", surname="Бекова", given_name="Зере", address_id="C1")
         self.clan_children = [p(f"19{70 + i % 30}-0{1 + i % 9}-1{i % 10}", "MF"[i % 2], surname="Беков",
-                                given_name=f"Бала{i}", address_id="C1" if i % 3 else "C2") for i in range(520)]
+                                given_name="Ержан" if i < 25 else f"Бала{i}", address_id="C1" if i % 3 else "C2")
+                              for i in range(520)]  # 25 namesakes: a search of two pages
         self.people = [self.mother, self.father, self.baby, self.girl, self.granny, self.grandad, self.ward,
                        self.namesake, self.nophone, self.nophone_baby, self.closing, self.closing_baby]
         self.records = [*self.people,
