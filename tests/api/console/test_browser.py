@@ -321,6 +321,8 @@ def test_a_frontend_token_sees_what_a_frontend_sees_masked_and_no_search(page, s
 
 def _filter(p, address: str, status: str = "OPEN") -> None:
     p.locator("select[name=reason]").select_option("NO_PHONE")
+    p.locator("select[name=benefit] option[value=birth]").wait_for(state="attached")
+    p.locator("select[name=benefit]").select_option("birth")
     p.locator("select[name=status]").select_option(status)
     p.locator("input[name=addressId]").fill(address)
     p.locator("form.filters button[type=submit]").click()

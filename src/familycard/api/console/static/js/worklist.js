@@ -25,17 +25,31 @@ const QUERY = `query Worklist($filter: TaskFilter, $first: Int, $after: String) 
   }
 }`;
 
-const state = { reason: '', status: 'OPEN', address: '', cursors: [null], page: 0, result: null, error: '', notice: '' };
+const BENEFITS = 'query Benefits { benefits { code kind title { kk ru en } } }';
+
+const state = { reason: '', status: 'OPEN', address: '', benefit: '', cursors: [null], page: 0, result: null, error: '', notice: '' };
+let benefits = []; // the public catalogue, for the filter: read once
 
 export function forget() {
-  Object.assign(state, { reason: '', status: 'OPEN', address: '', cursors: [null], page: 0, result: null, error: '', notice: '' });
+  Object.assign(state, { reason: '', status: 'OPEN', address: '', benefit: '', cursors: [null], page: 0, result: null, error: '', notice: '' });
 }
 
 export function mount(main, params, ctx) {
   const view = { main, ctx };
   draw(view);
   run(view);
+  if (!benefits.length) {
+    gql(BENEFITS).then((data) => {
+      benefits = data.benefits.filter((b) => b.kind === 'BENEFIT');
+      const select = main.querySelector('select[name=benefit]');
+      if (select) select.append(...benefitOptions()); // in place: what the user typed meanwhile stays
+    }).catch(() => {}); // the filter then offers "any benefit" only; the list itself says what failed
+  }
   return { relabel: () => { draw(view); show(view); } };
+}
+
+function benefitOptions() {
+  return benefits.map((b) => h('option', { value: b.code, selected: b.code === state.benefit }, texts(b.title)));
 }
 
 function draw(view) {
@@ -46,16 +60,21 @@ function draw(view) {
   const status = h('select', { name: 'status' },
     ['OPEN', 'CLOSED'].map((s) => h('option', { value: s, selected: s === state.status }, t(`taskStatus.${s}`))));
   const address = h('input', { name: 'addressId', autocomplete: 'off', maxlength: 64, value: state.address });
+  const benefit = h('select', { name: 'benefit' }, h('option', { value: '' }, t('task.anyBenefit')), benefitOptions());
   main.append(
     h('h1', {}, t('worklist.title')),
     h('form', {
       class: 'row filters',
       onsubmit: (e) => {
         e.preventDefault();
-        Object.assign(state, { notice: '', reason: reason.value, status: status.value, address: address.value.trim(), cursors: [null], page: 0 });
+        Object.assign(state, {
+          notice: '', reason: reason.value, status: status.value, address: address.value.trim(), benefit: benefit.value,
+          cursors: [null], page: 0,
+        });
         run(view);
       },
-    }, field(t('task.reason'), reason), field(t('task.status'), status), field(t('person.address'), address),
+    }, field(t('task.reason'), reason), field(t('task.status'), status), field(t('card.benefit'), benefit),
+    field(t('person.address'), address),
     h('button', { type: 'submit' }, t('worklist.filter'))),
     h('section', { id: 'tasks', 'aria-label': t('worklist.title') }));
   show(view);
@@ -67,6 +86,7 @@ async function run(view) {
   const filter = { status: state.status };
   if (state.reason) filter.reason = state.reason;
   if (state.address) filter.addressId = state.address;
+  if (state.benefit) filter.benefit = state.benefit;
   try {
     state.result = (await gql(QUERY, { filter, first: PAGE, after: state.cursors[state.page] })).worklist;
     state.error = '';
