@@ -30,7 +30,9 @@ function signInForm(message) {
   const input = h('input', { type: 'password', name: 'token', autocomplete: 'off', required: true, spellcheck: 'false' });
   const status = h('p', { class: 'error', role: 'alert' }, message || '');
   const form = h('form', {
-    class: 'signin',
+    // POST, should the script ever not stop the submission: the token never goes into a URL
+    // (and the CSP's form-action 'none' stops the submission anyway)
+    class: 'signin', method: 'post',
     onsubmit: async (e) => {
       e.preventDefault();
       const value = input.value.trim();
