@@ -114,7 +114,8 @@ def ids_for(url: str, key: str, iins: list[str]) -> list[str]:
 MEASURE = """() => {
   const [mark] = performance.getEntriesByName('familycard:person-complete');
   const [rights] = performance.getEntriesByName('familycard:person-rights');
-  return { ms: mark.startTime, people: mark.detail.people, rights_ms: rights.startTime };
+  const [data] = performance.getEntriesByName('familycard:person-data');
+  return { ms: mark.startTime, people: mark.detail.people, rights_ms: rights.startTime, data_ms: data.startTime };
 }"""
 
 

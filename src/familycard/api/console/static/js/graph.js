@@ -14,6 +14,8 @@ const STYLE = [
   { selector: 'node', style: {
     label: 'data(label)', 'text-wrap': 'wrap', 'text-max-width': 120, 'font-size': 10, 'text-valign': 'bottom',
     'text-margin-y': 3, width: 26, height: 26, 'border-width': 2, color: '#1a202c',
+    // names too small to read are not drawn (a 500-person graph zoomed out to fit): the list says them
+    'min-zoomed-font-size': 7,
   } },
   { selector: 'node[sex = "F"]', style: { shape: 'ellipse', 'background-color': '#fbd3e9', 'border-color': '#97266d' } },
   { selector: 'node[sex = "M"]', style: { shape: 'round-rectangle', 'background-color': '#cfe2fa', 'border-color': '#2a4365' } },
