@@ -20,8 +20,10 @@ not counted. Per page: a fresh navigation to /people/<id> (the page, its scripts
 Cytoscape.js, the card and graph query, the drawing), and the time of the page's own
 `performance.mark("familycard:person-complete")`, which it sets once the card is shown and
 Cytoscape has laid out and drawn the graph, measured from the navigation's start (the
-browser's clock: what a caseworker waits). The entitlements, asked for after that mark, are timed
-apart (the page's mark "familycard:person-rights" once it shows them). Median, p90 (nearest rank) and max; target: 1 s.
+browser's clock: what a caseworker waits); and when the card and graph's answer came
+(`familycard:person-data`): the server's part and the drawing's apart. The entitlements,
+asked for after that mark, are timed apart (the page's mark "familycard:person-rights" once it
+shows them). Median, p90 (nearest rank) and max; target: 1 s.
 
 Results: bench/results/console-<timestamp>.json and a Markdown table on stdout.
 """
@@ -151,7 +153,8 @@ def browse(url: str, key: str, ids: list[str], lang: str, shot_id: str | None) -
             got = page.evaluate(MEASURE)
             got["warmup"] = i == 0
             rows.append(got)
-            print(f"  {'warm-up' if i == 0 else f'page {i:2d}'}: complete {got['ms']:7.1f} ms, "
+            print(f"  {'warm-up' if i == 0 else f'page {i:2d}'}: answer in {got['data_ms']:6.1f} ms, "
+                  f"complete {got['ms']:6.1f} ms, "
                   f"{got['people']:3d} people in the graph; entitlements shown at {got['rights_ms']:.0f} ms",
                   flush=True)
         if shot_id:  # in English, for the README
@@ -220,9 +223,11 @@ def main() -> None:
     counted = sorted(r["ms"] for r in rows if not r["warmup"])
     rights = sorted(r["rights_ms"] for r in rows if not r["warmup"])
     people = [r["people"] for r in rows if not r["warmup"]]
+    answered = sorted(r["data_ms"] for r in rows if not r["warmup"])
     summary = {
         "pages": len(counted), "median_ms": statistics.median(counted), "p90_ms": percentile(counted, 90),
         "max_ms": counted[-1], "target_ms": TARGET_MS, "within_target": counted[-1] <= TARGET_MS,
+        "answer_in_median_ms": statistics.median(answered), "answer_in_max_ms": answered[-1],
         "graph_people_median": statistics.median(people), "graph_people_max": max(people),
         "entitlements_shown_median_ms": statistics.median(rights), "entitlements_shown_max_ms": rights[-1],
     }
@@ -231,11 +236,12 @@ def main() -> None:
     out = ROOT / "bench" / "results" / f"console-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
-    print(f"\n| people | pages | complete median | p90 | max | target | graph people (median / max) | "
-          f"entitlements shown (median) |\n|---|---|---|---|---|---|---|---|\n"
+    print(f"\n| people | pages | complete median | p90 | max | target | card + graph answer in (median) | "
+          f"graph people (median / max) | entitlements shown (median) |\n|---|---|---|---|---|---|---|---|---|\n"
           f"| {args.people:,} | {len(counted)} | {summary['median_ms']:.0f} ms | {summary['p90_ms']:.0f} ms | "
-          f"{summary['max_ms']:.0f} ms | {TARGET_MS:.0f} ms | {summary['graph_people_median']:.0f} / "
-          f"{summary['graph_people_max']} | {summary['entitlements_shown_median_ms']:.0f} ms |")
+          f"{summary['max_ms']:.0f} ms | {TARGET_MS:.0f} ms | {summary['answer_in_median_ms']:.0f} ms | "
+          f"{summary['graph_people_median']:.0f} / {summary['graph_people_max']} | "
+          f"{summary['entitlements_shown_median_ms']:.0f} ms |")
     print(f"results: {out.relative_to(ROOT)}")
 
 
