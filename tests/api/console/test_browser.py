@@ -10,6 +10,7 @@ works on people no other test changes."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -19,6 +20,7 @@ import pytest
 from api.console.world import AS_OF, HOSTILE, World
 from browser import serve
 from familycard.api.app import create_app
+from familycard.api.auth import issue_token
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.store.ladybug import LadybugStore
 from feedmaker import lines
@@ -52,7 +54,7 @@ def served(store, path) -> Iterator[Site]:
         s = Site(url, world)
         swept = s.gql(f'mutation {{ runSweep(asOf: "{AS_OF}", benefits: ["birth"]) {{ '
                       '... on SweepReport { offered worklisted } } }')["runSweep"]
-        assert swept == {"offered": 3, "worklisted": 2}
+        assert swept == {"offered": 4, "worklisted": 3}
         yield s
 
 
@@ -315,6 +317,18 @@ def test_a_frontend_token_sees_what_a_frontend_sees_masked_and_no_search(page, s
     assert "FORBIDDEN" not in p.locator("#results").inner_text() and "frontend" in p.locator("#results").inner_text()
     p.goto(site.url + "/worklist")
     p.locator("#tasks .error").wait_for()
+
+
+def test_an_auditor_reads_the_worklist_without_the_forms_that_would_be_refused(page, site, tmp_path):
+    p = page.page
+    token = issue_token(settings_for(tmp_path), "ann", "auditor", dt.timedelta(hours=1))
+    p.goto(site.url + "/worklist")
+    p.get_by_label(re.compile("token", re.I)).fill(token)
+    p.keyboard.press("Enter")
+    p.locator("#tasks .count").wait_for()
+    assert p.locator("#role").inner_text() == "Role: auditor"
+    _filter(p, "W3")
+    assert p.locator("article.task").count() == 1 and p.locator("article.task form").count() == 0
 
 
 # --- the worklist ---------------------------------------------------------------------------------

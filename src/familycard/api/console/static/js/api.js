@@ -69,3 +69,9 @@ export function tokenRole(value) {
     return null;
   }
 }
+
+/** Whether the signed-in role may close tasks and record answers (caseworker, admin). Known for a
+ *  JWT; an API key names no role here: then the forms are shown and the server decides. */
+export function mayAct() {
+  return !['auditor', 'frontend'].includes(tokenRole(token()));
+}

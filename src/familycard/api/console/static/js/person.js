@@ -3,7 +3,7 @@
 // entitlements as of a chosen day, with every condition ✓/✗ in the chosen language, and a
 // printable explanation for the citizen in theirs.
 
-import { ApiError, gql } from './api.js';
+import { ApiError, gql, mayAct } from './api.js';
 import { answerForm, answered } from './actions.js';
 import { clear, field, h, table } from './dom.js';
 import { LANGS, lang, t, texts } from './i18n.js';
@@ -347,7 +347,7 @@ function offers(view) {
         [h('dt', {}, t('person.phone')), h('dd', {}, o.phone || '—')],
         o.reason ? [h('dt', {}, t('offer.reason')), h('dd', {}, o.reason)] : null),
       historyTable(o.history),
-      o.status === 'OPEN' ? answerForm(o.id, (r) => {
+      o.status === 'OPEN' && mayAct() ? answerForm(o.id, (r) => {
         view.notice = answered(r);
         view.rights = null;
         load(view);

@@ -2,7 +2,7 @@
 // oldest first, filtered by reason, status and address, paged; a task is closed with a note, and
 // an answer the citizen gave in person is recorded for the task's offer.
 
-import { ApiError, gql } from './api.js';
+import { ApiError, gql, mayAct } from './api.js';
 import { answerForm, answered, closeForm } from './actions.js';
 import { clear, field, h } from './dom.js';
 import { t, texts } from './i18n.js';
@@ -120,7 +120,7 @@ function taskArticle(view, task) {
         task.offer.amountKzt !== null ? ` · ${money(task.offer.amountKzt)}` : '')] : null,
       task.status === 'CLOSED' ? [h('dt', {}, t('task.closedBy')), h('dd', {}, `${task.closedBy || ''} · ${dateTime(task.closedAt)}`),
         h('dt', {}, t('task.note')), h('dd', {}, task.note || '')] : null),
-    task.status === 'OPEN' ? h('div', { class: 'actions' },
+    task.status === 'OPEN' && mayAct() ? h('div', { class: 'actions' },
       task.offer && task.offer.status === 'OPEN' ? answerForm(task.offer.id, (r) => done(answered(r))) : null,
       closeForm(task.id, () => done(t('task.closed')))) : null);
 }
