@@ -25,7 +25,7 @@ def test_the_wheel_builds_without_a_warning_and_carries_the_packages_files(tmp_p
               "familycard/graph/store/neo4j_launcher/pom.xml",
               # the console: its modules, its three languages, its stylesheet, Cytoscape.js and its licence
               "familycard/api/console/static/js/main.js", "familycard/api/console/static/i18n/kk.json",
-              "familycard/api/console/static/console.css",
+              "familycard/api/console/static/index.html", "familycard/api/console/static/console.css",
               "familycard/api/console/static/vendor/cytoscape/cytoscape.min.js",
               "familycard/api/console/static/vendor/cytoscape/LICENSE"]
     assert [n for n in wanted if n not in names] == []

@@ -44,6 +44,12 @@ def test_each_view_is_the_one_page_with_a_strict_csp(client, path):
                            "/console/js/main.js"}
 
 
+def test_behind_a_path_prefix_the_page_names_its_files_and_the_api_under_it(ladybug_store, tmp_path):
+    with TestClient(create_app(settings_for(tmp_path), store=ladybug_store), root_path="/fc") as c:
+        text = c.get("/people/c_x").text
+    assert 'data-root="/fc"' in text and 'src="/fc/console/js/main.js"' in text and "{root}" not in text
+
+
 def test_every_file_of_the_console_is_served_with_its_type_and_nothing_beside_them(client):
     kinds = {".js": "text/javascript", ".json": "application/json", ".css": "text/css"}
     files = [p for p in STATIC.rglob("*") if p.suffix in kinds]

@@ -10,6 +10,7 @@ inline script: names from the registry go into the page as text (textContent), n
 from __future__ import annotations
 
 import html
+from importlib.resources import files
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -40,30 +41,14 @@ CSP = "; ".join((
     "frame-ancestors 'none'",
 ))
 
-_PAGE = """<!doctype html>
-<html lang="en" data-root="{root}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>familycard</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" id="__________cytoscape_stylesheet" href="{root}{prefix}/console.css">
-<script src="{root}{prefix}/vendor/cytoscape/cytoscape.min.js" defer></script>
-<script type="module" src="{root}{prefix}/js/main.js"></script>
-</head>
-<body>
-<noscript>The console needs JavaScript (from this server only). GraphQL is at /graphql.</noscript>
-<div id="app" aria-live="polite"></div>
-</body>
-</html>
-"""
+#: The page (static/index.html), its URLs from the app's root: `{root}` is filled in per request.
+_PAGE = (files("familycard.api.console") / "static" / "index.html").read_text(encoding="utf-8")
 
 
 def page(request: Request) -> HTMLResponse:
     """The console's one page; its URLs start at the app's root path (behind a prefix too)."""
     root = html.escape(request.scope.get("root_path", "").rstrip("/"), quote=True)
-    body = _PAGE.replace("{root}", root).replace("{prefix}", PREFIX)
+    body = _PAGE.replace("{root}", root)
     return HTMLResponse(body, headers={
         "Content-Security-Policy": CSP,
         "Cache-Control": "no-store",
