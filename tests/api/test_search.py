@@ -145,3 +145,14 @@ def test_the_forms_of_a_name_are_its_case_variants_only():
                                                    "Абдуллаева-ким"})
     assert name_forms("o'brien") == sorted({"o'brien", "O'BRIEN", "O'Brien", "O'brien"})
     assert all(f.casefold() == "серікова" for f in name_forms("сЕРІКОВА"))
+
+
+def test_searches_count_in_a_query_s_cost(client, people):
+    many = "{ " + " ".join(f'a{i}: searchPeople(surname: "Серікова", givenName: "Айгүл") {{ totalCount }}'
+                           for i in range(15))
+    assert "errors" not in gql(client, many + " }", "caseworker")  # 15 × 2
+    out = gql(client, many + f' familyCard(iin: "{people["a1"]["iin"]}") {{ entitlements {{ amountKzt }} }} }}',
+              "caseworker")
+    assert out["errors"][0]["extensions"]["code"] == "QUERY_TOO_LARGE"
+    assert out["errors"][0]["message"].startswith("the query costs 51 (") and "searchPeople 15 × 2" in \
+        out["errors"][0]["message"]

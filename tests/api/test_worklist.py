@@ -285,3 +285,12 @@ def test_an_answer_in_person_after_the_deadline_finds_the_offer_lapsed_as_a_late
     [other] = store.read("MATCH (o:Offer) WHERE o.phone = $p RETURN o.key AS key", {"p": SMS_PHONE})
     with pytest.raises(NotAnswerable, match="^this id was given to an answer to another offer$"):
         answer(store, other["key"], "refusal", entered_by=STAFF, reason="at the desk", entry_id="e-1")
+
+
+def test_an_answer_typed_in_by_phone_number_names_who_entered_it_too(client, world):
+    reply = """mutation { receiveSmsReply(input: {from: "+77011112233", text: "Иә", reason: "called the hotline"}) {
+      __typename } }"""
+    assert gql(client, reply, "caseworker")["data"]["receiveSmsReply"]["__typename"] == "ReplyReceived"
+    history = gql(client, CARD, "auditor", iin=world.sms["iin"])["data"]["familyCard"]["offers"]["edges"][0]
+    assert [(h["kind"], h["enteredBy"]) for h in history["node"]["history"]] == [
+        ("OFFERED", None), ("CONSENTED", STAFF), ("ASSIGNED", None)]
