@@ -112,6 +112,12 @@ def test_serve_after_the_demo_signs_in_with_the_demo_keys(tmp_path):
         query = '{ familyCard(iin: "IIN") { person { id givenName } } }'.replace("IIN", iin)
         status, during_demo = _graphql(port, tokens["frontend"], query)
         assert status == 200 and during_demo["data"]["familyCard"]["person"]["givenName"], during_demo
+        # the console's address and a caseworker's token to sign in with, which finds people
+        assert f"the caseworkers' console: http://127.0.0.1:{port}/  (open it in a browser" in out
+        caseworker = re.search(r"^caseworker token: (\S+)$", out, re.M)[1]
+        assert caseworker == tokens["caseworker"]
+        status, found = _graphql(port, caseworker, '{ searchPeople(iin: "IIN") { totalCount } }'.replace("IIN", iin))
+        assert status == 200 and found["data"]["searchPeople"]["totalCount"] == 1, found
     # the demo said how to serve again, and where its keys are
     keys = tmp_path / "data" / "settings.env"
     assert f"serve it: familycard serve   (with this demo's keys, kept in {keys}, mode 0600" in out

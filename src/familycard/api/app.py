@@ -1,4 +1,5 @@
-"""The HTTP app: GraphQL at /graphql, /health, and the SMS provider's reply webhook."""
+"""The HTTP app: GraphQL at /graphql, /health, the SMS provider's reply webhook, and the caseworkers'
+console (`/`, `/search`, `/people/{id}`, `/worklist`, its files under /console/)."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -13,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from familycard.api import graphiql
+from familycard.api import console, graphiql
 from familycard.api.access_log import AccessLog
 from familycard.api.context import Context, make_context
 from familycard.api.http import GraphQLView, refusal
@@ -130,6 +131,7 @@ def create_app(settings: Settings, store=None) -> Starlette:
         Route("/health", health, methods=["GET"]),
         Route("/sms/inbound", inbound, methods=["POST"]),
         *graphiql.routes(settings),
+        *console.routes(),
     ], middleware=_middleware(settings), lifespan=lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _server_error})
     app.state.settings = settings

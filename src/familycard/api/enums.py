@@ -11,7 +11,7 @@ from __future__ import annotations
 from familycard.api.types import api_enum
 from familycard.graph import model, rules, saved_queries, sweep
 from familycard.graph.cards import people
-from familycard.graph.flow import history, inbox, offers
+from familycard.graph.flow import history, inbox, offers, worklist
 from familycard.schema import vocabulary
 from familycard.settings import ROLES
 
@@ -128,3 +128,19 @@ EventKind = api_enum("EventKind", history.KINDS, {
     "sent": "An SMS left through the gateway.",
     "failed": "An SMS could not be sent.",
 }, "A step in the life of an offer, its messages and its payments (the audit trail).", unknown=True)
+
+TaskReason = api_enum("TaskReason", tuple(worklist.REASONS), {
+    "no_phone": "No phone in the registry: offer the right in person.",
+    "invalid_phone": "The registry's phone is not a Kazakh mobile: offer the right in person.",
+    "sms_failed": "The SMS gateway refused the offer's message for good.",
+    "no_account": "Consented, but there is no bank account: the payment waits.",
+    "invalid_account": "Consented, but the bank account is not a valid Kazakh IBAN: the payment waits.",
+    "shared_phone": "Answered from a phone with offers for several people: confirm who answered.",
+    "withdrawn": "The right no longer held when re-checked: the offer was withdrawn.",
+    "ended": "The right no longer held when re-checked: payments stopped.",
+}, "Why a caseworker has a task (the worklist).", unknown=True)
+
+TaskStatus = api_enum("TaskStatus", worklist.STATUSES, {
+    "open": "Waiting for a caseworker (or for its cause to go away).",
+    "closed": "Done: its cause went away, or a caseworker closed it (`closedBy`, `note`).",
+}, "Whether a task still needs someone.", unknown=True)

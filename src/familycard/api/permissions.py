@@ -132,6 +132,24 @@ def mask_value(v: Any, role: Role) -> Any:
     return v
 
 
+# A task's detail is the flow's text: it may quote an IIN (the right goes to someone else), a
+# phone, or the account the registry holds (quoted, valid IBAN or not).
+_ACCOUNT_QUOTED = re.compile(r"(bank account ')([^']*)(')")
+_IIN_IN_TEXT = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_PHONE_IN_TEXT = re.compile(r"\+7\d{10}(?!\d)")
+_IBAN_IN_TEXT = re.compile(r"\bKZ\d{2}[0-9A-Z]{16}\b")
+
+
+def mask_text(text: str | None, role: Role) -> str | None:
+    """A free text of the flow's with the IINs, phones and accounts in it masked for ``role``."""
+    if text is None:
+        return None
+    text = _ACCOUNT_QUOTED.sub(lambda m: m[1] + (mask_account(m[2], role) or "") + m[3], text)
+    text = _IBAN_IN_TEXT.sub(lambda m: mask_account(m[0], role) or "", text)
+    text = _PHONE_IN_TEXT.sub(lambda m: mask_phone_for(m[0], role) or "", text)
+    return _IIN_IN_TEXT.sub(lambda m: mask_iin(m[0], role) or "", text)
+
+
 # --- permissions on fields ------------------------------------------------------------------
 
 class _Allow(BasePermission):

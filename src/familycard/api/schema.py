@@ -11,16 +11,27 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from familycard.api import admin, benefits, citizens, families, limits, nodes, offers, registry, saved_queries
+from familycard.api import (
+    admin,
+    benefits,
+    citizens,
+    families,
+    limits,
+    nodes,
+    offers,
+    registry,
+    saved_queries,
+    worklist,
+)
 from familycard.api.access_log import AccessLogExtension
 from familycard.api.types import SCALARS
 from familycard.settings import Settings
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
-Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, saved_queries.Query,
-                             admin.Query, nodes.Query))
-Mutation = merge_types("Mutation", (registry.Mutation, offers.Mutation, saved_queries.Mutation))
+Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, worklist.Query,
+                             saved_queries.Query, admin.Query, nodes.Query))
+Mutation = merge_types("Mutation", (registry.Mutation, offers.Mutation, worklist.Mutation, saved_queries.Mutation))
 Query.__strawberry_definition__.description = (
     "What can be read. Every field but `benefits` (and `node` for a Benefit) needs a bearer token; each says "
     "which roles may use it, and personal data is masked as the caller's role sees it (README, \"Roles and "

@@ -131,9 +131,13 @@ def _serve_demo(settings: Settings, args, iin: str | None) -> None:
     settings = settings.model_copy(update={flag: True for flag in ("graphiql", "introspection")
                                            if flag not in settings.model_fields_set})
     url = f"http://{args.host}:{args.port}/graphql"
+    tokens = {r: issue_token(settings, f"demo-{r}", r, dt.timedelta(hours=12)) for r in ROLES}
+    # What a caseworker needs first: where the console is and a token to sign in with.
+    print(f"\nthe caseworkers' console: http://{args.host}:{args.port}/  (open it in a browser and sign in with "
+          "the caseworker token)")
+    print(f"caseworker token: {tokens['caseworker']}")
     print(f"\nserving the demo population: {url}" + ("  (GraphiQL: open it in a browser)" if settings.graphiql else ""))
     print("bearer tokens for this session (12 h):")
-    tokens = {r: issue_token(settings, f"demo-{r}", r, dt.timedelta(hours=12)) for r in ROLES}
     for role, token in tokens.items():
         print(f"  {role:<11} {token}")
     if iin:

@@ -54,6 +54,8 @@ def add_worklist(sub, today: dt.date) -> None:
     k = sub.add_parser("worklist", help="rights a caseworker must act on: no phone, no valid bank account")
     k.add_argument("--reason", default=None, choices=tuple(REASONS), metavar="REASON",
                    help=f"only this reason: {', '.join(REASONS)}")
+    k.add_argument("--closed", action="store_true",
+                   help="the closed tasks instead (by a caseworker, with who and their note, or by the flow)")
     k.add_argument("--json", action="store_true")
     k.set_defaults(fn=cmd_worklist)
 
@@ -169,10 +171,11 @@ def cmd_offers(args, settings: Settings) -> int:
 
 
 def cmd_worklist(args, settings: Settings) -> int:
-    from familycard.graph.flow.worklist import open_tasks, render
+    from familycard.graph.flow.worklist import CLOSED, OPEN, render
+    from familycard.graph.flow.worklist import tasks as find
 
     with open_store(settings) as store:
-        tasks = open_tasks(store, args.reason)
+        tasks = find(store, args.reason, CLOSED if args.closed else OPEN)
     if args.json:
         import orjson
 

@@ -130,13 +130,16 @@ PAYMENT = Table("Payment", (
     ("subject", STRING), ("month", STRING), ("amount_kzt", INT64), ("bank_account", STRING),
     ("name", STRING), ("status", STRING), ("created_at", TIMESTAMP),
 ))
+# status: open | closed (its cause went away, or a caseworker closed it: `closed_by`, `note`).
 TASK = Table("Task", (
     ("key", STRING), ("iin", STRING), ("code", STRING), ("ref", STRING), ("reason", STRING),
     ("detail", STRING), ("status", STRING), ("created_at", TIMESTAMP), ("closed_at", TIMESTAMP),
+    ("closed_by", STRING), ("note", STRING),
 ))
+# `entered_by`: who typed in the answer that made it, for an answer given in person; null otherwise.
 EVENT = Table("Event", (
     ("key", STRING), ("iin", STRING), ("kind", STRING), ("at", TIMESTAMP), ("cause", STRING),
-    ("ref", STRING), ("detail", STRING),
+    ("ref", STRING), ("detail", STRING), ("entered_by", STRING),
 ))
 SWEEP_RUN = Table("SweepRun", (
     ("key", STRING), ("as_of", DATE), ("mode", STRING), ("since", TIMESTAMP), ("started_at", TIMESTAMP),
@@ -215,6 +218,8 @@ INDEXES = (
     ("Fact", "type"), ("Fact", "iin"), ("Fact", "valid_to"),
     # replies arrive by phone; the flow looks offers, messages and events up by these
     ("Person", "phone"), ("Change", "at"),
+    ("Person", "surname"),  # staff find people by whole name (searchPeople): a seek, not a scan
+    ("Task", "ref"),  # an answer in person closes its offer's tasks
     ("Offer", "iin"), ("Offer", "phone"), ("Offer", "status"),
     ("Message", "status"), ("Message", "phone"), ("Assignment", "iin"), ("Assignment", "status"),
     ("Payment", "month"), ("Payment", "iin"), ("Task", "status"), ("Event", "iin"),

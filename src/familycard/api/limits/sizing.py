@@ -48,8 +48,11 @@ COSTS: Mapping[str, int] = {
     "Query.familyCard": 1, "Query.citizen": 1, "Query.node": 1, "Query.familyGraph": 3,
     "Query.offers": 2, "Query.accessLog": 2, "Query.queryRuns": 2, "Query.savedQueries": 2,
     "Query.savedQuery": 1,
+    # a name search scans a column on LadybugDB (~20 ms at 100 k people, bench/search.py)
+    "Query.searchPeople": 2, "Query.worklist": 2,
     "Mutation.runSavedQuery": 10, "Mutation.ingestRecords": 20, "Mutation.runSweep": 50,
     "Mutation.receiveSmsReply": 5, "Mutation.saveQuery": 2, "Mutation.deleteQuery": 2,
+    "Mutation.answerOffer": 5, "Mutation.closeTask": 1,  # a consent re-runs its rule, as a reply does
 }
 
 

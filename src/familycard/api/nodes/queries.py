@@ -9,6 +9,7 @@ that it opens no way around a role:
 | Assignment   | signed in       | a card's `assignments`: logged likewise              |
 | Payment      | signed in       | a card's `payments`: logged under the recipient      |
 | SavedQuery   | auditor, admin  | `savedQuery(name:, version:)`                        |
+| Task         | staff           | `worklist`: logged under the task's person           |
 | Benefit      | everyone        | `benefits`                                           |
 
 An id that this API did not give out is an error (as for ``citizen(id:)``); one that names
@@ -29,11 +30,13 @@ from familycard.api.benefits import benefit
 from familycard.api.citizens import citizen
 from familycard.api.errors import PublicError
 from familycard.api.offers import assignment, note_subjects, offer, payment
-from familycard.api.permissions import AUDIT, SIGNED_IN
+from familycard.api.permissions import AUDIT, SIGNED_IN, STAFF
 from familycard.api.relay import Node
 from familycard.api.relay import node as ids
 from familycard.api.saved_queries import saved_query
+from familycard.api.worklist import task
 from familycard.graph import saved_queries as sq
+from familycard.graph.cards import task as task_row
 from familycard.graph.flow.offers import rules_by_code
 
 
@@ -79,6 +82,14 @@ async def _saved_query(info: Info, key: str) -> Node | None:
     return saved_query(info, q) if q else None
 
 
+async def _task(info: Info, key: str) -> Node | None:
+    row = await task_row(info.context.store, key)
+    if row is None:
+        return None
+    info.context.access.note(row["iin"], selected_fields(info))
+    return task(info, row)
+
+
 async def _benefit(info: Info, key: str) -> Node | None:
     rule = rules_by_code().get(key)
     return benefit(info, rule) if rule else None
@@ -91,17 +102,18 @@ _FIND: dict[str, tuple[type[BasePermission] | None, Callable[[Info, str], Awaita
     ids.PAYMENT: (SIGNED_IN, _of_card("payments", payment, subjects=False)),
     ids.SAVED_QUERY: (AUDIT, _saved_query),
     ids.BENEFIT: (None, _benefit),
+    ids.TASK: (STAFF, _task),
 }
 
 
 @strawberry.type
 class Query:
     @strawberry.field(description="Any object by its global id (Relay): a Citizen, Offer, Assignment, Payment, "
-                                  "SavedQuery or Benefit, with the masking and access log of the query that shows "
-                                  "it. Null when it is no longer stored; an error for an id this API did not give "
-                                  "out. Roles: those of the query that shows the type: signed in for a Citizen, "
-                                  "Offer, Assignment or Payment (a card's), auditor or admin for a SavedQuery; a "
-                                  "Benefit is public.")
+                                  "SavedQuery, Task or Benefit, with the masking and access log of the query that "
+                                  "shows it. Null when it is no longer stored; an error for an id this API did not "
+                                  "give out. Roles: those of the query that shows the type: signed in for a Citizen, "
+                                  "Offer, Assignment or Payment (a card's), auditor or admin for a SavedQuery, staff "
+                                  "for a Task; a Benefit is public.")
     async def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
             description="An `id` this API gave out, as it gave it.")]) -> Node | None:
         found = ids.unseal(info, str(id))

@@ -40,6 +40,8 @@ class OfferEvent:
                                               "an answer entered by staff (by whom, why).")
     detail: str = strawberry.field(description="More about it (the attempt, the conditions that failed); may be "
                                                "empty.")
+    entered_by: str | None = strawberry.field(description="Who typed it in, for an answer given in person; null "
+                                                          "otherwise.")
 
 
 @strawberry.type(description="A right offered to a citizen by SMS (or told, for a notice), and what became of "
@@ -83,7 +85,7 @@ class Offer(Node):
     async def history(self, info: Info) -> list[OfferEvent]:
         rows = await info.context.loaders.events.load(self._iin)  # the recipient's: one read for all their offers
         return [OfferEvent(kind=enum_of(EventKind, r["kind"]), at=r["at"], cause=r["cause"] or "",
-                           detail=r["detail"] or "")
+                           detail=r["detail"] or "", entered_by=r.get("entered_by"))
                 for r in rows if r["ref"] == self._key]
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-CITIZEN, OFFER, ASSIGNMENT, PAYMENT, SAVED_QUERY, BENEFIT = "c_", "o_", "a_", "p_", "q_", "b_"
-PREFIXES = (CITIZEN, OFFER, ASSIGNMENT, PAYMENT, SAVED_QUERY, BENEFIT)
+CITIZEN, OFFER, ASSIGNMENT, PAYMENT, SAVED_QUERY, BENEFIT, TASK = "c_", "o_", "a_", "p_", "q_", "b_", "t_"
+PREFIXES = (CITIZEN, OFFER, ASSIGNMENT, PAYMENT, SAVED_QUERY, BENEFIT, TASK)
 
 
 @strawberry.interface(description="An object with a global id: `node(id:)` fetches it again, with the same "

@@ -22,6 +22,7 @@ from familycard.graph.cards.people import (
     persons_now,
     relations,
 )
+from familycard.graph.cards.search import find_people, find_tasks, name_forms, task
 
 __all__ = [
     "CARD_PARTS",
@@ -38,7 +39,10 @@ __all__ = [
     "family_card",
     "family_graph",
     "find_offers",
+    "find_people",
+    "find_tasks",
     "households",
+    "name_forms",
     "names",
     "offers",
     "payments",
@@ -46,4 +50,5 @@ __all__ = [
     "persons_now",
     "relations",
     "render_card",
+    "task",
 ]

@@ -40,7 +40,7 @@ _ASSIGNMENT_FIELDS = ("key", "code", "iin", "subject", "event", "periodicity", "
                       "assigned_at", "status", "ended_on", "reason")
 _PAYMENT_FIELDS = ("key", "order_id", "assignment", "code", "iin", "subject", "month", "amount_kzt",
                    "bank_account", "name", "status", "created_at")
-_EVENT_FIELDS = ("key", "iin", "kind", "at", "cause", "ref", "detail")
+_EVENT_FIELDS = ("key", "iin", "kind", "at", "cause", "ref", "detail", "entered_by")
 _LINK_FIELDS = (("since", "l.since"), ("until", "l.until"), ("link_source", "l.source"),
                 ("link_recorded_at", "l.recorded_at"))
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from familycard import dates
 from familycard.graph.flow import trail
-from familycard.graph.flow.offers import CONSENTED, REFUSED, TAKE_BACK_WINDOW, WITHDRAWN, lapse, rules_by_code
+from familycard.graph.flow.offers import CONSENTED, OPEN, REFUSED, TAKE_BACK_WINDOW, WITHDRAWN, lapse, rules_by_code
 from familycard.graph.flow.recheck import confirm
+from familycard.graph.flow.worklist import REACHING, close_offer_tasks
 from familycard.graph.sms.phones import normalise_phone
 from familycard.graph.sms.replies import CONSENT, REFUSAL, parse_reply, resolve
 from familycard.graph.sms.texts import clarify_text, flow_text, recipient_name, refused_text, sms_parts
@@ -124,52 +125,136 @@ def _handle(tx: Tx, key: str, phone: str, text: str, at: dt.datetime, via: dict)
         else:
             # History says, for every decision, whether the phone served one person or several.
             served = "phone serves 1 recipient" if len(people) == 1 else f"phone shared by {len(people)} recipients"
-            patches, tasks = [], []
+            tasks = []
             taken_back = {o["key"] for o in back}
-            for n, verdict in sorted(res.decisions.items()):
-                o = by_number[n]
-                status = CONSENTED if verdict == CONSENT else REFUSED
-                result.decisions[o["key"]] = verdict
-                patches.append({"key": o["key"], "status": status, "answered_at": at})
-                if o["key"] in taken_back:
-                    events.append(trail.event(o["key"], "reopened", at, o["iin"], who,
-                                             f"takes back the refusal of {o['answered_at']:%Y-%m-%d %H:%M} UTC"))
-                events.append(trail.event(o["key"], status, at, o["iin"], who, f"attempt {o['attempt']}; {served}"))
-                if status == CONSENTED:
-                    replies.append((f"consented|{o['key']}", "consented", flow_text("consented", rules[o["code"]]),
-                                    o["key"]))
-                else:  # how to take it back: by number when a bare "иә" could mean another offer
-                    body = refused_text(rules[o["code"]], n if len(offers) + len(back) > 1 else None)
-                    replies.append((f"refused|{o['key']}", "refused", body, o["key"]))
+            decided = [(by_number[n], verdict) for n, verdict in sorted(res.decisions.items())]
+            for o, verdict in decided:
+                # how to take a refusal back: by number when a bare "иә" could mean another offer
+                number = o["number"] if len(offers) + len(back) > 1 else None
+                events += _decide(tx, o, verdict, at, who, f"attempt {o['attempt']}; {served}", via["entered_by"],
+                                  o["key"] in taken_back, number, replies, result)
                 if len(people) > 1:
                     tasks.append(_shared_phone_task(o, verdict, phone, len(people), at))
                     events.append(trail.event(o["key"], "worklisted", at, o["iin"], tasks[-1]["detail"],
                                               "shared_phone"))
-            writes.patch(tx, "Offer", patches)
             writes.insert_new(tx, "Task", tasks)
-            for n, verdict in sorted(res.decisions.items()):
-                if verdict == CONSENT:  # the right re-checked first: assigned, or withdrawn
-                    done = confirm(tx, by_number[n], at, who)
-                    result.orders += done.orders
-                    if done.reply:
-                        okey = by_number[n]["key"]
-                        replies = [done.reply if r[0] == f"consented|{okey}" else r for r in replies]
-                        result.decisions[okey] = WITHDRAWN
+            replies = _confirm(tx, decided, at, who, replies, result)
             kinds = set(res.decisions.values())
             result.outcome = "decided" if len(kinds) > 1 else ("consented" if CONSENT in kinds else "refused")
 
-    messages = [{"key": key, "direction": "in", "kind": "reply", "phone": phone, "iin": iin,
-                 "offers": ",".join(o["key"] for o in offers), "text": text, "status": "received",
-                 "created_at": at, "outcome": result.outcome, **via}]
-    events.append(trail.event(key, "replied", at, iin, who,
-                             result.outcome + (f": {result.reason}" if result.reason else "")))
-    for rkey, kind, body, refs in replies:
+    _record(tx, {"key": key, "kind": "reply", "phone": phone, "iin": iin, "offers": ",".join(o["key"] for o in offers),
+                 "text": text, "outcome": result.outcome, **via},
+            at, who, result.outcome + (f": {result.reason}" if result.reason else ""), replies, events, result)
+    return result
+
+
+def _decide(tx: Tx, o: dict, verdict: str, at: dt.datetime, who: str, detail: str, entered_by: str | None,
+            taken_back: bool, number: int | None, replies: list, result: ReplyOutcome) -> list[dict]:
+    """One offer's answer: its status and time, its events, the SMS confirming it (added to
+    ``replies``); a consent is confirmed after (``_confirm``). Returns the events."""
+    rules = rules_by_code()
+    status = CONSENTED if verdict == CONSENT else REFUSED
+    result.decisions[o["key"]] = verdict
+    writes.patch(tx, "Offer", [{"key": o["key"], "status": status, "answered_at": at}])
+    events = [trail.event(o["key"], "reopened", at, o["iin"], who,
+                          f"takes back the refusal of {o['answered_at']:%Y-%m-%d %H:%M} UTC",
+                          entered_by=entered_by)] if taken_back else []
+    events.append(trail.event(o["key"], status, at, o["iin"], who, detail, entered_by=entered_by))
+    if status == CONSENTED:
+        replies.append((f"consented|{o['key']}", "consented", flow_text("consented", rules[o["code"]]), o["key"]))
+    else:
+        replies.append((f"refused|{o['key']}", "refused", refused_text(rules[o["code"]], number), o["key"]))
+    return events
+
+
+def _confirm(tx: Tx, decided: list[tuple[dict, str]], at: dt.datetime, who: str, replies: list,
+             result: ReplyOutcome) -> list:
+    """The consents re-checked: assigned with their first order, or withdrawn (whose SMS then
+    replaces "consented"). Returns the replies."""
+    for o, verdict in decided:
+        if verdict == CONSENT:
+            done = confirm(tx, o, at, who)
+            result.orders += done.orders
+            if done.reply:
+                replies = [done.reply if r[0] == f"consented|{o['key']}" else r for r in replies]
+                result.decisions[o["key"]] = WITHDRAWN
+    return replies
+
+
+def _record(tx: Tx, incoming: dict, at: dt.datetime, who: str, said: str, replies: list, events: list[dict],
+            result: ReplyOutcome) -> None:
+    """The answer as an incoming Message, the SMS queued in reply (to its phone), their events."""
+    phone, iin, key = incoming["phone"], incoming["iin"], incoming["key"]
+    messages = [{"direction": "in", "status": "received", "created_at": at, **incoming}]
+    events.append(trail.event(key, "replied", at, iin, who, said, entered_by=incoming["entered_by"]))
+    for rkey, kind, body, refs in replies if phone else ():
         messages.append({"key": rkey, "direction": "out", "kind": kind, "phone": phone, "iin": iin, "offers": refs,
                          "text": body, "status": "queued", "created_at": at, "attempts": 0, "parts": sms_parts(body)})
     fresh = writes.insert_new(tx, "Message", messages)
     result.answered_with = [m["key"] for m in fresh if m["direction"] == "out"]
     events += [trail.event(m["key"], "queued", at, iin, f"reply to {key}") for m in fresh if m["direction"] == "out"]
     trail.record_events(tx, events)
+
+
+class NotAnswerable(ValueError):
+    """An answer in person to an offer that is not open (the message names its status)."""
+
+
+def answer(store: Store, offer_key: str, decision: str, *, entered_by: str, reason: str,
+           at: dt.datetime | None = None, entry_id: str | None = None) -> ReplyOutcome:
+    """A citizen's answer to one offer (``decision``: CONSENT or REFUSAL), given in person and
+    typed in by staff (``entered_by``, why: ``reason``): the same steps as the answer by SMS
+    (``_decide``, ``_confirm``, ``_record``), with the Message on channel "staff", who and why
+    on every event, and the offer's tasks about reaching the citizen closed. Works for an offer
+    without a phone (no SMS is sent then). The offer must be open, or refused within the
+    take-back window for a consent; else ``NotAnswerable``. ``entry_id``: the same id again
+    changes nothing (outcome "duplicate")."""
+    if decision not in (CONSENT, REFUSAL):
+        raise ValueError(f"decision '{decision}': expected {CONSENT} or {REFUSAL}")
+    if not reason.strip():
+        raise ValueError("an answer entered by staff needs a reason (why it was not an SMS)")
+    at = at or dates.utcnow()
+    key = "in|person|" + (f"id:{entry_id}" if entry_id else trail.digest(offer_key, at.isoformat(), decision))
+    via = {"channel": "staff", "entered_by": entered_by, "reason": reason.strip()}
+    return store.transaction(lambda tx: _answer(tx, key, offer_key, decision, at, via))
+
+
+def _answer(tx: Tx, key: str, offer_key: str, decision: str, at: dt.datetime, via: dict) -> ReplyOutcome:
+    seen = tx.run("MATCH (m:Message {key: $k}) RETURN m.outcome AS outcome, m.offers AS offers", {"k": key})
+    if seen:
+        if seen[0]["offers"] != offer_key:
+            raise NotAnswerable("this id was given to an answer to another offer")
+        return ReplyOutcome("duplicate", "", {offer_key: seen[0]["outcome"]}, reason="already entered")
+    find = "MATCH (o:Offer {key: $k}) RETURN o.status AS status, o.phone AS phone, o.deadline AS deadline, " + \
+        _OFFER_ROW.removeprefix("RETURN ")
+    rows = tx.run(find, {"k": offer_key})
+    if not rows:
+        raise NotAnswerable("there is no such offer")
+    o = rows[0]
+    if o["status"] == OPEN and o["deadline"] is not None and o["deadline"] < at:
+        lapse(tx, at, phone=o["phone"])  # as a late SMS would: past its deadline, it lapses now
+        o = tx.run(find, {"k": offer_key})[0]
+    taken_back = (o["status"] == REFUSED and decision == CONSENT and o["answered_at"] is not None
+                  and o["answered_at"] >= at - TAKE_BACK_WINDOW)
+    if o["status"] != OPEN and not taken_back:
+        hint = (" (a refusal can be taken back by a consent within 24 hours)" if o["status"] == REFUSED
+                and decision == CONSENT else "")
+        raise NotAnswerable(f"the offer is {o['status']}: only an open offer can be answered{hint}")
+    who = f"entered by {via['entered_by']}: answer given in person ({via['reason']}): {decision}"
+    result, replies = ReplyOutcome("", o["phone"] or ""), []
+    number = None
+    if decision == REFUSAL and o["phone"]:  # as for an SMS: by number when the phone has other offers
+        others = tx.run("MATCH (x:Offer) WHERE x.phone = $p AND x.status = $open RETURN count(x) AS n",
+                        {"p": o["phone"], "open": OPEN})[0]["n"]
+        number = o["number"] if others > 1 else None
+    events = _decide(tx, o, decision, at, who, f"attempt {o['attempt']}; answered in person", via["entered_by"],
+                     taken_back, number, replies, result)
+    close_offer_tasks(tx, offer_key, REACHING, at, via["entered_by"], f"answered in person: {decision}")
+    replies = _confirm(tx, [(o, decision)], at, who, replies, result)
+    result.outcome = "consented" if decision == CONSENT else "refused"
+    _record(tx, {"key": key, "kind": "answer", "phone": o["phone"], "iin": o["iin"], "offers": offer_key,
+                 "text": decision, "outcome": result.decisions[offer_key], **via},
+            at, who, result.outcome, replies, events, result)
     return result
 
 

@@ -19,10 +19,11 @@ def digest(*parts: str) -> str:
 
 
 def event(ref: str, kind: str, at: dt.datetime, iin: str | None, cause: str, detail: str = "",
-          seq: str = "") -> dict:
-    """An audit event row; its key makes the same change recorded twice one event."""
+          seq: str = "", entered_by: str | None = None) -> dict:
+    """An audit event row; its key makes the same change recorded twice one event.
+    ``entered_by``: who typed in the answer that made it (given in person), else None."""
     return {"key": f"{ref}#{kind}{'#' + seq if seq else ''}", "iin": iin, "kind": kind, "at": at,
-            "cause": cause, "ref": ref, "detail": detail}
+            "cause": cause, "ref": ref, "detail": detail, "entered_by": entered_by}
 
 
 def record_events(tx: Tx, events: list[dict]) -> None:
