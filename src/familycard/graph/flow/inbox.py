@@ -231,7 +231,7 @@ def _answer(tx: Tx, key: str, offer_key: str, decision: str, at: dt.datetime, vi
     if not rows:
         raise NotAnswerable("there is no such offer")
     o = rows[0]
-    if o["status"] == OPEN and o["deadline"] is not None and o["deadline"] < at:
+    if o["status"] == OPEN and o["phone"] and o["deadline"] is not None and o["deadline"] < at:
         lapse(tx, at, phone=o["phone"])  # as a late SMS would: past its deadline, it lapses now
         o = tx.run(find, {"k": offer_key})[0]
     taken_back = (o["status"] == REFUSED and decision == CONSENT and o["answered_at"] is not None

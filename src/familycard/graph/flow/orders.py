@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from familycard import dates
 from familycard.graph.flow import trail
+from familycard.graph.flow.worklist import close_gone
 from familycard.graph.model import ACTIVE, ORDERED
 from familycard.graph.store import Tx, writes
 from familycard.schema.values import is_kz_iban, mask_account, month_parts
@@ -82,9 +83,7 @@ def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause:
         closed += [f"{w['key']}|no_account", f"{w['key']}|invalid_account"]
     writes.insert_new(tx, "Payment", orders)
     fresh = writes.insert_new(tx, "Task", tasks)
-    still_open = writes.existing(tx, "Task", closed)
-    if still_open:
-        writes.patch(tx, "Task", [{"key": k, "status": "closed", "closed_at": at} for k in sorted(still_open)])
+    close_gone(tx, closed, at)
     trail.record_events(tx, events)
     return len(orders), len(fresh)
 

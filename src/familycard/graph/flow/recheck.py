@@ -24,6 +24,7 @@ from familycard import dates
 from familycard.graph.flow import trail
 from familycard.graph.flow.offers import OPEN, WITHDRAWN, rules_by_code, seq
 from familycard.graph.flow.orders import assign
+from familycard.graph.flow.worklist import close_gone
 from familycard.graph.model import ENDED
 from familycard.graph.rules import Entitlement, Rule, scope_label
 from familycard.graph.rules.explain import Finding, explain_rule
@@ -123,17 +124,11 @@ def withdraw(tx: Tx, rows: list[tuple[Mapping, str]], at: dt.datetime, cause: st
             items.append((replies[-1], o["phone"], o["iin"]))
     writes.patch(tx, "Offer", patches)
     writes.insert_new(tx, "Task", tasks)
-    _close_tasks(tx, closed, at)
+    close_gone(tx, closed, at)
     if queue:
         _queue(tx, items, at, cause)
     trail.record_events(tx, events)
     return replies
-
-
-def _close_tasks(tx: Tx, keys: list[str], at: dt.datetime) -> None:
-    still_open = writes.existing(tx, "Task", keys)
-    if still_open:
-        writes.patch(tx, "Task", [{"key": k, "status": "closed", "closed_at": at} for k in sorted(still_open)])
 
 
 def _queue(tx: Tx, items: list[tuple[Reply, str, str]], at: dt.datetime, cause: str) -> None:
@@ -228,6 +223,6 @@ def end_rights(tx: Tx, ended: list[Mapping], at: dt.datetime, month: str) -> Non
         if phone:
             items.append(((f"ended|{k}|{month}", "ended", flow_text("ended", rules[a["code"]]), k), phone, a["iin"]))
     writes.insert_new(tx, "Task", tasks)
-    _close_tasks(tx, closed, at)
+    close_gone(tx, closed, at)
     _queue(tx, items, at, f"right ended for {month}")
     trail.record_events(tx, events)

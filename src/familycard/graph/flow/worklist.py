@@ -83,6 +83,17 @@ def close_task(store: Store, key: str, note: str, by: str, at: dt.datetime) -> d
     return store.transaction(run)
 
 
+def close_gone(tx: Tx, keys: list[str], at: dt.datetime) -> None:
+    """Close those of these tasks that are still open: their cause went away. One closed by
+    hand keeps its time, who and note."""
+    keys = sorted(set(keys))
+    if keys:
+        still = tx.run("UNWIND $keys AS k MATCH (t:Task {key: k}) WHERE t.status = $open RETURN t.key AS key",
+                       {"keys": keys, "open": OPEN})
+        writes.patch(tx, "Task", [{"key": r["key"], "status": CLOSED, "closed_at": at}
+                                  for r in sorted(still, key=lambda r: r["key"])])
+
+
 def close_offer_tasks(tx: Tx, offer_key: str, reasons: tuple[str, ...], at: dt.datetime, by: str,
                       note: str) -> list[str]:
     """Close an offer's open tasks of these reasons (an answer given in person makes them moot);
