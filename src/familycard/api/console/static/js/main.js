@@ -128,10 +128,12 @@ async function render(message) {
         // the server could not be asked (not a refusal): say so, and let the user try again
         clear(app);
         app.append(h('main', { id: 'main' }, h('p', { class: 'error', role: 'alert' }, refused),
-          h('button', { type: 'button', onclick: () => render() }, t('retry'))));
+          h('button', { type: 'button', onclick: () => render() }, t('retry')),
+          h('button', { type: 'button', id: 'signout', class: 'secondary', onclick: () => { signOut(); render(); } },
+            t('signin.out'))));
         return;
       }
-      render(refused);
+      render(t('signin.expired')); // the kept token was refused: expired or revoked since
       return;
     }
     clear(app);

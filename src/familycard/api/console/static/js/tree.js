@@ -16,7 +16,7 @@
 //    row otherwise), a block never split; lines centred.
 // Time: linear in people and links but for the sorts (n log n): 500 people in a few ms.
 
-export const DX = 80; // between people on a line (a name label is ~120 px wide at 10 px: two lines)
+export const DX = 120; // between people on a line: a name label wraps at 120 px (10 px type), so no two overlap
 const GAP = 30; // more between blocks than within one
 const DY = 120; // between generations
 const LINE = 70; // between the lines of one long generation
