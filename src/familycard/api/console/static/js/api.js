@@ -17,6 +17,7 @@ export function signIn(value) {
 
 export function signOut() {
   sessionStorage.removeItem(KEY);
+  viewerNow = null;
 }
 
 export class ApiError extends Error {
@@ -56,22 +57,26 @@ export async function gql(query, variables) {
   return body.data;
 }
 
-/** The role a JWT names (read, not verified: the server verifies; only to label the page).
- *  An API key carries none: null. */
-export function tokenRole(value) {
-  const parts = (value || '').split('.');
-  if (parts.length !== 3) return null;
-  try {
-    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
-    const role = JSON.parse(json).role;
-    return typeof role === 'string' ? role : null;
-  } catch (e) {
-    return null;
-  }
+// Who the server takes the token to be ({ role, subject }, the role in lower case as the
+// README names it), asked once after signing in and once on a load with a kept token: an API
+// key names no role the page could read, and a page that guessed showed an auditor or a
+// frontend forms the server then refused. Kept in memory only: a reload asks again.
+let viewerNow = null;
+
+/** Ask the server who the token is; an ApiError (UNAUTHENTICATED for a token it refuses). */
+export async function whoAmI() {
+  const data = await gql('query Viewer { viewer { role subject } }');
+  viewerNow = { role: String(data.viewer.role).toLowerCase(), subject: data.viewer.subject };
+  return viewerNow;
 }
 
-/** Whether the signed-in role may close tasks and record answers (caseworker, admin). Known for a
- *  JWT; an API key names no role here: then the forms are shown and the server decides. */
+/** The signed-in caller as the server said, or null before it has. */
+export function viewer() {
+  return viewerNow;
+}
+
+/** Whether the signed-in role may close tasks and record answers (caseworker, admin), as the
+ *  server said: unknown is no (the forms appear once the server has answered). */
 export function mayAct() {
-  return !['auditor', 'frontend'].includes(tokenRole(token()));
+  return viewerNow !== null && ['caseworker', 'admin'].includes(viewerNow.role);
 }

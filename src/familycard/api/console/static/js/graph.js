@@ -2,11 +2,14 @@
 // people as a list beside it: the list is what a keyboard or a screen reader uses, and what the
 // tests count. Kinship types differ in colour and line style (a legend says which), sex in
 // shape and colour, the dead are grey with a dashed border and a †, the household (everyone
-// registered at the centre person's address) is outlined as one compound node.
+// registered at the centre person's address) is outlined as one compound node. Laid out as a
+// family tree (tree.js: generations in rows, Cytoscape's `preset` layout), the centre person's
+// generation on a shaded band.
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import { age, date, fullName } from './format.js';
+import { DX, familyTree } from './tree.js';
 
 export const KINDS = ['PARENT_OF', 'SPOUSE_OF', 'GUARDIAN_OF'];
 
@@ -26,6 +29,10 @@ const STYLE = [
     'border-width': 2, 'border-style': 'solid', label: 'data(label)', 'text-valign': 'top', 'text-halign': 'center',
     'text-margin-y': -4, padding: 14, 'font-size': 11, color: '#276749',
   } },
+  { selector: 'node.centre-row', style: {
+    shape: 'round-rectangle', 'background-color': '#fefcbf', 'background-opacity': 0.7, 'border-width': 0, label: '',
+    width: 'data(width)', height: 'data(height)', 'z-compound-depth': 'bottom', events: 'no',
+  } },
   { selector: 'edge', style: { width: 2, 'curve-style': 'bezier', 'arrow-scale': 1.1 } },
   { selector: 'edge[type = "PARENT_OF"]', style: {
     'line-color': '#2b6cb0', 'target-arrow-color': '#2b6cb0', 'target-arrow-shape': 'triangle', 'line-style': 'solid',
@@ -36,10 +43,6 @@ const STYLE = [
   } },
   { selector: 'edge.ended', style: { opacity: 0.4 } },
 ];
-
-// Measured in the console's bench: cose lays out 60 people in ~40 ms, but 500 in seconds;
-// past this many the rings of distance are drawn instead (concentric: linear time).
-const FORCE_LAYOUT_MAX = 80;
 
 /** What the list says of one person: name, sex, age (or † and dates), household. */
 export function describe(node, householdIds) {
@@ -52,11 +55,18 @@ export function describe(node, householdIds) {
   return bits.join(' · ');
 }
 
-function elements(graph) {
+function elements(graph, tree) {
   const root = graph.nodes.find((n) => n.id === graph.root);
   const address = root && root.citizen.addressId;
   const household = new Set(address ? graph.nodes.filter((n) => n.citizen.addressId === address).map((n) => n.id) : []);
   const out = [];
+  const band = root ? tree.rows.find((r) => r.generation === tree.generation[root.id]) : null;
+  if (band) {
+    // the centre person's generation: a band under the row (drawn first and beneath, not clickable)
+    out.push({ group: 'nodes', classes: 'centre-row', data: {
+      id: '__centre_row', width: band.right - band.left + 2 * DX, height: band.bottom - band.top + DX,
+    }, position: { x: (band.left + band.right) / 2, y: (band.top + band.bottom) / 2 }, selectable: false, grabbable: false });
+  }
   if (household.size) out.push({ group: 'nodes', data: { id: '__household', label: t('graph.household') }, classes: 'household' });
   for (const n of graph.nodes) {
     const c = n.citizen;
@@ -65,6 +75,7 @@ function elements(graph) {
     out.push({
       group: 'nodes',
       data: { id: n.id, label, sex: c.sex, parent: household.has(n.id) ? '__household' : undefined, distance: n.distance },
+      position: { ...tree.position[n.id] },
       classes: [c.alive ? 'alive' : 'dead', n.id === graph.root ? 'root' : ''].join(' ').trim(),
     });
   }
@@ -88,10 +99,11 @@ export function legend() {
  * click on a person (or Enter on their list item) calls onSelect(id). Resolves once drawn.
  */
 export function draw(canvasBox, listBox, graph, onSelect) {
-  const { out, household } = elements(graph);
+  const tree = familyTree(graph);
+  const { out, household } = elements(graph, tree);
   const list = h('ol', { id: 'graph-people', class: 'graph-people', 'aria-label': t('graph.people') },
     graph.nodes.map((n) => h('li', {
-      tabindex: 0, dataset: { id: n.id, distance: n.distance }, class: n.citizen.alive ? 'alive' : 'dead',
+      tabindex: 0, dataset: { id: n.id, distance: n.distance, generation: tree.generation[n.id] }, class: n.citizen.alive ? 'alive' : 'dead',
       'aria-current': n.id === graph.root ? 'true' : null,
       onclick: () => { if (n.id !== graph.root) onSelect(n.id); },
       onkeydown: (e) => { if (e.key === 'Enter' && n.id !== graph.root) { e.preventDefault(); onSelect(n.id); } },
@@ -103,11 +115,8 @@ export function draw(canvasBox, listBox, graph, onSelect) {
     canvasBox.replaceChildren(h('p', { class: 'error' }, t('graph.noLibrary')));
     return Promise.resolve(null);
   }
-  const leafCount = graph.nodes.length;
-  const layout = leafCount <= FORCE_LAYOUT_MAX
-    ? { name: 'cose', animate: false, randomize: false, nodeDimensionsIncludeLabels: true, padding: 20, componentSpacing: 60,
-      nodeRepulsion: () => 9000, idealEdgeLength: () => 70, numIter: 600 }
-    : { name: 'concentric', animate: false, padding: 20, concentric: (n) => -(n.data('distance') || 0), levelWidth: () => 1, minNodeSpacing: 8 };
+  // the places are the tree's (computed above, in a few ms for 500 people): nothing to simulate
+  const layout = { name: 'preset', fit: true, padding: 24, animate: false };
   return new Promise((resolve) => {
     const cy = cytoscape({
       container: canvasBox, elements: out, style: STYLE, layout, wheelSensitivity: 0.3, minZoom: 0.02, maxZoom: 3,
@@ -115,10 +124,12 @@ export function draw(canvasBox, listBox, graph, onSelect) {
     });
     cy.on('tap', 'node', (e) => {
       const id = e.target.id();
-      if (id !== '__household' && id !== graph.root) onSelect(id);
+      if (id !== '__household' && id !== '__centre_row' && id !== graph.root) onSelect(id);
     });
     // where each person is on the canvas, for whoever needs to point at them (a test's click)
     const place = () => {
+      const band = cy.getElementById('__centre_row');
+      if (!band.empty()) canvasBox.dataset.centreY = Math.round(band.renderedPosition().y);
       for (const li of list.children) {
         const node = cy.getElementById(li.dataset.id);
         if (!node.empty()) {

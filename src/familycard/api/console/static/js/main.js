@@ -10,6 +10,7 @@ import * as worklist from './worklist.js';
 
 const app = document.getElementById('app');
 let current = null;
+let renders = 0; // a render that awaited the server gives way to any later one
 
 /** The view for a path under the app's root: [module, params]. */
 function route(pathname) {
@@ -38,19 +39,15 @@ function signInForm(message) {
       const value = input.value.trim();
       if (!value) return;
       api.signIn(value);
-      try {
-        // any request with a token has it checked first (a bad one: 401), whatever it asks
-        await api.gql('query SignIn { benefits { code } }');
-      } catch (err) {
-        if (err.code === 'UNAUTHENTICATED' || err.status === 401) {
-          api.signOut();
-          status.textContent = t('signin.refused');
-          input.value = '';
-          input.focus();
-          return;
-        }
-      }
       input.value = '';
+      // the server says at once whether it takes the token (and whose it is), not at the first search
+      const refused = await identify();
+      if (refused) {
+        api.signOut(); // not confirmed: not kept
+        status.textContent = refused;
+        input.focus();
+        return;
+      }
       render();
     },
   },
@@ -73,13 +70,13 @@ function header(active) {
     href: api.root + path, 'aria-current': active === key ? 'page' : null,
     onclick: (e) => { e.preventDefault(); go(path); },
   }, t(`nav.${key}`));
-  const role = api.tokenRole(api.token());
+  const who = api.viewer();
   return h('header', { class: 'top' },
     h('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main').focus(); } },
       t('nav.skip')),
     h('a', { class: 'brand', href: `${api.root}/`, onclick: (e) => { e.preventDefault(); go('/'); } }, t('app.title')),
     h('nav', { 'aria-label': t('nav.label') }, link('/search', 'search'), link('/worklist', 'worklist')),
-    role ? h('span', { class: 'role', id: 'role' }, t('signin.as', { role })) : null,
+    who ? h('span', { class: 'role', id: 'role', title: who.subject }, t('signin.as', { role: who.role })) : null,
     languageSelect(),
     h('button', {
       type: 'button', id: 'signout', class: 'secondary',
@@ -94,7 +91,23 @@ function signOut() {
   worklist.forget();
 }
 
-function render(message) {
+/** Ask the server who the kept token is: null once it said, else what to tell the user (the
+ *  token is forgotten when the server refuses it). */
+async function identify() {
+  try {
+    await api.whoAmI();
+    return null;
+  } catch (err) {
+    if (err.code === 'UNAUTHENTICATED' || err.status === 401) {
+      signOut();
+      return t('signin.refused');
+    }
+    return t('signin.unreachable', { error: err.message });
+  }
+}
+
+async function render(message) {
+  const n = ++renders;
   document.documentElement.lang = lang();
   document.title = t('app.title');
   clear(app);
@@ -104,6 +117,26 @@ function render(message) {
       h('main', { id: 'main' }, signInForm(message)));
     app.querySelector('input[type=password]').focus();
     return;
+  }
+  if (!api.viewer()) {
+    // a load with a kept token: who it is first (its role decides which forms there are)
+    app.append(h('main', { id: 'main' }, h('p', { class: 'loading' }, t('loading'))));
+    const refused = await identify();
+    if (n !== renders) return;
+    if (refused || !api.viewer()) {
+      if (api.token()) {
+        // the server could not be asked (not a refusal): say so, and let the user try again
+        clear(app);
+        app.append(h('main', { id: 'main' }, h('p', { class: 'error', role: 'alert' }, refused),
+          h('button', { type: 'button', onclick: () => render() }, t('retry')),
+          h('button', { type: 'button', id: 'signout', class: 'secondary', onclick: () => { signOut(); render(); } },
+            t('signin.out'))));
+        return;
+      }
+      render(t('signin.expired')); // the kept token was refused: expired or revoked since
+      return;
+    }
+    clear(app);
   }
   const [view, params] = route(location.pathname);
   const main = h('main', { id: 'main', tabindex: -1 });
