@@ -10,6 +10,17 @@ pytest_plugins = ["neo4j_fixture", "browser"]
 TODAY = dt.date(2026, 11, 25)
 
 
+@pytest.hookimpl(tryfirst=True)  # before the -m filter deselects by marks
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.scenario_on_neo4j``: the test's Neo4j run is a scenario (CI runs it, the
+    default run does not), its LadybugDB run stays in the default run. For proofs whose Neo4j
+    half costs a minute of the default run's 15 and is proved on Neo4j again by a scenario."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.get_closest_marker("scenario_on_neo4j") and "neo4j" in (params.get("store"), params.get("engine")):
+            item.add_marker(pytest.mark.scenario)
+
+
 @pytest.fixture
 def today() -> dt.date:
     return TODAY

@@ -25,6 +25,7 @@ def _rights(result) -> dict[str, int | None]:
     return {e.key: e.amount_kzt for e in result.entitlements}
 
 
+@pytest.mark.scenario_on_neo4j  # 33 s on Neo4j in CI for both seeds
 @pytest.mark.parametrize("seed", [3, 8])
 def test_after_a_day_of_changes_the_incremental_sweep_finds_what_a_full_sweep_finds(store, seed):
     _load(store, 2500, seed)

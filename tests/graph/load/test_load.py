@@ -55,6 +55,8 @@ def settings_for(engine: str, tmp_path, request) -> tuple[Settings, str | None]:
     return Settings(store="embedded", data_dir=tmp_path / "data"), None
 
 
+# Neo4j's run (48 s in CI) is a scenario: test_neo4j_import proves the import equals ingest there too.
+@pytest.mark.scenario_on_neo4j
 @pytest.mark.parametrize("engine", ["ladybug", "neo4j"])
 def test_load_makes_the_graph_ingest_makes_with_the_same_rejections(engine, generated, ingested, tmp_path, request):
     settings, uri = settings_for(engine, tmp_path, request)
