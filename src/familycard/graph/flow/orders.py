@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from familycard import dates
 from familycard.graph.flow import trail
-from familycard.graph.flow.worklist import close_gone
+from familycard.graph.flow.worklist import close_gone, open_again
 from familycard.graph.model import ACTIVE, ORDERED
 from familycard.graph.store import Tx, writes
 from familycard.schema.values import is_kz_iban, mask_account, month_parts
@@ -82,10 +82,13 @@ def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause:
                                   f"payment order {oid}: {w['amount_kzt']} KZT to {to} for {month}"))
         closed += [f"{w['key']}|no_account", f"{w['key']}|invalid_account"]
     writes.insert_new(tx, "Payment", orders)
-    fresh = writes.insert_new(tx, "Task", tasks)
+    y, m = month_parts(month)
+    # the month began in Kazakhstan: its first moment in UTC, as closed_at is kept
+    began = dt.datetime(y, m, 1, tzinfo=dates.LOCAL).astimezone(dt.UTC).replace(tzinfo=None)
+    waiting = open_again(tx, tasks, at, began)
     close_gone(tx, closed, at)
     trail.record_events(tx, events)
-    return len(orders), len(fresh)
+    return len(orders), len(waiting)
 
 
 def assign(tx: Tx, offer: dict, at: dt.datetime, cause: str) -> tuple[int, int]:

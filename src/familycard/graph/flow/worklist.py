@@ -94,6 +94,27 @@ def close_gone(tx: Tx, keys: list[str], at: dt.datetime) -> None:
                                   for r in sorted(still, key=lambda r: r["key"])])
 
 
+def open_again(tx: Tx, tasks: list[dict], at: dt.datetime, closed_before: dt.datetime) -> list[str]:
+    """Tasks (rows as the flow makes them) whose cause is still there: made if new, and opened
+    again if closed before ``closed_before`` (the month being paid began), by hand or by the
+    flow: a caseworker closed "no account" with "she will bring one" and none came, and the
+    payment waited with no task, month after month. One closed this month stays closed (a rerun
+    of the month's payments would undo the caseworker's work of the day). The closing's who and
+    note go into the detail. Returns the keys made or opened again."""
+    fresh = [t["key"] for t in writes.insert_new(tx, "Task", tasks)]
+    old = sorted({t["key"] for t in tasks} - set(fresh))
+    closed = tx.run("UNWIND $keys AS k MATCH (t:Task {key: k}) WHERE t.status = $closed AND t.closed_at < $before "
+                    "RETURN t.key AS key, t.closed_at AS closed_at, t.closed_by AS closed_by, t.note AS note",
+                    {"keys": old, "closed": CLOSED, "before": closed_before}) if old else []
+    detail = {t["key"]: t["detail"] for t in tasks}
+    writes.patch(tx, "Task", [
+        {"key": r["key"], "status": OPEN, "closed_at": None, "closed_by": None, "note": None,
+         "detail": f"{detail[r['key']]}; open again {at:%Y-%m-%d}: closed {r['closed_at']:%Y-%m-%d}"
+                   + (f" by {r['closed_by']} ({r['note']})" if r["closed_by"] else "") + ", the cause is still there"}
+        for r in sorted(closed, key=lambda r: r["key"])])
+    return fresh + [r["key"] for r in closed]
+
+
 def close_offer_tasks(tx: Tx, offer_key: str, reasons: tuple[str, ...], at: dt.datetime, by: str,
                       note: str) -> list[str]:
     """Close an offer's open tasks of these reasons (an answer given in person makes them moot);
