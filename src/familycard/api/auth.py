@@ -36,6 +36,12 @@ class Principal:
     subject: str
     role: Role
 
+    @property
+    def acting(self) -> str:
+        """How the flow's records name who acted ("caseworker key:ann"): an answer entered, a
+        task closed."""
+        return f"{self.role} {self.subject}"
+
 
 def authenticate(header: str | None, settings: Settings) -> Principal | None:
     """The principal of an ``Authorization`` header; None without one."""

@@ -92,9 +92,9 @@ class Mutation:
                                 field="reason")
         if len(reason) > MAX_REASON:
             return InvalidInput(message=f"reason: at most {MAX_REASON} characters", field="reason")
-        who = info.context.principal
+        who = info.context.principal.acting
         out = await run_in_threadpool(lambda: receive(info.context.store, input.from_, input.text, None, input.id,
-                                                      entered_by=f"{who.role} {who.subject}", reason=reason))
+                                                      entered_by=who, reason=reason))
         return ReplyReceived(outcome=ReplyOutcome(out.outcome),
                              phone=mask_phone_for(out.phone, info.context.role) or "",
                              decisions=[OfferDecision(offer_id=global_id(info, OFFER, k), decision=Decision(v))

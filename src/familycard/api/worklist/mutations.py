@@ -41,13 +41,12 @@ def clean_text(value: str, field: str, what: str, limit: int = MAX_REASON) -> st
     return text
 
 
-def _staff(info: Info) -> str:
-    who = info.context.principal
-    return f"{who.role} {who.subject}"
-
-
-def _unsealed(info: Info, gid: str, prefix: str) -> str | None:
-    return info.context.ids.unseal(str(gid), prefix)
+def _key(info: Info, gid: str, prefix: str, field: str, what: str) -> str | InvalidInput:
+    """The key a sealed id of this API names, or the InvalidInput saying it is none of ours."""
+    key = info.context.ids.unseal(str(gid), prefix)
+    if key is None:
+        return InvalidInput(message=f"{field}: '{str(gid)[:40]}' is not {what} id this API gave out", field=field)
+    return key
 
 
 @strawberry.input(description="Which task to close, and why.")
@@ -97,15 +96,15 @@ class Mutation:
                          description="Closes an open task with a note; kept with who and when.")
     async def close_task(self, info: Info, input: Annotated[CloseTaskInput, strawberry.argument(
             description="The task and the note.")]) -> CloseTaskResult:
-        key = _unsealed(info, input.task_id, TASK)
-        if key is None:
-            return InvalidInput(message=f"taskId: '{str(input.task_id)[:40]}' is not a task id this API gave out",
-                                field="taskId")
+        key = _key(info, input.task_id, TASK, "taskId", "a task")
+        if isinstance(key, InvalidInput):
+            return key
         note = clean_text(input.note, "note", "say what was done")
         if isinstance(note, InvalidInput):
             return note
         try:
-            row = await run_in_threadpool(close_task, info.context.store, key, note, _staff(info), dates.utcnow())
+            row = await run_in_threadpool(close_task, info.context.store, key, note, info.context.principal.acting,
+                                          dates.utcnow())
         except TaskError as e:
             return InvalidInput(message=f"taskId: {e}", field="taskId")
         info.context.access.note(row["iin"], selected_fields(info))
@@ -119,10 +118,9 @@ class Mutation:
                                      "the citizen (no phone, invalid phone, SMS failed).")
     async def answer_offer(self, info: Info, input: Annotated[AnswerOfferInput, strawberry.argument(
             description="The offer, the answer, and why staff enter it.")]) -> AnswerOfferResult:
-        key = _unsealed(info, input.offer_id, OFFER)
-        if key is None:
-            return InvalidInput(message=f"offerId: '{str(input.offer_id)[:40]}' is not an offer id this API gave out",
-                                field="offerId")
+        key = _key(info, input.offer_id, OFFER, "offerId", "an offer")
+        if isinstance(key, InvalidInput):
+            return key
         if input.decision not in (Decision.CONSENT, Decision.REFUSAL):
             return InvalidInput(message=f"decision: {input.decision.name} is not an answer; give CONSENT or REFUSAL",
                                 field="decision")
@@ -135,7 +133,8 @@ class Mutation:
                 return entry
         try:
             out = await run_in_threadpool(lambda: answer(info.context.store, key, input.decision.value,
-                                                         entered_by=_staff(info), reason=reason, entry_id=input.id))
+                                                         entered_by=info.context.principal.acting, reason=reason,
+                                                         entry_id=input.id))
         except NotAnswerable as e:
             return InvalidInput(message=f"offerId: {e}", field="offerId")
         iin = key.split("|")[1]  # a right's key: code|iin|subject|event (graph/rules/rule.right_key)
