@@ -113,6 +113,9 @@ def test_no_partial_names_no_patterns_no_lists_of_everyone(client, people):
     assert _error(client, surname="С" * 101, givenName="Айгүл") == "surname: at most 100 characters"
     assert _error(client, iin="9003014").startswith("iin: ")
     assert _error(client, iin=people["a1"]["iin"][:-1] + "%").startswith("iin: ")
+    arabic = people["a1"]["iin"].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))  # digits to str.isdigit
+    assert _error(client, iin=arabic).startswith("iin: ")
+    assert _error(client, surname="Серікова\u202e", givenName="Айгүл").startswith("surname: character U+202E")
     assert _error(client, iin=people["a1"]["iin"], surname="Серікова", givenName="Айгүл") == (
         "give either iin, or surname and givenName: not both")
     assert _error(client, surname="Серікова", givenName="Айгүл", first=101) == "first: 101 is not between 0 and 100"
