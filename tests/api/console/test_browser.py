@@ -367,6 +367,7 @@ def test_entitlements_say_why_in_the_chosen_language_with_kazakhstan_dates_and_a
     pid = open_person(p, site, w.mother)
     assert p.evaluate("localStorage.getItem('familycard.lang')") == "ru"
     assert p.locator("html").get_attribute("lang") == "ru"
+    assert p.locator("#role").inner_text() == "Роль: специалист"  # the role named in the page's language
     today = p.evaluate("new Intl.DateTimeFormat('en-GB', {timeZone: 'Asia/Almaty'})"
                        ".format(new Date()).replaceAll('/', '.')")
     assert p.locator("#as-of").input_value() == today
@@ -393,6 +394,7 @@ def test_entitlements_say_why_in_the_chosen_language_with_kazakhstan_dates_and_a
     p.reload()
     wait_complete(p, pid)
     assert p.locator("#lang").input_value() == "kk" and p.locator("#graph h2").inner_text() == "Отбасы графы"
+    assert p.locator("#role").inner_text() == "Рөл: маман"
     # printed: the citizen's explanation alone, in the language chosen for them
     as_of(p, AS_OF.strftime("%d.%m.%Y"))
     p.locator("#print-lang").select_option("en")

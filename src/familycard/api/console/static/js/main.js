@@ -59,6 +59,13 @@ function signInForm(message) {
   return form;
 }
 
+/** The role in the page's language; one this page has no name for (a newer server's) as the server says it. */
+function roleName(role) {
+  const key = `role.${role}`;
+  const name = t(key);
+  return name === key ? role : name;
+}
+
 function languageSelect() {
   const select = h('select', { id: 'lang', onchange: (e) => setLang(e.target.value) },
     LANGS.map((l) => h('option', { value: l, selected: l === lang() }, t(`lang.${l}`))));
@@ -76,7 +83,7 @@ function header(active) {
       t('nav.skip')),
     h('a', { class: 'brand', href: `${api.root}/`, onclick: (e) => { e.preventDefault(); go('/'); } }, t('app.title')),
     h('nav', { 'aria-label': t('nav.label') }, link('/search', 'search'), link('/worklist', 'worklist')),
-    who ? h('span', { class: 'role', id: 'role', title: who.subject }, t('signin.as', { role: who.role })) : null,
+    who ? h('span', { class: 'role', id: 'role', title: who.subject }, t('signin.as', { role: roleName(who.role) })) : null,
     languageSelect(),
     h('button', {
       type: 'button', id: 'signout', class: 'secondary',
