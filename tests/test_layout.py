@@ -25,6 +25,7 @@ LAYERS = [
     ("familycard.graph.load",),
     ("familycard.graph.flow",),
     ("familycard.graph.sweep", "familycard.graph.cards", "familycard.graph.saved_queries"),
+    ("familycard.graph.lookahead",),
     ("familycard.synthetic",),
     ("familycard.api",),
     ("familycard.cli",),

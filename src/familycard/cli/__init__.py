@@ -8,7 +8,7 @@ import argparse
 import contextlib
 import sys
 
-from familycard.cli import cards, demo, flow, load, neo4j, population, serve, sweep
+from familycard.cli import cards, demo, flow, load, lookahead, neo4j, population, serve, sweep
 from familycard.cli._errors import run_command
 from familycard.dates import local_today
 
@@ -36,7 +36,8 @@ class _CommandParser(_Parser):
 _COMMANDS = (population.add_generate, population.add_changes, population.add_ingest, load.add_load, demo.add_demo,
              population.add_stats, cards.add_card, sweep.add_sweep, flow.add_sms, flow.add_pay, flow.add_offers,
              flow.add_worklist, flow.add_history, serve.add_token, serve.add_schema, serve.add_serve,
-             cards.add_explain, neo4j.add_neo4j)
+             cards.add_explain, lookahead.add_forecast, lookahead.add_nearmiss, lookahead.add_whatif,
+             lookahead.add_findings, neo4j.add_neo4j)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -54,6 +54,9 @@ class Parameter:
     source: str
     values: tuple[tuple[dt.date, Any], ...]  # sorted by date
     note: str = ""
+    # the legal reference of each value (law, article, date that set it), in the order of
+    # ``values``; "" where the YAML gives none (then ``source`` stands for it)
+    references: tuple[str, ...] = ()
 
     def at(self, day: dt.date) -> Any:
         """The value in force on ``day``."""
@@ -68,6 +71,13 @@ class Parameter:
 
     def since(self, day: dt.date) -> dt.date:
         return max(s for s, _ in self.values if s <= day)
+
+    def reference_at(self, day: dt.date) -> str:
+        """The legal reference of the value in force on ``day`` (the parameter's ``source`` where
+        that value has none of its own)."""
+        self.at(day)  # no value on that day: the same error
+        i = max(i for i, (s, _) in enumerate(self.values) if s <= day)
+        return (self.references[i] if i < len(self.references) else "") or self.source
 
 
 def in_force(parameters: Mapping[str, Parameter], day: dt.date) -> dict[str, Any]:
@@ -84,14 +94,20 @@ def parse_parameters(raw: Mapping[str, Any], where: str) -> dict[str, Parameter]
         for since, value in spec["values"].items():
             if not isinstance(since, dt.date):
                 raise ParameterError(f"{where}: parameter '{name}': '{since}' is not a date", name=name, value=since)
+            reference = ""
+            # OpenFisca's form: {value: ..., reference: "the law, article and date that set it"}
+            if isinstance(value, Mapping) and set(value) <= {"value", "reference"} and "value" in value:
+                reference = str(value.get("reference") or "")
+                value = value["value"]
             if isinstance(value, Mapping):
                 value = Table(name, value)
             else:
                 value = to_decimal(value)
-            values.append((since, value))
+            values.append((since, value, reference))
         if not values:
             raise ParameterError(f"{where}: parameter '{name}' has no values", name=name)
+        values.sort(key=lambda v: v[0])
         params[name] = Parameter(name, str(spec.get("title", name)), str(spec.get("unit", "")),
-                                 str(spec["source"]), tuple(sorted(values, key=lambda v: v[0])),
-                                 str(spec.get("note", "")))
+                                 str(spec["source"]), tuple((d, v) for d, v, _ in values),
+                                 str(spec.get("note", "")), tuple(r for _, _, r in values))
     return params
