@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -72,12 +72,50 @@ class Parameter:
     def since(self, day: dt.date) -> dt.date:
         return max(s for s, _ in self.values if s <= day)
 
+    def replaced(self, day: dt.date, value: Any, key: Any = None, reference: str = "") -> Parameter:
+        """This parameter with the value in force on ``day`` replaced (from that value's date to
+        the next one's), or only its entry ``key`` when the value is a table (a bracket). For
+        what-if runs and near misses; a key the table does not have is a ParameterError naming
+        the keys it has."""
+        self.at(day)  # no value on that day: the same error
+        i = max(i for i, (s, _) in enumerate(self.values) if s <= day)
+        since, old = self.values[i]
+        if key is not None:
+            if not isinstance(old, Table):
+                raise ParameterError(f"parameter '{self.name}' is a single value, not a table: set it without "
+                                     f"[{key}]", name=self.name, value=key)
+            k = Decimal(str(key)) if old.numeric else str(key)
+            if k not in old.entries:
+                raise ParameterError(f"parameter '{self.name}' has no entry [{key}] on {day} (it has: "
+                                     f"{', '.join(str(e) for e in old.entries)})", name=self.name, value=key)
+            value = Table(old.name, {**old.entries, k: _number(value)})
+        elif isinstance(old, Table):
+            raise ParameterError(f"parameter '{self.name}' is a table: set one entry, e.g. "
+                                 f"{self.name}[{next(iter(old.entries))}]", name=self.name, value=value)
+        else:
+            value = _number(value)
+        values = self.values[:i] + ((since, value),) + self.values[i + 1:]
+        refs = list(self.references) + [""] * (len(self.values) - len(self.references))
+        refs[i] = reference
+        return replace(self, values=values, references=tuple(refs))
+
     def reference_at(self, day: dt.date) -> str:
         """The legal reference of the value in force on ``day`` (the parameter's ``source`` where
         that value has none of its own)."""
         self.at(day)  # no value on that day: the same error
         i = max(i for i, (s, _) in enumerate(self.values) if s <= day)
         return (self.references[i] if i < len(self.references) else "") or self.source
+
+
+def _number(value: Any) -> Decimal:
+    """A replacement value: a decimal, from its text (never through a binary float)."""
+    try:
+        number = Decimal(str(value).strip().replace("_", "")) if not isinstance(value, Decimal) else value
+    except ArithmeticError:
+        number = None
+    if number is None or not number.is_finite() or isinstance(value, (bool, float)):
+        raise ParameterError(f"'{value}' is not a decimal number", value=value)
+    return number
 
 
 def in_force(parameters: Mapping[str, Parameter], day: dt.date) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,12 @@ class Rule:
             if isinstance(v, Decimal) and v == int(v):
                 params[name] = int(v)
         return params
+
+    def with_parameters(self, parameters: Mapping[str, Parameter]) -> Rule:
+        """This rule with some of its parameters replaced (``Parameter.replaced``), the rest as
+        they are; names it does not use are ignored."""
+        mine = {n: parameters[n] for n in self.parameters if n in parameters}
+        return replace(self, parameters={**self.parameters, **mine}) if mine else self
 
     def formula_names(self, as_of: dt.date, row: Mapping[str, Any]) -> dict[str, Any]:
         names = in_force(self.parameters, as_of)
