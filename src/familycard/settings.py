@@ -36,6 +36,11 @@ LOCAL_SETTINGS = "settings.env"
 of its API there (mode 0600), so that `familycard serve` and `familycard token` go on with them."""
 
 
+def size_bytes(size: str) -> int:
+    """``512m``, ``4g``, ``100k`` (the JVM's way of writing a size) in bytes."""
+    return int(size[:-1]) * 1024 ** " kmg".index(size[-1].lower())
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FAMILYCARD_", env_file=".env", extra="ignore")
 
@@ -54,6 +59,16 @@ class Settings(BaseSettings):
     """The local Neo4j's JVM heap and page cache (`512m`, `4g`): the defaults suit a laptop and the
     tests; a store of millions of people wants its page cache near the size of its store folder
     (5 M people: 35 GB; sweeping it with 256 MB of page cache reads the disk for every fact)."""
+
+    ladybug_buffer_pool: Annotated[str, StringConstraints(pattern=r"^([1-9][0-9]{0,5}[kmgKMG])?$")] = ""
+    """The embedded store's buffer pool (`4g`, `512m`); empty: LadybugDB's own default, 80 % of the
+    machine's memory. A read of a large store fills it (5 M people: a sweep held 17 GB), so on a
+    machine shared with anything else, give it a size (issue 17, BENCHMARKS "Country scale")."""
+
+    @property
+    def ladybug_buffer_pool_bytes(self) -> int:
+        """``ladybug_buffer_pool`` in bytes; 0: LadybugDB's default."""
+        return size_bytes(self.ladybug_buffer_pool) if self.ladybug_buffer_pool else 0
 
     sms_gateway: Literal["file", "console", "http"] = "file"
     """Where `familycard sms send` hands SMS: a JSONL file (default), the console, or an HTTP provider."""

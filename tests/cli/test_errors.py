@@ -283,3 +283,24 @@ def test_a_command_run_while_another_job_holds_the_store_is_told_to_wait(tmp_pat
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_buffer_pool_too_small_names_the_setting(tmp_path, capsys):
+    """LadybugDB's own words name neither the setting nor the size (a 256m pool sweeping 100 k
+    people): the user is told which setting to raise, as a configuration mistake (exit 2)."""
+    import argparse
+
+    from familycard import settings as config
+    from familycard.cli._errors import run_command
+
+    def full(args, settings):
+        raise RuntimeError("Buffer manager exception: Unable to allocate memory! The buffer pool is full and no "
+                           "memory could be freed!")
+
+    args = argparse.Namespace(command="sweep", fn=full, debug=False)
+    settings = config.load(_env_file=None, data_dir=tmp_path, ladybug_buffer_pool="256m")
+    assert run_command(args, settings) == 2
+    assert capsys.readouterr().err == ("familycard sweep: the embedded store's buffer pool (256m) is too small for "
+                                       "this work: give it more with FAMILYCARD_LADYBUG_BUFFER_POOL (e.g. 2g)\n")
+    r = run(["stats"], tmp_path, FAMILYCARD_LADYBUG_BUFFER_POOL="2 GB")
+    assert _one_line(r).startswith("familycard: FAMILYCARD_LADYBUG_BUFFER_POOL='2 GB': String should match pattern")

@@ -46,7 +46,13 @@ def run_command(args, settings: Settings) -> int:
                else e.strerror or type(e).__name__)
         print(f"familycard {args.command}: '{e.filename}': {why}", file=sys.stderr)
         return 2
-    except Exception:
+    except Exception as e:
+        if settings.store == "embedded" and "buffer pool is full" in str(e) and not args.debug:
+            # LadybugDB's words name neither the setting nor the size: a configuration to change
+            size = settings.ladybug_buffer_pool or "LadybugDB's default, 80 % of the memory"
+            print(f"familycard {args.command}: the embedded store's buffer pool ({size}) is too small for this "
+                  f"work: give it more with FAMILYCARD_LADYBUG_BUFFER_POOL (e.g. 2g)", file=sys.stderr)
+            return 2
         return unexpected(args)
 
 

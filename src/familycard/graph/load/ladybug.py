@@ -20,7 +20,7 @@ from familycard.graph.store.ladybug import DB_FILE, LadybugStore
 __all__ = ["build_database", "swap_in"]
 
 
-def build_database(plan_dir: Path, db_dir: Path, *, pause_s: float = 0.0,
+def build_database(plan_dir: Path, db_dir: Path, *, pause_s: float = 0.0, buffer_pool: int = 0,
                    progress: Callable[[str, int], None] | None = None,
                    tables: Sequence[model.Table] = plan.PLAN_TABLES) -> int:
     """A LadybugDB database in ``db_dir`` holding the plan; returns the rows copied.
@@ -33,7 +33,7 @@ def build_database(plan_dir: Path, db_dir: Path, *, pause_s: float = 0.0,
 
     db_dir.mkdir(parents=True, exist_ok=True)
     copied = 0
-    with LadybugStore(db_dir) as store:
+    with LadybugStore(db_dir, buffer_pool=buffer_pool) as store:
         store.setup_schema()
         for ddl in dialect.ladybug_ddl([t for t in tables if t.name not in model.TABLES]):
             store.write(ddl)

@@ -206,7 +206,8 @@ def _bulk_step(settings: Settings, work: Path, data_dir: Path, replace: bool,
     from familycard.graph.load import ladybug
 
     try:
-        ladybug.build_database(work / "plan", work / "db", pause_s=settings.load_pause_s)
+        ladybug.build_database(work / "plan", work / "db", pause_s=settings.load_pause_s,
+                                   buffer_pool=settings.ladybug_buffer_pool_bytes)
     finally:
         if held is not None:
             held.close()

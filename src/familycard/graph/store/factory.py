@@ -20,6 +20,6 @@ def open_store(settings: Settings) -> Store:
     else:
         from familycard.graph.store.ladybug import LadybugStore
 
-        store = LadybugStore(settings.data_dir)
+        store = LadybugStore(settings.data_dir, buffer_pool=settings.ladybug_buffer_pool_bytes)
     store.setup_schema()
     return store

@@ -200,9 +200,9 @@ def _busy(path: Path, pid: str | None, first: str) -> StoreBusy:
 _TORN_WAL = re.compile(r"wal file is corrupted|corrupted wal file", re.I)
 
 
-def _open_database(path: Path, read_only: bool) -> ladybug.Database:
+def _open_database(path: Path, read_only: bool, buffer_pool: int = 0) -> ladybug.Database:
     try:
-        return ladybug.Database(str(path / DB_FILE), read_only=read_only)
+        return ladybug.Database(str(path / DB_FILE), read_only=read_only, buffer_pool_size=buffer_pool)
     except RuntimeError as e:
         if read_only or not _TORN_WAL.search(str(e)):
             raise
@@ -210,7 +210,7 @@ def _open_database(path: Path, read_only: bool) -> ladybug.Database:
     kept = path / f"{DB_FILE}.wal.torn-{utcnow():%Y%m%dT%H%M%S%f}"
     if wal.exists():
         shutil.copy2(wal, kept)
-    db = ladybug.Database(str(path / DB_FILE), throw_on_wal_replay_failure=False)
+    db = ladybug.Database(str(path / DB_FILE), throw_on_wal_replay_failure=False, buffer_pool_size=buffer_pool)
     ladybug.Connection(db).execute("CHECKPOINT")
     log.warning("LadybugDB at %s: the end of its write-ahead log was torn (a process stopped while "
                 "writing: kill -9, a power cut); what was committed before it is kept, the unfinished "
@@ -301,9 +301,10 @@ class LadybugStore(Store):
     # RSS falls back to where it began). So a long write reopens it every so many records.
     reopen_after: int = 1_000_000
 
-    def __init__(self, data_dir: Path | str, read_only: bool = False):
+    def __init__(self, data_dir: Path | str, read_only: bool = False, buffer_pool: int = 0):
         self.path = Path(data_dir)
         self._read_only = read_only
+        self._buffer_pool = buffer_pool  # bytes; 0: LadybugDB's default (80 % of the memory)
         self._written = 0
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -318,7 +319,7 @@ class LadybugStore(Store):
         if not read_only:
             _take_hold(self.path)
         try:
-            self._db = _open_database(self.path, read_only)
+            self._db = _open_database(self.path, read_only, buffer_pool)
         except BaseException as e:
             if not read_only:
                 _drop_hold(self.path)
@@ -363,7 +364,7 @@ class LadybugStore(Store):
             try:
                 # Everything was committed; what the WAL holds yet is replayed by this open. This
                 # process keeps its hold on the folder meanwhile (_take_hold): no one else takes it.
-                self._db = _open_database(self.path, self._read_only)
+                self._db = _open_database(self.path, self._read_only, self._buffer_pool)
             except RuntimeError as e:
                 self._conn = None
                 _remove_owner(self.path, self._owner)
