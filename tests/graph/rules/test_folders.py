@@ -39,7 +39,8 @@ def unreferenced(parameters, names, where):
     for name in names:
         p = parameters[name]
         refs = p.references or ("",) * len(p.values)  # a Parameter built without references has none
-        out += [f"{where}: {name} on {since}" for (since, _), ref in zip(p.values, refs, strict=True) if not ref.strip()]
+        out += [f"{where}: {name} on {since}" for (since, _), ref in zip(p.values, refs, strict=True)
+                if not ref.strip()]
     return out
 
 
