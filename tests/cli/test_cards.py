@@ -27,6 +27,9 @@ def test_explain_says_why_and_why_not_in_three_languages(tmp_path):
     assert f"{m['iin']} -PARENT_OF-> {kids[3]['iin']} (ZAGS, recorded 2026-01-10)" in out
     r = run(["explain", m["iin"], "--as-of", "2026-11-25", "--lang", "ru", "--rule", "birth"], tmp_path)
     assert "✔ Единовременное пособие на рождение ребёнка [birth] — положено: 272 475 тенге" in r.stdout.decode()
+    # the amount's parameters, each with its value on the day and the law that set it
+    assert "    § mci = 4325 (с 2026-01-01): Law of the RK of 8 December 2025 No. 239-VIII" in r.stdout.decode()
+    assert "    § birth_mci = 1: 38, 4: 63 (с 2023-07-01): Social Code of the RK of 20 April 2023" in r.stdout.decode()
     r = run(["explain", m["iin"], "--as-of", "2026-11-25", "--lang", "kk", "--rule", "kandas_expiry"], tmp_path)
     assert "қатысы жоқ: қандас мәртебесі жоқ" in r.stdout.decode()
     r = run(["explain", "870101300019"], tmp_path)

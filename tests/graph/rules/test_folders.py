@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from familycard.graph.rules import LANGS, RULES_DIR, load_rules, used_params
+from familycard.graph.rules import LANGS, RULES_DIR, load_rules, shared_parameters, used_params
 from familycard.graph.rules.cases import load_cases
 from familycard.graph.rules.formula import names_in
 from familycard.schema import vocabulary
@@ -31,6 +31,31 @@ def test_a_benefit_fact_may_name_the_benefit_folders_and_only_them():
     # The feed's vocabulary reads the same folders as the rule engine, by path.
     assert vocabulary.RULES_DIR == RULES_DIR
     assert vocabulary.benefit_codes() == SPEC_BENEFITS
+
+
+def unreferenced(parameters, names, where):
+    """Each dated value without its own legal reference, as 'file: parameter on date'."""
+    out = []
+    for name in names:
+        p = parameters[name]
+        refs = p.references or ("",) * len(p.values)  # a Parameter built without references has none
+        out += [f"{where}: {name} on {since}" for (since, _), ref in zip(p.values, refs, strict=True)
+                if not ref.strip()]
+    return out
+
+
+def test_every_shared_dated_value_carries_its_own_legal_reference():
+    shared = shared_parameters()
+    missing = unreferenced(shared, shared, RULES_DIR / "parameters.yaml")
+    assert not missing, "dated values without their own reference (law, article, date):\n" + "\n".join(missing)
+
+
+def test_a_value_without_a_reference_is_named_by_file_parameter_and_date(tmp_path):
+    from familycard.graph.rules.parameters import load_yaml, parse_parameters
+    (tmp_path / "p.yaml").write_text("x:\n  source: s\n  values:\n    2024-01-01: {value: 1, reference: a law}\n"
+                                     "    2025-01-01: 2\n", encoding="utf-8")
+    params = parse_parameters(load_yaml(tmp_path / "p.yaml"), "p.yaml")
+    assert unreferenced(params, params, "p.yaml") == ["p.yaml: x on 2025-01-01"]
 
 
 def test_benefits_have_amounts_and_notifications_do_not():
@@ -59,6 +84,8 @@ class TestFolder:
             p = rule.parameters[name]
             assert p.source.strip(), name
             assert all(isinstance(d, dt.date) for d, _ in p.values), name
+        missing = unreferenced(rule.parameters, rule.own_parameters, rule.folder / "rule.yaml")
+        assert not missing, "dated values without their own reference (law, article, date):\n" + "\n".join(missing)
 
     def test_formulas_name_only_parameters_and_returned_columns(self, rule):
         returned = set(re.findall(r"\bAS\s+([A-Za-z_][A-Za-z0-9_]*)", rule.cypher))

@@ -19,6 +19,7 @@ from familycard.graph.rules.rule import (
     RULES_DIR,
     Condition,
     Entitlement,
+    ParameterUse,
     Rule,
     RuleError,
     describe_value,
@@ -28,7 +29,7 @@ from familycard.graph.rules.run import SCOPE_PARAM, run_rule, scope_label, scope
 
 __all__ = [
     "KINDS", "LANGS", "PERIODICITIES", "RULES_DIR", "SCOPE_PARAM",
-    "Condition", "Entitlement", "Rule", "RuleError",
+    "Condition", "Entitlement", "ParameterUse", "Rule", "RuleError",
     "describe_value", "load_rule", "load_rules", "right_key", "run_rule", "scope_label", "scoped",
     "shared_parameters", "used_params",
 ]

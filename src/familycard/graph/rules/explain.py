@@ -24,7 +24,7 @@ from typing import Any
 from familycard.dates import add_years, age
 from familycard.graph.rules.folders import load_rules
 from familycard.graph.rules.formula import Table, evaluate
-from familycard.graph.rules.rule import LANGS, Rule
+from familycard.graph.rules.rule import LANGS, ParameterUse, Rule, describe_value
 from familycard.graph.store import Store
 
 __all__ = ["Check", "Finding", "Explanation", "Naming", "explain", "explain_rule", "render"]
@@ -284,17 +284,17 @@ _WORDS = {
            "to": "алушы", "about": "кімге қатысты", "evidence": "Дереккөздер", "as_of": "күні",
            "tenge": "теңге", "unknown": "белгісіз адам", "born": "туған", "died": "қайтыс болған",
            "recorded": "тіркелген", "amount_unknown": "сомасы белгіленбеген", "nobody": "алушы жоқ",
-           "months": "ай", "total": "барлығы"},
+           "months": "ай", "total": "барлығы", "since": "{day} бастап"},
     "ru": {"entitled": "положено", "not_entitled": "не положено", "not_concerned": "не относится",
            "to": "получатель", "about": "в отношении", "evidence": "Источники", "as_of": "на",
            "tenge": "тенге", "unknown": "человек не найден", "born": "родился(ась)", "died": "умер(ла)",
            "recorded": "запись от", "amount_unknown": "сумма не определена", "nobody": "получателя нет",
-           "months": "мес.", "total": "всего"},
+           "months": "мес.", "total": "всего", "since": "с {day}"},
     "en": {"entitled": "entitled", "not_entitled": "not entitled", "not_concerned": "not concerned",
            "to": "to", "about": "about", "evidence": "Evidence", "as_of": "as of",
            "tenge": "tenge", "unknown": "no such person", "born": "born", "died": "died",
            "recorded": "recorded", "amount_unknown": "amount not set", "nobody": "no recipient",
-           "months": "months", "total": "total"},
+           "months": "months", "total": "total", "since": "since {day}"},
 }
 
 
@@ -345,10 +345,18 @@ def render(ex: Explanation, lang: str = "en") -> str:
                 lines.append(f"    {'✓' if c.ok else '✗'} {c.text[lang]}")
             for item in f.items:
                 lines.append(f"      – {item[lang]}")
+        if rule.amount and any(f.entitled for f in concerned):
+            lines += [f"    § {_parameter_line(u, w)}" for u in rule.parameter_uses(ex.as_of, amount_only=True)]
     if ex.evidence:
         lines += ["", f"{w['evidence']}:"]
         lines += [f"  {line}" for line in _evidence_lines(ex.evidence, w)]
     return "\n".join(lines)
+
+
+def _parameter_line(use: ParameterUse, w: Mapping[str, str]) -> str:
+    """A parameter the amount used: its value on the day, since when, and the law that set it."""
+    since = w["since"].format(day=use.since.isoformat())
+    return f"{use.name} = {describe_value(use.value)} ({since}): {use.reference}"
 
 
 def _evidence_lines(evidence: list[Mapping[str, Any]], w: Mapping[str, str]) -> list[str]:

@@ -8,6 +8,7 @@ keyed from it, so a rerun finds what it would create and creates nothing twice.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -39,6 +40,23 @@ class RuleError(ValueError):
 class Condition:
     id: str                       # the boolean column explain.cypher returns
     text: Mapping[str, str]       # per language; {placeholders} from the explain row
+
+
+@dataclass(frozen=True)
+class ParameterUse:
+    """A parameter as a rule reads it on a day: the value in force, since when, and the legal
+    reference of that value (the law, article and date that set it)."""
+    parameter: Parameter
+    value: Any            # a Decimal, or a Table (a bracket)
+    since: dt.date
+    reference: str
+
+    @property
+    def name(self) -> str:
+        return self.parameter.name
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,26 @@ class Rule:
         they are; names it does not use are ignored."""
         mine = {n: parameters[n] for n in self.parameters if n in parameters}
         return replace(self, parameters={**self.parameters, **mine}) if mine else self
+
+    def parameter_names(self, amount_only: bool = False) -> tuple[str, ...]:
+        """The parameters the amount formula reads, in the order it names them; or every one the
+        rule reads (amount, when, explained values, date bounds, its Cypher, its own)."""
+        sources = [self.amount or ""]
+        if not amount_only:
+            sources += [self.when or "", *self.explain_values.values(), str(self.bounds),
+                        " ".join(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", self.cypher)), " ".join(self.own_parameters)]
+        names = (n for s in sources for n in _NAME.findall(s))
+        return tuple(dict.fromkeys(n for n in names if n in self.parameters))
+
+    def parameter_uses(self, day: dt.date, amount_only: bool = False) -> list[ParameterUse]:
+        """``parameter_names`` with their value on ``day`` and its legal reference; those not yet
+        in force on ``day`` are left out."""
+        out = []
+        for name in self.parameter_names(amount_only):
+            p = self.parameters[name]
+            if day >= p.values[0][0]:
+                out.append(ParameterUse(p, p.at(day), p.since(day), p.reference_at(day)))
+        return out
 
     def formula_names(self, as_of: dt.date, row: Mapping[str, Any]) -> dict[str, Any]:
         names = in_force(self.parameters, as_of)

@@ -46,7 +46,8 @@ const GRAPH_ONLY = `query PersonGraph($id: ID!, $hops: Int!) { ${GRAPH} }`;
 const RIGHTS = `query PersonRights($id: ID!, $asOf: Date) {
   familyCard(id: $id) {
     entitlements(asOf: $asOf) {
-      benefit { code kind periodicity legalBasis title { ${TEXTS} } }
+      benefit { code kind periodicity legalBasis title { ${TEXTS} }
+                parameters(asOf: $asOf, amountOnly: true) { name value entries { key value } since reference } }
       entitled recipientIin subjectIin event amountKzt
       checks { id ok text { ${TEXTS} } }
       items { ${TEXTS} }
@@ -291,7 +292,18 @@ function rightArticle(r, l) {
     h('ul', { class: 'checks' }, r.checks.map((c) => h('li', { class: c.ok ? 'ok' : 'fail', dataset: { check: c.id } },
       h('span', { class: 'mark' }, c.ok ? '✓' : '✗'), ' ',
       h('span', { class: 'sr-only' }, c.ok ? t('rights.holds', {}, l) : t('rights.fails', {}, l)), texts(c.text, l)))),
-    r.items.length ? h('ul', { class: 'items' }, r.items.map((i) => h('li', {}, texts(i, l)))) : null);
+    r.items.length ? h('ul', { class: 'items' }, r.items.map((i) => h('li', {}, texts(i, l)))) : null,
+    amountParameters(r, l));
+}
+
+// The parameters the amount used, each with its value on the day and the law that set it.
+function amountParameters(r, l) {
+  const params = r.entitled && r.amountKzt !== null && r.amountKzt !== undefined ? r.benefit.parameters || [] : [];
+  if (!params.length) return null;
+  const value = (p) => (p.value !== null ? p.value : p.entries.map((e) => `${e.key}: ${e.value}`).join(', '));
+  return h('ul', { class: 'params', 'aria-label': t('rights.params', {}, l) }, params.map((p) => h('li',
+    { dataset: { param: p.name } }, `${p.name} = ${value(p)} (${t('rights.since', { date: date(p.since) }, l)}): `,
+    h('cite', {}, p.reference))));
 }
 
 function drawRights(view) {
