@@ -211,7 +211,8 @@ def test_the_forecast_shows_each_change_with_its_people_amounts_and_pages_one_co
     ({"days": 0}, "days: 0 is not between 1 and 366"),
     ({"days": 367}, "days: 367 is not between 1 and 366"),
     ({"days": 30, "benefit": "pony"}, "benefit: 'pony' is not one of alqa_mother, birth,"),
-    ({"days": 30, "from": "9999-12-30"}, "from: 9999-12-30 + 30 days is past the calendar's end"),
+    ({"days": 30, "from": "9999-12-30"}, "from: 9999-12-30 is not between 1900-01-01 and 2199-12-31"),
+    ({"days": 30, "from": "2199-12-30"}, "from: 2199-12-30 + 30 days is past 2199-12-31"),
     ({"days": 30, "first": 101}, "first: 101 is not between 0 and 100"),
 ])
 def test_the_forecast_names_a_bad_argument(client, fakes, variables, message):
@@ -247,6 +248,14 @@ def test_near_misses_show_what_is_missing_masked_per_role_filtered_and_logged(cl
         rows = _nodes(gql(client, LOG, "admin", iin=who["iin"])["data"]["accessLog"])
         assert {(r["role"], r["operation"]) for r in rows} >= {("CASEWORKER", "nearMisses")}, who
         assert any("edges.node.detail" in r["fields"] for r in rows)
+
+
+@pytest.mark.parametrize("field", ["nearMisses", "whatIf", "findings"])
+def test_a_day_off_the_calendar_the_rules_know_is_named(client, fakes, field):
+    query, variables = CALLS[field]
+    got = gql(client, query, "admin", **{**variables, "asOf": "0001-01-01"})
+    assert got["errors"][0]["message"] == "asOf: 0001-01-01 is not between 1900-01-01 and 2199-12-31", got
+    assert fakes.calls == []
 
 
 def test_near_misses_page_one_computation_per_request(client, fakes):

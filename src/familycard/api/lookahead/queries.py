@@ -120,13 +120,24 @@ def _paged(info: Info, items: list, p: Page, node: Callable, people: Callable[[A
     return from_list(items, p, node)
 
 
+#: The days a look-ahead judges: the rules' date arithmetic (ages, windows) runs off the
+#: calendar's ends for a day near year 1 or 9999, which would be a masked "Unexpected error".
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def _judged(day: dt.date, where: str) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise PublicError(f"{where}: {day.isoformat()} is not between {FIRST_DAY.isoformat()} and "
+                          f"{LAST_DAY.isoformat()}")
+    return day
+
+
 def _day(start: dt.date, days: int) -> None:
     if not 1 <= days <= MAX_DAYS:
         raise PublicError(f"days: {days} is not between 1 and {MAX_DAYS}")
-    try:
-        start + dt.timedelta(days=days)
-    except OverflowError:
-        raise PublicError(f"from: {start.isoformat()} + {days} days is past the calendar's end") from None
+    _judged(start, "from")
+    if start + dt.timedelta(days=days) > LAST_DAY:
+        raise PublicError(f"from: {start.isoformat()} + {days} days is past {LAST_DAY.isoformat()}")
 
 
 def _clean_name(name: str, i: int) -> str | InvalidInput:
@@ -202,6 +213,7 @@ class Query:
                           benefit: BenefitCode = None, first: First = None, after: After = None
                           ) -> Connection[NearMiss]:
         code = _benefit_code(benefit)
+        _judged(as_of, "asOf")
         p = page(info, first, after)
         found = await _computed(info, near_misses, info.context.store, as_of,
                                 [missing.value] if missing is not None else None)
@@ -225,6 +237,7 @@ class Query:
                           description=f"The parameters replaced, 1 to {MAX_SETTINGS}, each once.")],
                       benefit: BenefitCode = None, first: First = None, after: After = None) -> WhatIfResult:
         code = _benefit_code(benefit)
+        _judged(as_of, "asOf")
         p = page(info, first, after)
         values = _settings(set)
         if isinstance(values, InvalidInput):
@@ -267,6 +280,7 @@ class Query:
         kinds = finding_kinds()
         if kind is not None and kind not in kinds:
             raise PublicError(f"kind: '{kind[:40]}' is not one of {', '.join(kinds) or '(none known)'}")
+        _judged(as_of, "asOf")
         p = page(info, first, after)
         found = await _computed(info, findings, info.context.store, as_of, [kind] if kind else None)
         role = info.context.role
