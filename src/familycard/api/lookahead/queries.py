@@ -9,6 +9,7 @@ import datetime as dt
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
@@ -76,25 +77,33 @@ def _benefit_code(code: str | None, where: str = "benefit") -> str | None:
     return code
 
 
+class _Workers:
+    """The server's look-ahead threads: MAX_RUNNING at most, each place freed when its work ends
+    (or, cancelled before it began, never runs)."""
+
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(max_workers=MAX_RUNNING, thread_name_prefix="lookahead")
+        self.places = threading.BoundedSemaphore(MAX_RUNNING)
+
+
 async def _computed(info: Info, fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in a worker thread: the event loop serves other requests meanwhile, and the
-    caller hears of the server's time limit when it passes (the thread runs to its end, holding
+    caller hears of the server's time limit when it passes (the work runs to its end, holding
     one of MAX_RUNNING places; when all are held, the next is refused at once, not queued)."""
     state = info.context.request.app.state
-    slots = getattr(state, "lookahead_slots", None)
-    if slots is None:
-        slots = state.lookahead_slots = threading.BoundedSemaphore(MAX_RUNNING)
-    if not slots.acquire(blocking=False):
+    workers = getattr(state, "lookahead_workers", None)
+    if workers is None:
+        workers = state.lookahead_workers = _Workers()
+    if not workers.places.acquire(blocking=False):
         raise PublicError(f"the server is computing {MAX_RUNNING} look-aheads already; try again when one has "
                           f"finished", code="BUSY")
-
-    def run() -> T:
-        try:
-            return fn(*args)
-        finally:
-            slots.release()
-
-    return await asyncio.to_thread(run)
+    try:
+        work = workers.pool.submit(fn, *args)
+    except BaseException:
+        workers.places.release()
+        raise
+    work.add_done_callback(lambda _: workers.places.release())  # done, failed, or cancelled unstarted
+    return await asyncio.wrap_future(work)
 
 
 def _note(info: Info, iins: Iterable[str | None], detail: str | None = None) -> None:
