@@ -130,6 +130,10 @@ def test_a_caseworker_sees_near_misses_and_findings_and_opens_a_person(page, sit
     _rows_or_none(p, "#nearmiss-table tbody tr", expected, "#nearmisses .empty")
     if expected:
         assert p.locator("#nearmisses .count").inner_text().endswith("on 25.11.2026")
+        p.locator("#lang").select_option("ru")  # relabelled in place: the rows stay, nothing asked again
+        p.get_by_role("heading", name="Почти получатели").wait_for()
+        assert p.locator("#nearmiss-table tbody tr").count() == min(expected, 50)
+        p.locator("#lang").select_option("en")
         link = p.locator("#nearmiss-table tbody tr").first.locator("a").first
         href = link.get_attribute("href")
         link.click()
