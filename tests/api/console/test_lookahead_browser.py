@@ -39,6 +39,7 @@ from familycard.synthetic import write_feed
 from servers import settings_for
 
 AS_OF = dt.date(2026, 11, 25)
+COMPUTED = 90_000  # ms a computation may take in the page (the library's, on a busy machine)
 
 
 class Site:
@@ -112,10 +113,10 @@ def _nav(p) -> list[str]:
 
 def _rows_or_none(p, rows: str, expected: int, none: str) -> None:
     if expected:
-        p.locator(rows).first.wait_for()
+        p.locator(rows).first.wait_for(timeout=COMPUTED)
         assert p.locator(rows).count() == min(expected, 50)
     else:
-        p.locator(none).wait_for()
+        p.locator(none).wait_for(timeout=COMPUTED)
 
 
 def test_a_caseworker_sees_near_misses_and_findings_and_opens_a_person(page, site, lib):
@@ -174,12 +175,12 @@ def test_an_admin_forecasts_and_runs_a_what_if(page, site, lib):
     p.locator("#whatif input[name=name-0]").fill("pony")
     p.locator("#whatif input[name=value-0]").fill("1")
     p.get_by_role("button", name="Compute").click()
-    p.locator("#whatif-result .error").wait_for()
+    p.locator("#whatif-result .error").wait_for(timeout=COMPUTED)
     assert "mci" in p.locator("#whatif-result .error").inner_text()  # the server names the valid ones
     p.locator("#whatif input[name=name-0]").fill("mci")
     p.locator("#whatif input[name=value-0]").fill("4500")
     p.get_by_role("button", name="Compute").click()
-    p.locator("#whatif-settings li").wait_for()
+    p.locator("#whatif-settings li").wait_for(timeout=COMPUTED)
     assert p.locator("#whatif-settings li").inner_text().startswith("mci = 4500 — replacing the value set by ")
     if lib == "fakes":
         assert p.locator("#whatif-costs tbody tr").count() == 1
