@@ -1,5 +1,6 @@
 """The HTTP app: GraphQL at /graphql, /health, the SMS provider's reply webhook, and the caseworkers'
-console (`/`, `/search`, `/people/{id}`, `/worklist`, its files under /console/)."""
+console (`/`, `/search`, `/people/{id}`, `/worklist`, `/nearmiss`, `/findings`, `/lookahead`, its files under
+/console/)."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager

@@ -17,6 +17,7 @@ from familycard.api import (
     citizens,
     families,
     limits,
+    lookahead,
     nodes,
     offers,
     registry,
@@ -31,7 +32,7 @@ from familycard.settings import Settings
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
 Query = merge_types("Query", (benefits.Query, citizens.Query, families.Query, offers.Query, worklist.Query,
-                             saved_queries.Query, admin.Query, nodes.Query, viewer.Query))
+                             lookahead.Query, saved_queries.Query, admin.Query, nodes.Query, viewer.Query))
 Mutation = merge_types("Mutation", (registry.Mutation, offers.Mutation, worklist.Mutation, saved_queries.Mutation))
 Query.__strawberry_definition__.description = (
     "What can be read. Every field but `benefits` (and `node` for a Benefit) needs a bearer token; each says "

@@ -28,7 +28,8 @@ def _csp(header: str) -> dict[str, str]:
     return dict(d.strip().split(" ", 1) for d in header.split(";"))
 
 
-@pytest.mark.parametrize("path", ["/", "/search", "/worklist", "/people/c_AbC-123_x"])
+@pytest.mark.parametrize("path", ["/", "/search", "/worklist", "/people/c_AbC-123_x", "/nearmiss", "/findings",
+                                  "/lookahead"])
 def test_each_view_is_the_one_page_with_a_strict_csp(client, path):
     r = client.get(path)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")

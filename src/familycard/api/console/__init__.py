@@ -1,4 +1,5 @@
-"""The caseworkers' console: one HTML page for `/`, `/search`, `/people/{id}` and `/worklist`, and
+"""The caseworkers' console: one HTML page for `/`, `/search`, `/people/{id}`, `/worklist`, and the
+look-ahead views `/nearmiss`, `/findings` and `/lookahead`, and
 its files (ES modules, a stylesheet, the vendored Cytoscape.js) under `/console/`, all from the
 package: it works on a network with no way out and needs no Node.js to install or run.
 
@@ -23,7 +24,7 @@ __all__ = ["CSP", "PAGES", "PREFIX", "page", "routes"]
 PREFIX = "/console"
 
 #: The paths that answer with the console's page (the script reads the path and shows that view).
-PAGES = ("/", "/search", "/people/{id}", "/worklist")
+PAGES = ("/", "/search", "/people/{id}", "/worklist", "/nearmiss", "/findings", "/lookahead")
 
 #: Only this origin, no inline script or style. Cytoscape draws on a canvas and sets element
 #: styles through the CSSOM, which CSP does not govern; the one <style> element it would add

@@ -80,3 +80,13 @@ export function viewer() {
 export function mayAct() {
   return viewerNow !== null && ['caseworker', 'admin'].includes(viewerNow.role);
 }
+
+/** Whether the signed-in role is staff (caseworker, auditor, admin): near misses and findings. */
+export function isStaff() {
+  return viewerNow !== null && ['caseworker', 'auditor', 'admin'].includes(viewerNow.role);
+}
+
+/** Whether the signed-in role audits (auditor, admin): the forward calendar and the what-if. */
+export function mayAudit() {
+  return viewerNow !== null && ['auditor', 'admin'].includes(viewerNow.role);
+}

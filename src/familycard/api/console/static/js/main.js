@@ -3,7 +3,10 @@
 
 import * as api from './api.js';
 import { clear, field, h } from './dom.js';
+import * as findings from './findings.js';
 import { LANGS, lang, onLangChange, setLang, t } from './i18n.js';
+import * as lookahead from './lookahead.js';
+import * as nearmiss from './nearmiss.js';
 import * as person from './person.js';
 import * as search from './search.js';
 import * as worklist from './worklist.js';
@@ -18,6 +21,9 @@ function route(pathname) {
   const m = /^\/people\/([A-Za-z0-9_-]{1,400})$/.exec(path);
   if (m) return [person, { id: m[1] }];
   if (path === '/worklist') return [worklist, {}];
+  if (path === '/nearmiss') return [nearmiss, {}];
+  if (path === '/findings') return [findings, {}];
+  if (path === '/lookahead') return [lookahead, {}];
   return [search, {}];
 }
 
@@ -82,7 +88,10 @@ function header(active) {
     h('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main').focus(); } },
       t('nav.skip')),
     h('a', { class: 'brand', href: `${api.root}/`, onclick: (e) => { e.preventDefault(); go('/'); } }, t('app.title')),
-    h('nav', { 'aria-label': t('nav.label') }, link('/search', 'search'), link('/worklist', 'worklist')),
+    // the views a role may use, as the server said who the token is (it refuses the others anyway)
+    h('nav', { 'aria-label': t('nav.label') }, link('/search', 'search'), link('/worklist', 'worklist'),
+      api.isStaff() ? [link('/nearmiss', 'nearmiss'), link('/findings', 'findings')] : null,
+      api.mayAudit() ? link('/lookahead', 'lookahead') : null),
     who ? h('span', { class: 'role', id: 'role', title: who.subject }, t('signin.as', { role: roleName(who.role) })) : null,
     languageSelect(),
     h('button', {
@@ -96,6 +105,9 @@ function signOut() {
   api.signOut();
   search.forget();
   worklist.forget();
+  nearmiss.forget();
+  findings.forget();
+  lookahead.forget();
 }
 
 /** Ask the server who the kept token is: null once it said, else what to tell the user (the
