@@ -112,7 +112,7 @@ def test_possible_duplicates_share_the_whole_name_and_birth_date(store):
 
 
 def test_a_child_alone_is_under_18_where_no_living_adult_is_registered(store):
-    alone = person("2015-01-01", "F", address_id="C1")
+    alone = person("2015-01-01", "F", address_id="C1\nкорпус 2")  # a feed's free text: escaped when shown
     # exactly 18 on the day: an adult, so the child beside her is not alone
     eighteen = person("2008-11-25", "F", address_id="C2")
     kid2 = person("2016-01-01", "M", address_id="C2")
@@ -126,8 +126,10 @@ def test_a_child_alone_is_under_18_where_no_living_adult_is_registered(store):
     _ingest(store, alone, eighteen, kid2, seventeen, kid3, dead, kid4,
             person("2014-01-01", "M", address_id="C5", death_date="2020-01-01"))
     assert _found(store) == sorted(("child_alone", ids(p)) for p in (alone, seventeen, kid3, kid4))
+    assert next(f for f in findings(store, D) if f.iins == ids(alone)).detail == (
+        'born 2015-01-01, registered at address "C1\\nкорпус 2" where no living adult is registered on 2026-11-25')
     f = next(f for f in findings(store, D) if f.iins == ids(kid4))
-    assert f.detail == "born 2018-01-01, registered at address 'C4' where no living adult is registered on 2026-11-25"
+    assert f.detail == "born 2018-01-01, registered at address \"C4\" where no living adult is registered on 2026-11-25"
     assert f.iins == ids(kid4)  # the child only: not the dead adult, not the other children
     # the day before she turns 18, the adult of C2 is a child too
     assert ("child_alone", ids(eighteen)) in _found(store, dt.date(2026, 11, 24))

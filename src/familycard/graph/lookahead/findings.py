@@ -15,6 +15,7 @@ not the neighbours registered elsewhere in the building.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -119,6 +120,11 @@ def _month(d: dt.date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
+def _quoted(text: str) -> str:
+    """A feed's free text (an address code) in double quotes, control characters escaped."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _finding(kind: str, iins: Iterable[str], detail: str) -> DataFinding:
     return DataFinding(kind, tuple(sorted(set(iins))), detail)
 
@@ -208,7 +214,7 @@ def _child_alone(store: Store, d: dt.date) -> list[DataFinding]:
         f"MATCH (a)<-[:LIVES_AT]-(p:Person) WHERE {living} "
         "RETURN a.id AS address, p.iin AS iin, p.birth_date AS born", params)
     return [_finding("child_alone", [r["iin"]],
-                     f"born {r['born'].isoformat()}, registered at address '{r['address']}' where no living "
+                     f"born {r['born'].isoformat()}, registered at address {_quoted(r['address'])} where no living "
                      f"adult is registered on {d.isoformat()}")
             for r in rows]
 
