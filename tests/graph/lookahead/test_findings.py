@@ -91,7 +91,9 @@ def test_income_after_death_is_for_a_month_after_the_month_of_death(store):
     def income(p, month):
         return fact(p, "income", f"{month}-01", source="KGD", month=month, amount_kzt=100_000)
 
-    _ingest(store, r, s, income(r, "2026-06"), income(r, "2026-07"), income(r, "2026-08"), income(s, "2026-06"))
+    _ingest(store, r, s, income(r, "2026-06"), income(r, "2026-07"), income(r, "2026-08"), income(s, "2026-06"),
+            # a contribution after death is no income
+            fact(s, "contribution", "2026-07-01", source="GFSS", month="2026-07", amount_kzt=5_000))
     assert _found(store) == [("income_after_death", ids(r))]
     assert _one(store, "income_after_death").detail == (
         "died 2026-06-30; income reported for 2 months, 2026-07 to 2026-08 (KGD)")
