@@ -37,14 +37,23 @@ class Scope:
 
 
 def compute(store: Store, since: dt.datetime, depth: int) -> Scope:
-    scope = Scope(since)
-    left = set()
+    """The scope of everything ingested after ``since`` (the ``Change`` rows), ``depth`` kin links deep."""
+    changed, left = set(), set()
     for r in store.read("MATCH (c:Change) WHERE c.at > $since RETURN DISTINCT c.iin AS iin, c.address_id AS a",
                         {"since": since}):
         if r["iin"]:
-            scope.changed.add(r["iin"])
+            changed.add(r["iin"])
         if r["a"]:
             left.add(r["a"])
+    return of_persons(store, changed, depth, since=since, left=left)
+
+
+def of_persons(store: Store, persons: set[str], depth: int, *, since: dt.datetime = dt.datetime.min,
+               left: set[str] = frozenset()) -> Scope:
+    """The scope of a given set of persons (the forward calendar's: those whose stored dates a
+    day's bounds pass): their kin rings up to ``depth`` links and their homes, plus ``left``
+    (addresses someone moved out of)."""
+    scope = Scope(since, set(persons))
     ring = set(scope.changed)
     scope.rings.append(set(ring))
     frontier = set(ring)
@@ -59,5 +68,5 @@ def compute(store: Store, since: dt.datetime, depth: int) -> Scope:
     homes = {r["a"] for r in store.read(
         "UNWIND $keys AS k MATCH (p:Person {iin: k}) WHERE p.address_id IS NOT NULL RETURN DISTINCT p.address_id AS a",
         {"keys": sorted(scope.changed)})} if scope.changed else set()
-    scope.addresses = {a for a in homes | left if a}
+    scope.addresses = {a for a in homes | set(left) if a}
     return scope
