@@ -16,9 +16,9 @@ run of the rule, not a scoped one.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from familycard.graph import model
 from familycard.graph.rules import Rule
