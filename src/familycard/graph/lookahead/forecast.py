@@ -164,7 +164,18 @@ class _Dates:
 BATCH_KEYS = 200_000
 
 
-def _run(store: Store, plan: _Plan, dates: _Dates) -> list[ForecastChange]:
+def _persons(plan: _Plan, dates: _Dates) -> dict[dt.date, set[str]]:
+    """Each scoped day's persons: the owners of the stored dates its bounds pass."""
+    out = {}
+    for d in plan.days:
+        if not plan.full(d):
+            persons = set().union(*(dates.owners(*iv) for iv in plan.intervals(d)))
+            if persons:
+                out[d] = persons
+    return out
+
+
+def _run(store: Store, plan: _Plan, persons: dict[dt.date, set[str]], kin: scopes.Kin) -> list[ForecastChange]:
     """One rule over its days: the full days run whole on d-1 and d; the others, scoped to the
     first nodes their dates concern, all in batched runs (``batched``)."""
     rule = plan.rule
@@ -179,9 +190,9 @@ def _run(store: Store, plan: _Plan, dates: _Dates) -> list[ForecastChange]:
             out += changes_between(d, before, rights(run_rule(store, rule, d)))
             store.after_rule()
             continue
-        persons = set().union(*(dates.owners(*iv) for iv in plan.intervals(d)))
-        if persons:
-            keys = scopes.of_persons(store, persons, rule.scope_hops if label == "Person" else 0).keys_for(rule)
+        if d in persons:
+            depth = rule.scope_hops if label == "Person" else 0
+            keys = scopes.of_persons(store, persons[d], depth, kin=kin).keys_for(rule)
             if keys:
                 scoped.append((d, keys))
     query = batched_cypher(rule) if scoped else ""
@@ -221,9 +232,13 @@ def forecast(store: Store, start: dt.date, days: int, codes: list[str] | None = 
                     wanted.setdefault((table, prop), []).append((lo, hi))
     dates = _Dates(store, wanted)
 
-    for plan in plans:
+    persons = [_persons(plan, dates) for plan in plans]
+    kin = scopes.Kin(store)  # every day's kin rings and homes, read in a few queries
+    for plan, days in zip(plans, persons, strict=True):
+        kin.read(set().union(*days.values()), plan.rule.scope_hops)
+    for plan, days in zip(plans, persons, strict=True):
         t_rule = time.perf_counter()
-        result.changes += _run(store, plan, dates)
+        result.changes += _run(store, plan, days, kin)
         store.after_rule()  # what the rule's runs took of the engine's memory (LadybugStore)
         result.rule_seconds[plan.rule.code] = time.perf_counter() - t_rule
         result.rule_runs[plan.rule.code] = plan.runs
