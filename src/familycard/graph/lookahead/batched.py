@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from familycard.graph.rules import Entitlement, Rule, used_params
 from familycard.graph.rules.run import JOIN, SCOPE_PARAM
 from familycard.graph.store import Store
 
-__all__ = ["BATCH_PARAM", "batched_cypher", "run_batched"]
+__all__ = ["BATCH_PARAM", "batched_cypher", "entitlements", "run_batched"]
 
 BATCH_PARAM = "fc_batch"
 _WITH = re.compile(r"^WITH(\s+DISTINCT)?\s", re.M)
@@ -57,21 +57,25 @@ def batched_cypher(rule: Rule) -> str:
 
 
 def run_batched(store: Store, rule: Rule, entries: Sequence[tuple[dt.date, Sequence[str]]],
-                query: str, params: dict[dt.date, dict[str, Any]]) -> list[list[Entitlement]]:
-    """What the rule finds in each entry (a day and first-node keys), in ``entries``' order.
-    ``params``: each day's query parameters (``Rule.query_params``)."""
+                query: str, params: dict[dt.date, dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The rows of the rule's query in each entry (a day and first-node keys), in ``entries``'
+    order, without ``fc_i``. ``params``: each day's query parameters (``Rule.query_params``)."""
     names = _names(rule)
     batch = [{"i": i, **{n: params[day][n] for n in names}, "keys": sorted(keys)}
              for i, (day, keys) in enumerate(entries) if keys]
-    found: list[list[Entitlement]] = [[] for _ in entries]
-    if not batch:
-        return found
-    for row in store.read(query, {BATCH_PARAM: batch}):
-        i = row["fc_i"]
-        day = entries[i][0]
+    rows: list[list[dict[str, Any]]] = [[] for _ in entries]
+    if batch:
+        for row in store.read(query, {BATCH_PARAM: batch}):
+            rows[row.pop("fc_i")].append(row)
+    return rows
+
+
+def entitlements(rule: Rule, day: dt.date, rows: Iterable[dict[str, Any]]) -> list[Entitlement]:
+    """What ``run_rule`` makes of its query's rows on ``day``: the rule's ``when`` and amount."""
+    found = []
+    for row in rows:
         ok, amount = rule.decide(day, row)
         if ok:
-            inputs = {k: v for k, v in row.items() if k not in ("iin", "subject", "event", "fc_i")}
-            found[i].append(Entitlement(row["iin"], rule.code, day, row.get("subject"), amount, row.get("event"),
-                                        inputs))
+            inputs = {k: v for k, v in row.items() if k not in ("iin", "subject", "event")}
+            found.append(Entitlement(row["iin"], rule.code, day, row.get("subject"), amount, row.get("event"), inputs))
     return found

@@ -21,12 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from familycard.dates import month_len
-from familycard.graph.lookahead.batched import batched_cypher, run_batched
+from familycard.graph.lookahead.batched import batched_cypher, entitlements, run_batched
 from familycard.graph.lookahead.comparisons import DateUse, date_use, owners_query
 from familycard.graph.rules import Entitlement, Rule, load_rules, run_rule, scope_label, used_params
 from familycard.graph.store import Store
@@ -119,10 +120,12 @@ class _Plan:
                                 if start < since <= last}
 
     def full(self, d: dt.date) -> bool:
-        """A day on which a value the rule uses other than as a compared date changes."""
+        """A day on which a value the query receives other than as a compared date changes."""
         before, after = self.params[d - dt.timedelta(days=1)], self.params[d]
-        if any(before.get(n) != after.get(n) for n in self.use.opaque | (set(after) - set(self.use.compared))):
-            return True
+        return any(before.get(n) != after.get(n) for n in self.use.opaque | (set(after) - set(self.use.compared)))
+
+    def formula_day(self, d: dt.date) -> bool:
+        """A day on which a parameter of the rule's ``amount`` or ``when`` takes a new value."""
         return any(since == d for n in self.changed_formula for since, _ in self.rule.parameters[n].values)
 
     def intervals(self, d: dt.date):
@@ -175,13 +178,20 @@ def _persons(plan: _Plan, dates: _Dates) -> dict[dt.date, set[str]]:
     return out
 
 
+def _hashable(row: Mapping[str, Any]) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in row.items()))
+
+
 def _run(store: Store, plan: _Plan, persons: dict[dt.date, set[str]], kin: scopes.Kin) -> list[ForecastChange]:
-    """One rule over its days: the full days run whole on d-1 and d; the others, scoped to the
-    first nodes their dates concern, all in batched runs (``batched``)."""
+    """One rule over its days (see the module's doc). A day on which the query receives a new
+    value is two whole runs. A day on which only its amount's parameters change (1 January) is
+    one: its rows on d are those of d-1 but for the first nodes the day's dates concern, whose
+    rows on d-1 and d the batched run gives. The other days: scoped pairs, batched."""
     rule = plan.rule
     label = scope_label(rule)
     out: list[ForecastChange] = []
     scoped: list[tuple[dt.date, list[str]]] = []
+    whole: dict[dt.date, list[dict[str, Any]]] = {}   # formula days: the query's rows on the day
     full = 0
     for d in plan.days:
         if plan.full(d):
@@ -190,23 +200,40 @@ def _run(store: Store, plan: _Plan, persons: dict[dt.date, set[str]], kin: scope
             out += changes_between(d, before, rights(run_rule(store, rule, d)))
             store.after_rule()
             continue
+        if plan.formula_day(d):
+            whole[d] = store.read(rule.cypher, rule.query_params(d))
+            store.after_rule()
+        keys: list[str] = []
         if d in persons:
             depth = rule.scope_hops if label == "Person" else 0
             keys = scopes.of_persons(store, persons[d], depth, kin=kin).keys_for(rule)
-            if keys:
-                scoped.append((d, keys))
-    query = batched_cypher(rule) if scoped else ""
+        if keys or d in whole:
+            scoped.append((d, keys))
+    query = batched_cypher(rule) if any(k for _, k in scoped) else ""
     chunk: list[tuple[dt.date, list[str]]] = []
     for i, (d, keys) in enumerate(scoped):
         chunk.append((d, keys))
         if i + 1 == len(scoped) or sum(len(k) for _, k in chunk) + len(scoped[i + 1][1]) > BATCH_KEYS // 2:
             entries = [e for day, keys in chunk for e in ((day - dt.timedelta(days=1), keys), (day, keys))]
-            found = run_batched(store, rule, entries, query, plan.params)
+            rows = run_batched(store, rule, entries, query, plan.params) if query else [[] for _ in entries]
             for j, (day, _) in enumerate(chunk):
-                out += changes_between(day, rights(found[2 * j]), rights(found[2 * j + 1]))
+                prev, rows_before, rows_after = day - dt.timedelta(days=1), rows[2 * j], rows[2 * j + 1]
+                if day in whole:
+                    # the day's rows less its scoped first nodes' (a multiset), and theirs the day before
+                    left = Counter(_hashable(r) for r in rows_after)
+                    rest = []
+                    for r in whole[day]:
+                        h = _hashable(r)
+                        if left[h]:
+                            left[h] -= 1
+                        else:
+                            rest.append(r)
+                    rows_before, rows_after = rest + rows_before, whole[day]
+                out += changes_between(day, rights(entitlements(rule, prev, rows_before)),
+                                       rights(entitlements(rule, day, rows_after)))
             chunk = []
-    plan.runs = (f"{len(scoped)} days scoped ({sum(len(k) for _, k in scoped):,} first nodes), "
-                 f"{full} days whole")
+    plan.runs = (f"{sum(1 for _, k in scoped if k)} days scoped ({sum(len(k) for _, k in scoped):,} first nodes), "
+                 f"{len(whole)} days whole once (a parameter of the amount), {full} days whole twice")
     return out
 
 
