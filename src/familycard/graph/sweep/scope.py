@@ -91,7 +91,8 @@ def of_persons(store: Store, persons: set[str], depth: int, *, since: dt.datetim
                left: set[str] = frozenset(), kin: Kin | None = None) -> Scope:
     """The scope of a given set of persons (the forward calendar's: those whose stored dates a
     day's bounds pass): their kin rings up to ``depth`` links and their homes, plus ``left``
-    (addresses someone moved out of)."""
+    (addresses someone moved out of). ``kin``: what earlier scopes read (else read here)."""
+    kin = kin or Kin(store)
     scope = Scope(since, set(persons))
     ring = set(scope.changed)
     scope.rings.append(set(ring))
