@@ -15,7 +15,46 @@ from familycard.graph.rules import Rule, scope_label
 from familycard.graph.store import Store
 
 _KIN = ("UNWIND $keys AS k MATCH (p:Person {iin: k})-[:PARENT_OF|SPOUSE_OF|GUARDIAN_OF]-(q:Person) "
-        "RETURN DISTINCT q.iin AS iin")
+        "RETURN DISTINCT p.iin AS p, q.iin AS iin")
+_HOME = ("UNWIND $keys AS k MATCH (p:Person {iin: k}) WHERE p.address_id IS NOT NULL "
+         "RETURN DISTINCT p.iin AS p, p.address_id AS a")
+
+
+class Kin:
+    """Persons' kin (one link away) and homes, read from the store once each, in one query per
+    batch of persons not read yet: many scopes over the same persons (the forward calendar's,
+    one per rule and day) read them once."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._kin: dict[str, set[str]] = {}
+        self._home: dict[str, str | None] = {}
+
+    def kin(self, persons: set[str]) -> set[str]:
+        new = sorted(persons - self._kin.keys())
+        if new:
+            for p in new:
+                self._kin[p] = set()
+            for r in self.store.read(_KIN, {"keys": new}):
+                self._kin[r["p"]].add(r["iin"])
+        return set().union(*(self._kin[p] for p in persons))
+
+    def homes(self, persons: set[str]) -> set[str]:
+        new = sorted(persons - self._home.keys())
+        if new:
+            for p in new:
+                self._home[p] = None
+            for r in self.store.read(_HOME, {"keys": new}):
+                self._home[r["p"]] = r["a"]
+        return {self._home[p] for p in persons if self._home[p]}
+
+    def read(self, persons: set[str], depth: int) -> None:
+        """Read ahead: the kin rings of ``persons`` up to ``depth`` links and their homes."""
+        ring, frontier = set(persons), set(persons)
+        for _ in range(depth):
+            frontier = self.kin(frontier) - ring if frontier else set()
+            ring |= frontier
+        self.homes(set(persons))
 
 
 @dataclass
@@ -37,27 +76,32 @@ class Scope:
 
 
 def compute(store: Store, since: dt.datetime, depth: int) -> Scope:
-    scope = Scope(since)
-    left = set()
+    """The scope of everything ingested after ``since`` (the ``Change`` rows), ``depth`` kin links deep."""
+    changed, left = set(), set()
     for r in store.read("MATCH (c:Change) WHERE c.at > $since RETURN DISTINCT c.iin AS iin, c.address_id AS a",
                         {"since": since}):
         if r["iin"]:
-            scope.changed.add(r["iin"])
+            changed.add(r["iin"])
         if r["a"]:
             left.add(r["a"])
+    return of_persons(store, changed, depth, since=since, left=left)
+
+
+def of_persons(store: Store, persons: set[str], depth: int, *, since: dt.datetime = dt.datetime.min,
+               left: set[str] = frozenset(), kin: Kin | None = None) -> Scope:
+    """The scope of a given set of persons (the forward calendar's: those whose stored dates a
+    day's bounds pass): their kin rings up to ``depth`` links and their homes, plus ``left``
+    (addresses someone moved out of). ``kin``: what earlier scopes read (else read here)."""
+    kin = kin or Kin(store)
+    scope = Scope(since, set(persons))
     ring = set(scope.changed)
     scope.rings.append(set(ring))
     frontier = set(ring)
     for _ in range(depth):
-        if frontier:
-            nxt = {r["iin"] for r in store.read(_KIN, {"keys": sorted(frontier)})} - ring
-        else:
-            nxt = set()
+        nxt = kin.kin(frontier) - ring if frontier else set()
         ring |= nxt
         scope.rings.append(set(ring))
         frontier = nxt
-    homes = {r["a"] for r in store.read(
-        "UNWIND $keys AS k MATCH (p:Person {iin: k}) WHERE p.address_id IS NOT NULL RETURN DISTINCT p.address_id AS a",
-        {"keys": sorted(scope.changed)})} if scope.changed else set()
-    scope.addresses = {a for a in homes | left if a}
+    homes = kin.homes(scope.changed) if scope.changed else set()
+    scope.addresses = {a for a in homes | set(left) if a}
     return scope
