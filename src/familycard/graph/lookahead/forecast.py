@@ -125,8 +125,15 @@ class _Plan:
         return any(before.get(n) != after.get(n) for n in self.use.opaque | (set(after) - set(self.use.compared)))
 
     def formula_day(self, d: dt.date) -> bool:
-        """A day on which a parameter of the rule's ``amount`` or ``when`` takes a new value."""
-        return any(since == d for n in self.changed_formula for since, _ in self.rule.parameters[n].values)
+        """A day on which a parameter of the rule's ``amount`` or ``when`` takes a new value (a
+        value dated that day but equal to the day before's, as the minimum wage's yearly restatements
+        of 85 000, changes nothing)."""
+        return any(since == d and self._value(n, d) != self._value(n, d - dt.timedelta(days=1))
+                   for n in self.changed_formula for since, _ in self.rule.parameters[n].values)
+
+    def _value(self, name: str, d: dt.date):
+        p = self.rule.parameters[name]
+        return p.at(d) if d >= p.values[0][0] else None
 
     def intervals(self, d: dt.date):
         """(table, property, lo, hi): the stored dates whose comparisons may flip on ``d``."""
