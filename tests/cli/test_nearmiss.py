@@ -34,9 +34,8 @@ def test_nearmiss_json_lines_kinds_and_an_unknown_kind(tmp_path):
         (mum["iin"], "birth", "phone"), (mum["iin"], "childcare_1_5", "phone"),
         (m["iin"], "large_family", "student_fact")]
     assert got[2] == {"iin": m["iin"], "benefit": "large_family", "subject": None, "missing": "student_fact",
-                      "detail": f"3 dependent children at home, 4 needed; child {student['iin']} (aged 19) at home "
-                                f"without a student fact covering 2026-11-25: a student record for it would count "
-                                f"one more"}
+                      "detail": f"3 dependent children at home, 4 needed: child {student['iin']} (aged 19) lives at "
+                                f"home without a student fact covering 2026-11-25; a student record would make 4"}
     assert r.stderr.decode().startswith("near misses as of 2026-11-25: 3 in ")
 
     r = run(["nearmiss", "--as-of", "2026-11-25", "--kind", "student_fact"], tmp_path)

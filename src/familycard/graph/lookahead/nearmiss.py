@@ -87,6 +87,7 @@ class _Found:
     def __init__(self, store: Store, as_of: dt.date, rules: dict[str, Rule], full: bool):
         self.store, self.as_of, self.rules = store, as_of, rules
         self._by_code: dict[str, list[Entitlement]] = {}
+        self.contacts: tuple[list[Entitlement], dict[str, dict]] | None = None
         if full:
             self._by_code = {code: [] for code in rules}
             for e in sweep(store, as_of).entitlements:
@@ -135,8 +136,10 @@ def _keys_read(store: Store, query: str, keys: Iterable[str], params: dict | Non
 
 # The children of 18-22 of the parents found, at the parent's home, alive, the link not ended,
 # without a student fact covering the day: one student record would count each of them (the
-# large_family rule's dependent child). OPTIONAL MATCH and a count, not NOT EXISTS: LadybugDB
-# evaluates an EXISTS over the whole graph (graph/rules/run.py, _table).
+# large_family rule's dependent child). But not a father's child whose living mother lives at
+# the same address: the student record would give her a dependent child at her home, and the
+# rule's mother-first test would then pass the right to her, not to him. OPTIONAL MATCH and a
+# count, not NOT EXISTS: LadybugDB evaluates an EXISTS over the whole graph (rules/run.py, _table).
 _NON_STUDENTS = """
 UNWIND $keys AS k
 MATCH (p:Person {iin: k})-[l:PARENT_OF]->(c:Person)
@@ -147,6 +150,11 @@ OPTIONAL MATCH (c)-[:HAS_FACT]->(s:Fact)
   WHERE s.type = 'student' AND s.valid_from <= $as_of AND (s.valid_to IS NULL OR s.valid_to >= $as_of)
 WITH p, c, count(s) AS students
 WHERE students = 0
+OPTIONAL MATCH (m:Person)-[lm:PARENT_OF]->(c)
+  WHERE p.sex = 'M' AND m.sex = 'F' AND (lm.until IS NULL OR lm.until > $as_of)
+    AND (m.death_date IS NULL OR m.death_date > $as_of) AND m.address_id = p.address_id
+WITH p, c, count(m) AS mothers_at_home
+WHERE mothers_at_home = 0
 RETURN DISTINCT p.iin AS iin, c.iin AS child, c.birth_date AS birth_date
 """
 
@@ -154,9 +162,9 @@ RETURN DISTINCT p.iin AS iin, c.iin AS child, c.birth_date AS birth_date
 def _student_fact(store: Store, as_of: dt.date, found: _Found) -> list[NearMiss]:
     """The large-family rule with one dependent child fewer needed, less those it finds as it
     is: parents exactly one child short (mother first, as the rule decides) who have a child
-    of 18-22 at home without a student fact. Exact but for one case the relaxed run cannot see:
-    a father whose non-student child lives at his home and also at its mother's (one address),
-    where the student fact would give the mother a dependant at her home and the right to her."""
+    of 18-22 at home without a student fact whose record would keep the right theirs (see
+    _NON_STUDENTS). The student record changes nothing else the rule tests: the count, and a
+    mother's dependants at her home, which _NON_STUDENTS accounts for."""
     out = []
     for rule in found.using(_CHILDREN):
         need = rule.parameters[_CHILDREN].at(as_of)
@@ -173,12 +181,12 @@ def _student_fact(store: Store, as_of: dt.date, found: _Found) -> list[NearMiss]
                 continue
             named = ", ".join(f"{k['child']} (aged {dates.age(k['birth_date'], as_of)})"
                               for k in sorted(kids[iin], key=lambda k: k["child"]))
-            either = "it" if len(kids[iin]) == 1 else "either"
+            one = len(kids[iin]) == 1
             out.append(NearMiss(iin, rule.code, e.subject, "student_fact",
-                                f"{int(need) - 1} dependent children at home, {int(need)} needed; "
-                                f"{'child' if len(kids[iin]) == 1 else 'children'} {named} at home "
-                                f"without a student fact covering {as_of.isoformat()}: "
-                                f"a student record for {either} would count one more"))
+                                f"{int(need) - 1} dependent children at home, {int(need)} needed: "
+                                f"{'child' if one else 'children'} {named} {'lives' if one else 'live'} at home "
+                                f"without a student fact covering {as_of.isoformat()}; a student record"
+                                f"{'' if one else ' for one of them'} would make {int(need)}"))
     return out
 
 
@@ -193,11 +201,11 @@ def _contribution_month(store: Store, as_of: dt.date, found: _Found) -> list[Nea
         for e in found.relaxed(rule, _MONTHS, need - 1):
             if e.inputs.get("contribution_months") != need - 1:
                 continue
-            month = f"{e.event.year:04d}-{e.event.month:02d}" if e.event else "?"
+            event = rule.event.split(" (")[0]   # "the registration date (valid_from of ...)"
             out.append(NearMiss(e.iin, rule.code, e.subject, "contribution_month",
-                                f"contributions in {int(need) - 1} of the 24 months before {month} "
-                                f"(the month of the event of {e.event.isoformat() if e.event else '?'}), "
-                                f"{int(need)} needed: one more month's contribution record would make it"))
+                                f"contributions in {int(need) - 1} of the 24 calendar months before the month of "
+                                f"{event}, {e.event.isoformat() if e.event else '?'}; {int(need)} needed: "
+                                f"one more month's contribution record would make it"))
     return out
 
 
@@ -243,8 +251,11 @@ _ACCOUNT = {"no_account": "no bank account in the registry",
 
 
 def _contacts(store: Store, found: _Found) -> tuple[list[Entitlement], dict[str, dict]]:
-    rights = found.all()
-    return rights, {r["iin"]: r for r in _keys_read(store, _CONTACTS, (e.iin for e in rights))}
+    """Every right of the day and its recipients' phone and account (read once for both kinds)."""
+    if found.contacts is None:
+        rights = found.all()
+        found.contacts = rights, {r["iin"]: r for r in _keys_read(store, _CONTACTS, (e.iin for e in rights))}
+    return found.contacts
 
 
 def _phone(store: Store, as_of: dt.date, found: _Found) -> list[NearMiss]:
