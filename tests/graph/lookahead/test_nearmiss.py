@@ -248,3 +248,16 @@ def test_all_kinds_sorted_and_no_detail_shows_a_phone_or_an_account(store, peopl
             assert secret not in m.detail, (m, secret)
     with pytest.raises(ValueError, match="unknown near-miss kind 'phones' \\(known: student_fact, "):
         near_misses(store, AS_OF, ["phones"])
+
+
+def test_the_rights_derived_from_the_relaxed_runs_are_the_rules_own(store, people):
+    """near_misses does not run a relaxed rule a second time as it is: its rights (amounts too)
+    are the relaxed rows that pass the rule's filter and decide. The same as a run of the rule."""
+    from familycard.graph.lookahead.nearmiss import _Found
+    from familycard.graph.rules import run_rule
+
+    rules = {r.code: r for r in load_rules()}
+    found = _Found(store, AS_OF, rules, set(MISSING_KINDS))
+    for code in ("large_family", "job_loss", "work_capacity_loss", "targeted_assistance"):
+        assert found._by_code[code] == run_rule(store, rules[code], AS_OF), code
+    assert [e.record() for e in found.all()] == [e.record() for e in sweep(store, AS_OF).entitlements]

@@ -71,7 +71,7 @@ def near_misses(store: Store, as_of: dt.date, kinds: list[str] | None = None) ->
     unknown = sorted(wanted - set(MISSING_KINDS))
     if unknown:
         raise ValueError(f"unknown near-miss kind {', '.join(map(repr, unknown))} (known: {', '.join(MISSING_KINDS)})")
-    found = _Found(store, as_of, {r.code: r for r in load_rules()}, full=bool(wanted & {"phone", "bank_account"}))
+    found = _Found(store, as_of, {r.code: r for r in load_rules()}, wanted)
     out: list[NearMiss] = []
     for kind, find in _FINDERS.items():
         if kind in wanted:
@@ -80,18 +80,65 @@ def near_misses(store: Store, as_of: dt.date, kinds: list[str] | None = None) ->
     return out
 
 
-class _Found:
-    """The rights the rules find on the day (each rule run once, unrelaxed): from one dry-run
-    sweep when the flow's kinds need every right, else rule by rule as a kind asks."""
+# parameter -> its kind, the column of the rule's row compared to it (``column >= $parameter``
+# in the rule's Cypher; None: the rule's ``when`` tests it), and its relaxed value from the day's.
+# The line is relaxed a little more than 5 %: the rule's test is strict (``income < line``), and
+# a household exactly 5 % above must be in the relaxed run (the exact test is the kind's own).
+_RELAX: dict[str, tuple[str, str | None, Callable[[Decimal], Decimal]]] = {
+    _CHILDREN: ("student_fact", "children", lambda v: v - 1),
+    _MONTHS: ("contribution_month", "contribution_months", lambda v: v - 1),
+    _LINE: ("income_above_line", None, lambda v: v * (1 + INCOME_MARGIN) * Decimal("1.01")),
+}
 
-    def __init__(self, store: Store, as_of: dt.date, rules: dict[str, Rule], full: bool):
+
+class _Found:
+    """The rights the rules find on the day, and those they find relaxed (each rule run once).
+
+    A relaxed run finds a superset of the rule's own rights, with the same row for each: the
+    parameter only filters (``column >= $parameter``) or enters the ``when`` and the pre-filter
+    bound made from it. So the rule's own rights are the relaxed rows that pass the filter and
+    the rule's ``decide`` as it is (the amount too), and the rule is not run a second time (the
+    tests check this against a run of the rule). Every other rule: from one dry-run sweep when
+    the flow's kinds need every right, else rule by rule as a kind asks."""
+
+    def __init__(self, store: Store, as_of: dt.date, rules: dict[str, Rule], wanted: set[str]):
         self.store, self.as_of, self.rules = store, as_of, rules
         self._by_code: dict[str, list[Entitlement]] = {}
+        self._relaxed: dict[tuple[str, str], list[Entitlement]] = {}
         self.contacts: tuple[list[Entitlement], dict[str, dict]] | None = None
-        if full:
-            self._by_code = {code: [] for code in rules}
-            for e in sweep(store, as_of).entitlements:
+        for name, (kind, column, step) in _RELAX.items():
+            if kind not in wanted:
+                continue
+            for rule in self.using(name, in_when=column is None):
+                rows = self._run_relaxed(rule, name, step(rule.parameters[name].at(as_of)))
+                self._relaxed[(rule.code, name)] = rows
+                if rule.code not in self._by_code:   # a rule relaxed twice: derived from the first
+                    self._by_code[rule.code] = self._as_it_is(rule, name, column, rows)
+        if wanted & {"phone", "bank_account"}:
+            rest = [c for c in rules if c not in self._by_code]
+            self._by_code.update({c: [] for c in rest})
+            for e in sweep(store, as_of, rest).entitlements:
                 self._by_code[e.benefit].append(e)
+
+    def _run_relaxed(self, rule: Rule, name: str, value: Decimal) -> list[Entitlement]:
+        """The rule with ``name``'s value on the day replaced. No amount: a relaxed count may
+        have no entry in the rule's table of amounts (``_as_it_is`` computes the real ones)."""
+        p = rule.parameters[name].replaced(self.as_of, value, reference="near misses: relaxed by one step")
+        got = run_rule(self.store, replace(rule.with_parameters({name: p}), amount=None), self.as_of)
+        self.store.after_rule()
+        return got
+
+    def _as_it_is(self, rule: Rule, name: str, column: str | None, rows: list[Entitlement]) -> list[Entitlement]:
+        """The rule's own rights among its relaxed rows (see the class)."""
+        need = rule.parameters[name].at(self.as_of)
+        out = []
+        for e in rows:
+            if column is not None and not e.inputs[column] >= need:
+                continue
+            ok, amount = rule.decide(self.as_of, {**e.inputs, "iin": e.iin, "subject": e.subject, "event": e.event})
+            if ok:
+                out.append(replace(e, amount_kzt=amount))
+        return out
 
     def of(self, code: str) -> list[Entitlement]:
         if code not in self._by_code:
@@ -102,20 +149,11 @@ class _Found:
     def all(self) -> list[Entitlement]:
         return [e for code in self.rules for e in self.of(code)]
 
-    def entitled(self, code: str) -> set[tuple[str, str | None]]:
-        return {(e.iin, e.subject) for e in self.of(code)}
-
-    def relaxed(self, rule: Rule, name: str, value: Decimal) -> list[Entitlement]:
-        """The rule with ``name``'s value on the day replaced, less the rights the rule finds as
-        it is (by recipient and subject: a second event of a right found is not a near miss).
-        No amount is computed: a near miss is paid nothing, and a relaxed count may have no
-        entry in the rule's table of amounts."""
-        p = rule.parameters[name].replaced(self.as_of, value, reference="near misses: relaxed by one step")
-        relaxed = replace(rule.with_parameters({name: p}), amount=None)
-        got = run_rule(self.store, relaxed, self.as_of)
-        self.store.after_rule()
-        have = self.entitled(rule.code)
-        return [e for e in got if (e.iin, e.subject) not in have]
+    def relaxed(self, rule: Rule, name: str) -> list[Entitlement]:
+        """The rights of the rule relaxed on ``name``, less the rights the rule finds as it is (by
+        recipient and subject: a second event of a right found is not a near miss)."""
+        have = {(e.iin, e.subject) for e in self.of(rule.code)}
+        return [e for e in self._relaxed[(rule.code, name)] if (e.iin, e.subject) not in have]
 
     def using(self, name: str, in_when: bool = False) -> list[Rule]:
         """The rules that test parameter ``name``: in their Cypher, or (``in_when``) their ``when``."""
@@ -168,7 +206,7 @@ def _student_fact(store: Store, as_of: dt.date, found: _Found) -> list[NearMiss]
     out = []
     for rule in found.using(_CHILDREN):
         need = rule.parameters[_CHILDREN].at(as_of)
-        short = {e.iin: e for e in found.relaxed(rule, _CHILDREN, need - 1) if e.inputs.get("children") == need - 1}
+        short = {e.iin: e for e in found.relaxed(rule, _CHILDREN) if e.inputs.get("children") == need - 1}
         if not short:
             continue
         bounds = rule.query_params(as_of)
@@ -198,7 +236,7 @@ def _contribution_month(store: Store, as_of: dt.date, found: _Found) -> list[Nea
     out = []
     for rule in found.using(_MONTHS):
         need = rule.parameters[_MONTHS].at(as_of)
-        for e in found.relaxed(rule, _MONTHS, need - 1):
+        for e in found.relaxed(rule, _MONTHS):
             if e.inputs.get("contribution_months") != need - 1:
                 continue
             event = rule.event.split(" (")[0]   # "the registration date (valid_from of ...)"
@@ -213,16 +251,14 @@ def _contribution_month(store: Store, as_of: dt.date, found: _Found) -> list[Nea
 
 def _income_above_line(store: Store, as_of: dt.date, found: _Found) -> list[NearMiss]:
     """Each rule with a poverty line in its ``when``, its line a little more than 5 % higher
-    (wider than the margin: the rule's test is strict, ``income < line``, and a household
-    exactly 5 % above must be in the relaxed run), less those it finds as it is; then the exact
+    (``_RELAX``), less those it finds as it is; then the exact
     test, the rule's own ``per_person`` and ``line`` (its explain values) at the day's values:
     line <= per person <= line × 1.05."""
     out = []
     for rule in found.using(_LINE, in_when=True):
         if not {"per_person", "line"} <= set(rule.explain_values):
             continue
-        share = rule.parameters[_LINE].at(as_of)
-        for e in found.relaxed(rule, _LINE, share * (1 + INCOME_MARGIN) * Decimal("1.01")):
+        for e in found.relaxed(rule, _LINE):
             names = rule.formula_names(as_of, e.inputs)
             per_person = evaluate(rule.explain_values["per_person"], names)
             line = evaluate(rule.explain_values["line"], names)
