@@ -52,6 +52,20 @@ class OfferSummary:
                 f"{self.lapsed:,} lapsed, {self.expired:,} expired, {self.withdrawn:,} withdrawn")
 
 
+def usable_phone(raw: str | None) -> str | None:
+    """The number an offer's SMS goes to (E.164), or None: no phone in the registry, or not a
+    Kazakh mobile; then the offer goes to the worklist instead (``phone_reason`` says why)."""
+    return normalise_phone(raw) if raw else None
+
+
+def phone_reason(raw: str | None) -> str | None:
+    """Why an offer to this registry phone cannot go by SMS (a worklist reason: no_phone,
+    invalid_phone), or None when it can. Near misses (graph/lookahead) ask the same."""
+    if not raw:
+        return "no_phone"
+    return None if usable_phone(raw) else "invalid_phone"
+
+
 def seq(attempt: int, round_: int | None) -> str:
     """What keys an attempt's SMS and events: the attempt, and the round after a withdrawal."""
     return f"{attempt}r{round_}" if round_ else str(attempt)
@@ -123,7 +137,7 @@ def record_offers(store: Store, entitlements: Iterable[Entitlement], as_of: dt.d
     phones = {}
     for _, e, _ in todo:
         raw = (persons.get(e.iin) or {}).get("phone")
-        phones[e.iin] = (raw, normalise_phone(raw) if raw else None)
+        phones[e.iin] = (raw, usable_phone(raw))
     used: dict[str, set[int]] = defaultdict(set)
     recipients: dict[str, set[str]] = defaultdict(set)  # whose open offers each phone carries
     wanted = sorted({p for _, p in phones.values() if p})
@@ -201,8 +215,9 @@ def _write(tx: Tx, plans: list, as_of: dt.date, now: dt.datetime, cause: str,
             events.append(trail.event(mkey, "queued", now, e.iin, f"offer {k}"))
             out["queued_sms"] += 1
         else:
-            reason, detail = ("no_phone", "no phone in the registry") if not raw_phone else \
-                ("invalid_phone", f"phone '{raw_phone}' is not a Kazakh mobile number")
+            reason = phone_reason(raw_phone)
+            detail = "no phone in the registry" if reason == "no_phone" else \
+                f"phone '{raw_phone}' is not a Kazakh mobile number"
             tasks.append({"key": f"{k}|{reason}" + (f"|r{round_}" if round_ else ""), "iin": e.iin, "code": e.benefit,
                           "ref": k, "reason": reason, "detail": detail, "status": "open", "created_at": now})
             events.append(trail.event(k, "worklisted", now, e.iin, detail, reason))

@@ -48,11 +48,25 @@ def _name(p: dict) -> str:
     return " ".join(x for x in (p.get("surname"), p.get("given_name"), p.get("patronymic")) if x)
 
 
+def account_reason(account: str | None) -> str | None:
+    """Why a payment order cannot go to this registry account (a worklist reason: no_account,
+    invalid_account), or None when it can: a Kazakh IBAN whose check digits hold. Near misses
+    (graph/lookahead) ask the same."""
+    if is_kz_iban(account):
+        return None
+    return "no_account" if not account else "invalid_account"
+
+
+def needs_order(amount_kzt) -> bool:
+    """Whether a right is paid by order: one with an amount (a notice or a zero amount is not)."""
+    return bool(amount_kzt)
+
+
 def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause: str) -> tuple[int, int]:
     """Orders for ``wanted`` (rows with key = the assignment, code, iin, subject, periodicity,
     amount_kzt) for ``month``, skipping those already issued; recipients without a valid
     account go to the worklist. Returns (orders issued, sent to the worklist)."""
-    wanted = [w for w in wanted if w["amount_kzt"]]
+    wanted = [w for w in wanted if needs_order(w["amount_kzt"])]
     if not wanted:
         return 0, 0
     keys = {w["key"]: f"{w['key']}|{period_of(w['periodicity'], month)}" for w in wanted}
@@ -65,8 +79,8 @@ def issue_orders(tx: Tx, wanted: list[dict], month: str, at: dt.datetime, cause:
             continue
         p = persons.get(w["iin"]) or {}
         account = p.get("bank_account")
-        if not is_kz_iban(account):
-            reason = "no_account" if not account else "invalid_account"
+        reason = account_reason(account)
+        if reason:
             tasks.append({"key": f"{w['key']}|{reason}", "iin": w["iin"], "code": w["code"], "ref": w["key"],
                           "reason": reason, "status": "open", "created_at": at,
                           "detail": "no bank account in the registry" if not account
