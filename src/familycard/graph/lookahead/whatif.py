@@ -194,7 +194,7 @@ def _replace(known: Mapping[str, Parameter], as_of: dt.date,
         m = _ITEM.fullmatch(setting)
         name, key = (m.group(1), m.group(2)) if m else (setting, None)
         if name not in known:
-            near = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+            near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
             hint = f"; did you mean '{near[0]}'?" if near else ""
             raise WhatIfError(f"unknown parameter '{name}'{hint} (parameters: {', '.join(names)})",
                               name=setting, value=value, valid=names)
