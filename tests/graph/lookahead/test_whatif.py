@@ -253,3 +253,9 @@ def test_a_value_that_is_not_a_finite_non_negative_decimal_is_refused_even_past_
 def test_a_parameter_with_no_value_on_the_day_is_refused():
     with pytest.raises(WhatIfError, match="poverty_line_share.*has no value on 2023-09-01"):
         what_if(None, dt.date(2023, 9, 1), {"poverty_line_share": Decimal("0.8")})
+
+
+def test_a_name_given_past_parse_settings_is_shown_cut_and_quoted():
+    with pytest.raises(WhatIfError, match=r"unknown parameter 'mci\\n") as e:
+        what_if(None, AS_OF, {"mci\n" + "x" * 500: Decimal(1)})
+    assert len(str(e.value)) < 700 and "x" * 61 not in str(e.value)

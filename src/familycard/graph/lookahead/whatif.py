@@ -194,9 +194,10 @@ def _replace(known: Mapping[str, Parameter], as_of: dt.date,
         m = _ITEM.fullmatch(setting)
         name, key = (m.group(1), m.group(2)) if m else (setting, None)
         if name not in known:
-            near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            near = difflib.get_close_matches(name[:60], names, n=1, cutoff=0.6)
             hint = f"; did you mean '{near[0]}'?" if near else ""
-            raise WhatIfError(f"unknown parameter '{name}'{hint} (parameters: {', '.join(names)})",
+            shown = f"'{name}'" if m else repr(name[:60] + ("…" if len(name) > 60 else ""))  # any text, via the API
+            raise WhatIfError(f"unknown parameter {shown}{hint} (parameters: {', '.join(names)})",
                               name=setting, value=value, valid=names)
         if not isinstance(value, Decimal) or not value.is_finite():
             raise WhatIfError(f"{setting}: '{value}' is not a decimal number", name=setting, value=value)
