@@ -65,10 +65,13 @@ class SweepResult:
 
 
 def sweep(store: Store, as_of: dt.date, codes: Iterable[str] | None = None,
-          on_rule: Callable[[RuleRun], None] | None = None, scope: Scope | None = None) -> SweepResult:
+          on_rule: Callable[[RuleRun], None] | None = None, scope: Scope | None = None, *,
+          rules: Iterable[Rule] | None = None) -> SweepResult:
     """Run the rules (all, or the named codes) for ``as_of``; entitlements sorted by rule order,
-    recipient and subject. With ``scope``, each rule runs from the scope's keys only."""
-    rules: list[Rule] = load_rules(list(codes) if codes is not None else None)
+    recipient and subject. With ``scope``, each rule runs from the scope's keys only. ``rules``:
+    these rules instead of the rule folders' (``codes`` then unused): a what-if's, or rules
+    loaded from another folder (``load_rules(rules_dir=...)``)."""
+    rules = list(rules) if rules is not None else load_rules(list(codes) if codes is not None else None)
     result = SweepResult(as_of)
     # What a killed sweep wrote of its scope (Store.scope_set) must not stand for this one's, nor
     # stay in the store past the next sweep of any kind.
