@@ -24,6 +24,7 @@ from familycard.api.permissions import mask_text
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.lookahead import (
     FINDING_KINDS,
+    MISSING_KINDS,
     BenefitCost,
     DataFinding,
     FindingKind,
@@ -150,6 +151,8 @@ def fakes(family, monkeypatch) -> Fakes:
     fk = Fakes(family)
     for name in ("forecast", "near_misses", "parse_settings", "what_if", "findings"):
         monkeypatch.setattr(queries, name, getattr(fk, name))
+    for code in list(FINDING_KINDS):  # the fake's two kinds only (restored after the test)
+        monkeypatch.delitem(FINDING_KINDS, code)
     for code in ("shared_bank_account", "two_open_spouses"):
         monkeypatch.setitem(FINDING_KINDS, code, FindingKind(code, code.replace("_", " "), f"why {code}",
                                                              f"clears {code}"))
@@ -227,7 +230,7 @@ def test_near_misses_show_what_is_missing_masked_per_role_filtered_and_logged(cl
     phone, student = _nodes(got)
     assert (phone["missing"], phone["benefit"], phone["citizen"]["iin"], phone["subject"]["iin"]) == (
         "PHONE", {"code": "birth"}, family.small_mother["iin"], family.small_child["iin"])
-    assert phone["missingText"] == "a right already found, but no phone to offer it by SMS"
+    assert phone["missingText"] == MISSING_KINDS["phone"]
     # a caseworker sees IINs and phones, an account by its last 4 only, in the text as in the fields
     assert ACCOUNT not in phone["detail"] and phone["detail"].endswith(f"child {family.small_child['iin']}")
     assert student["detail"].endswith(PHONE) and student["citizen"]["phone"] == PHONE
