@@ -170,8 +170,9 @@ class _Dates:
         return {p for ps in who[bisect_left(xs, lo):bisect_right(xs, hi)] for p in ps}
 
 
-#: first-node keys in one batched run at most (the entries' lists, all days together)
-BATCH_KEYS = 200_000
+#: first-node keys in one batched run at most (the entries' lists, all days together): at 1 M
+#: people, 200 000 filled LadybugDB's buffer pool in one run ("the buffer pool is full")
+BATCH_KEYS = 50_000
 
 
 def _persons(plan: _Plan, dates: _Dates) -> dict[dt.date, set[str]]:
@@ -223,6 +224,7 @@ def _run(store: Store, plan: _Plan, persons: dict[dt.date, set[str]], kin: scope
         if i + 1 == len(scoped) or sum(len(k) for _, k in chunk) + len(scoped[i + 1][1]) > BATCH_KEYS // 2:
             entries = [e for day, keys in chunk for e in ((day - dt.timedelta(days=1), keys), (day, keys))]
             rows = run_batched(store, rule, entries, query, plan.params) if query else [[] for _ in entries]
+            store.after_rule()  # LadybugDB keeps what a batch's joins took of its buffer pool until reopened
             for j, (day, _) in enumerate(chunk):
                 prev, rows_before, rows_after = day - dt.timedelta(days=1), rows[2 * j], rows[2 * j + 1]
                 if day in whole:
