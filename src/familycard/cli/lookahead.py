@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from familycard.cli._common import cut, date_arg, open_store, tenge
 from familycard.settings import Settings
@@ -87,23 +89,29 @@ def cmd_forecast(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_nearmiss(args, settings: Settings) -> int:
+def _listed(args, settings: Settings, fn: Callable, what: str, line: Callable[[Any], str]) -> int:
+    """``fn(store, --as-of, --kind)``: a JSON object or ``line(x)`` a row, then how many and how long."""
     import time
-
-    from familycard.graph.lookahead import near_misses
 
     t = time.perf_counter()
     with open_store(settings) as store:
-        found = near_misses(store, args.as_of, args.kind or None)
+        found = fn(store, args.as_of, args.kind or None)
     if args.json:
-        for m in found:
-            _json(m.record())
+        for x in found:
+            _json(x.record())
     else:
-        for m in found:
-            print(f"{m.iin:<12} {cut(m.benefit, 22)} {m.subject or '':<12} {m.missing:<18} {m.detail}")
-    print(f"near misses as of {args.as_of.isoformat()}: {len(found):,} in {time.perf_counter() - t:.1f} s",
+        for x in found:
+            print(line(x))
+    print(f"{what} as of {args.as_of.isoformat()}: {len(found):,} in {time.perf_counter() - t:.1f} s",
           file=sys.stderr)
     return 0
+
+
+def cmd_nearmiss(args, settings: Settings) -> int:
+    from familycard.graph.lookahead import near_misses
+
+    return _listed(args, settings, near_misses, "near misses",
+                   lambda m: f"{m.iin:<12} {cut(m.benefit, 22)} {m.subject or '':<12} {m.missing:<18} {m.detail}")
 
 
 def cmd_whatif(args, settings: Settings) -> int:
@@ -139,8 +147,6 @@ def cmd_whatif(args, settings: Settings) -> int:
 
 
 def cmd_findings(args, settings: Settings) -> int:
-    import time
-
     from familycard.graph.lookahead import FINDING_KINDS, findings
 
     unknown = sorted(set(args.kind or ()) - set(FINDING_KINDS))
@@ -148,15 +154,4 @@ def cmd_findings(args, settings: Settings) -> int:
         print(f"familycard findings: unknown kind {', '.join(map(repr, unknown))} "
               f"(known: {', '.join(FINDING_KINDS)})", file=sys.stderr)
         return 2
-    t = time.perf_counter()
-    with open_store(settings) as store:
-        found = findings(store, args.as_of, args.kind or None)
-    if args.json:
-        for f in found:
-            _json(f.record())
-    else:
-        for f in found:
-            print(f"{f.kind:<26} {', '.join(f.iins):<40} {f.detail}")
-    print(f"findings as of {args.as_of.isoformat()}: {len(found):,} in {time.perf_counter() - t:.1f} s",
-          file=sys.stderr)
-    return 0
+    return _listed(args, settings, findings, "findings", lambda f: f"{f.kind:<26} {', '.join(f.iins):<40} {f.detail}")

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
+from engines import engine_store
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.lookahead import whatif
 from familycard.graph.lookahead.whatif import WhatIfError, parse_settings, what_if
@@ -26,17 +27,7 @@ PEOPLE = 1500
 @pytest.fixture(scope="module", params=["ladybug", "neo4j"])
 def population(request, tmp_path_factory):
     """One generated population per engine for the whole module (it only reads)."""
-    if request.param == "ladybug":
-        from familycard.graph.store.ladybug import LadybugStore
-
-        store = LadybugStore(tmp_path_factory.mktemp("whatif") / "graph")
-    else:
-        from familycard.graph.store.neo4j import Neo4jStore
-        from neo4j_fixture import wipe_database
-
-        wipe_database(request.getfixturevalue("_neo4j_admin_driver"))
-        store = Neo4jStore(request.getfixturevalue("neo4j_uri"))
-    store.setup_schema()
+    store = engine_store(request, tmp_path_factory, "whatif")
     buf = io.StringIO()
     write_feed(buf, people=PEOPLE, seed=7, as_of=AS_OF)
     assert ingest_lines(store, buf.getvalue().encode().splitlines(keepends=True), "feed", AS_OF).rejected == 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from engines import engine_store
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.rules import load_rules, run_rule
 from familycard.graph.rules.cases import feed_lines, found, load_cases
@@ -19,17 +20,7 @@ CASES = [(rule, case) for rule in load_rules() for case in load_cases(rule)]
 @pytest.fixture(scope="module", params=["ladybug", "neo4j"])
 def case_store(request, tmp_path_factory):
     """One store per engine for all cases (emptied before each): cheaper than a store a case."""
-    if request.param == "ladybug":
-        from familycard.graph.store.ladybug import LadybugStore
-
-        store = LadybugStore(tmp_path_factory.mktemp("cases") / "graph")
-    else:
-        from familycard.graph.store.neo4j import Neo4jStore
-        from neo4j_fixture import wipe_database
-
-        wipe_database(request.getfixturevalue("_neo4j_admin_driver"))
-        store = Neo4jStore(request.getfixturevalue("neo4j_uri"))
-    store.setup_schema()
+    store = engine_store(request, tmp_path_factory, "cases")
     yield store
     store.close()
 

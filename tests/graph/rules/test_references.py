@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from engines import engine_store
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.rules import load_rules
 from familycard.graph.rules.cases import feed_lines, load_cases
@@ -18,17 +19,7 @@ CASE = next(c for c in load_cases(BIRTH) if c.expect)
 
 @pytest.fixture(scope="module", params=["ladybug", "neo4j"])
 def store(request, tmp_path_factory):
-    if request.param == "ladybug":
-        from familycard.graph.store.ladybug import LadybugStore
-
-        store = LadybugStore(tmp_path_factory.mktemp("refs") / "graph")
-    else:
-        from familycard.graph.store.neo4j import Neo4jStore
-        from neo4j_fixture import wipe_database
-
-        wipe_database(request.getfixturevalue("_neo4j_admin_driver"))
-        store = Neo4jStore(request.getfixturevalue("neo4j_uri"))
-    store.setup_schema()
+    store = engine_store(request, tmp_path_factory, "refs")
     store.write("MATCH (n) DETACH DELETE n")
     summary = ingest_lines(store, feed_lines(CASE), "birth/cases.yaml", CASE.as_of)
     assert summary.rejected == 0 and summary.pending == 0

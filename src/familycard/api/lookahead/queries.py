@@ -141,6 +141,14 @@ def _judged(day: dt.date, where: str) -> dt.date:
     return day
 
 
+async def _as_of(info: Info, fn: Callable[..., list[T]], as_of: dt.date, only: list[str] | None,
+                 first: int | None, after: str | None) -> tuple[list[T], Page]:
+    """``fn(store, as_of, only)`` for a day a look-ahead judges, computed as ``_computed``, and the page asked."""
+    _judged(as_of, "asOf")
+    p = page(info, first, after)
+    return await _computed(info, fn, info.context.store, as_of, only), p
+
+
 def _day(start: dt.date, days: int) -> None:
     if not 1 <= days <= MAX_DAYS:
         raise PublicError(f"days: {days} is not between 1 and {MAX_DAYS}")
@@ -222,10 +230,8 @@ class Query:
                           benefit: BenefitCode = None, first: First = None, after: After = None
                           ) -> Connection[NearMiss]:
         code = _benefit_code(benefit)
-        _judged(as_of, "asOf")
-        p = page(info, first, after)
-        found = await _computed(info, near_misses, info.context.store, as_of,
-                                [missing.value] if missing is not None else None)
+        found, p = await _as_of(info, near_misses, as_of, [missing.value] if missing is not None else None,
+                                first, after)
         if code is not None:
             found = [m for m in found if m.benefit == code]
         role = info.context.role
@@ -289,9 +295,7 @@ class Query:
         kinds = finding_kinds()
         if kind is not None and kind not in kinds:
             raise PublicError(f"kind: '{kind[:40]}' is not one of {', '.join(kinds) or '(none known)'}")
-        _judged(as_of, "asOf")
-        p = page(info, first, after)
-        found = await _computed(info, findings, info.context.store, as_of, [kind] if kind else None)
+        found, p = await _as_of(info, findings, as_of, [kind] if kind else None, first, after)
         role = info.context.role
         return _paged(info, found, p, lambda f: DataFinding(
             kind=f.kind, title=kinds[f.kind].title if f.kind in kinds else f.kind,

@@ -53,6 +53,20 @@ def _benefit(info: Info, code: str) -> Benefit:
     return benefit(info, rules_by_code()[code])
 
 
+# A right's benefit, recipient and subject, as the forecast, near misses and a what-if each show
+# them (from the private `_code`, `_iin`, `_subject`); only the descriptions differ.
+def _benefit_field(description: str):
+    def resolve(root, info: Info) -> Benefit:
+        return _benefit(info, root._code)
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def _person_field(private: str, description: str):
+    async def resolve(root, info: Info) -> Citizen | None:
+        return await person(info, getattr(root, private))
+    return strawberry.field(resolver=resolve, description=description)
+
+
 @strawberry.type(description="A right that begins, ends or changes amount on a coming day, by the calendar alone.")
 class ForecastChange:
     date: dt.date = strawberry.field(description="The day it changes.")
@@ -63,18 +77,10 @@ class ForecastChange:
     _iin: strawberry.Private[str]
     _subject: strawberry.Private[str | None]
 
-    @strawberry.field(description="The benefit.")
-    def benefit(self, info: Info) -> Benefit:
-        return _benefit(info, self._code)
-
-    @strawberry.field(description="The right's recipient; null if no longer registered.")
-    async def citizen(self, info: Info) -> Citizen | None:
-        return await person(info, self._iin)
-
-    @strawberry.field(description="Whom the right is about (a child, the deceased), if not the recipient; null if "
-                                  "none.")
-    async def subject(self, info: Info) -> Citizen | None:
-        return await person(info, self._subject)
+    benefit = _benefit_field("The benefit.")
+    citizen = _person_field("_iin", "The right's recipient; null if no longer registered.")
+    subject = _person_field("_subject", "Whom the right is about (a child, the deceased), if not the recipient; "
+                                        "null if none.")
 
 
 @strawberry.type(description="The forward calendar: on the data in the store alone (no new records assumed), the "
@@ -97,17 +103,9 @@ class NearMiss:
     _iin: strawberry.Private[str]
     _subject: strawberry.Private[str | None]
 
-    @strawberry.field(description="The benefit it is near.")
-    def benefit(self, info: Info) -> Benefit:
-        return _benefit(info, self._code)
-
-    @strawberry.field(description="Who would receive it; null if no longer registered.")
-    async def citizen(self, info: Info) -> Citizen | None:
-        return await person(info, self._iin)
-
-    @strawberry.field(description="Whom the right would be about, if not the recipient; null if none.")
-    async def subject(self, info: Info) -> Citizen | None:
-        return await person(info, self._subject)
+    benefit = _benefit_field("The benefit it is near.")
+    citizen = _person_field("_iin", "Who would receive it; null if no longer registered.")
+    subject = _person_field("_subject", "Whom the right would be about, if not the recipient; null if none.")
 
 
 @strawberry.input(description="One dated parameter replaced on the day: a rule's or a shared one, a bracket entry "
@@ -136,9 +134,7 @@ class BenefitCost:
     difference_kzt: Decimal = strawberry.field(description="After minus before.")
     _code: strawberry.Private[str]
 
-    @strawberry.field(description="The benefit.")
-    def benefit(self, info: Info) -> Benefit:
-        return _benefit(info, self._code)
+    benefit = _benefit_field("The benefit.")
 
 
 @strawberry.type(description="A right that differs between today's dry run and the one with the settings.")
@@ -150,17 +146,9 @@ class WhatIfChange:
     _iin: strawberry.Private[str]
     _subject: strawberry.Private[str | None]
 
-    @strawberry.field(description="The benefit.")
-    def benefit(self, info: Info) -> Benefit:
-        return _benefit(info, self._code)
-
-    @strawberry.field(description="The right's recipient; null if no longer registered.")
-    async def citizen(self, info: Info) -> Citizen | None:
-        return await person(info, self._iin)
-
-    @strawberry.field(description="Whom the right is about, if not the recipient; null if none.")
-    async def subject(self, info: Info) -> Citizen | None:
-        return await person(info, self._subject)
+    benefit = _benefit_field("The benefit.")
+    citizen = _person_field("_iin", "The right's recipient; null if no longer registered.")
+    subject = _person_field("_subject", "Whom the right is about, if not the recipient; null if none.")
 
 
 @strawberry.type(description="Today's dry run with some dated parameters replaced: who gains, who loses, and the "

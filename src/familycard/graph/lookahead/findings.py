@@ -156,6 +156,14 @@ def _two_open_spouses(store: Store, d: dt.date) -> list[DataFinding]:
     return out
 
 
+def _by_iin(rows: Iterable[Row]) -> dict[str, list[Row]]:
+    """The rows by their person's IIN, in the order read."""
+    by: dict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        by[r["iin"]].append(r)
+    return by
+
+
 def _dead_receiving(store: Store, d: dt.date) -> list[DataFinding]:
     rows = store.read(
         "MATCH (f:Fact) WHERE f.type = 'benefit' MATCH (p:Person)-[:HAS_FACT]->(f) "
@@ -163,9 +171,7 @@ def _dead_receiving(store: Store, d: dt.date) -> list[DataFinding]:
         "AND (f.valid_to IS NULL OR f.valid_to > p.death_date) "
         "RETURN p.iin AS iin, p.death_date AS died, f.benefit AS benefit, f.valid_from AS valid_from, "
         "f.valid_to AS valid_to, f.source AS source", {"d": d})
-    by: dict[str, list[Row]] = defaultdict(list)
-    for r in rows:
-        by[r["iin"]].append(r)
+    by = _by_iin(rows)
     out = []
     for iin, facts in by.items():
         facts.sort(key=lambda r: (r["valid_from"], r["benefit"] or ""))
@@ -187,9 +193,7 @@ def _income_after_death(store: Store, d: dt.date) -> list[DataFinding]:
         "MATCH (p)-[:HAS_FACT]->(f:Fact) WHERE f.valid_from > p.death_date "
         "RETURN p.iin AS iin, p.death_date AS died, f.type AS type, f.month AS month, f.source AS source",
         {"d": d}) if r["type"] == "income"]
-    by: dict[str, list[Row]] = defaultdict(list)
-    for r in rows:
-        by[r["iin"]].append(r)
+    by = _by_iin(rows)
     return [_finding("income_after_death", [iin],
                      f"died {rs[0]['died'].isoformat()}; income reported for {_months([r['month'] for r in rs])} "
                      f"({', '.join(sorted({r['source'] for r in rs}))})")
@@ -300,9 +304,7 @@ def _employed_and_unemployed(store: Store, d: dt.date) -> list[DataFinding]:
         f"WHERE e.type = 'employment' AND {_COVERS.format(v='e')} "
         "RETURN p.iin AS iin, u.valid_from AS unemployed_from, u.source AS u_source, "
         "e.valid_from AS employed_from, e.source AS e_source", {"d": d})
-    by: dict[str, list[Row]] = defaultdict(list)
-    for r in rows:
-        by[r["iin"]].append(r)
+    by = _by_iin(rows)
     out = []
     for iin, rs in by.items():
         unemployed = sorted({(r["unemployed_from"], r["u_source"]) for r in rs})
@@ -321,10 +323,7 @@ def _order_after_death(store: Store, d: dt.date) -> list[DataFinding]:
         "MATCH (p)-[:HAS_PAYMENT]->(x:Payment) "
         "RETURN p.iin AS iin, p.death_date AS died, x.order_id AS order_id, x.code AS code, x.month AS month",
         {"d": d})
-    by: dict[str, list[Row]] = defaultdict(list)
-    for r in rows:
-        if r["month"] and r["month"] > _month(r["died"]):
-            by[r["iin"]].append(r)
+    by = _by_iin(r for r in rows if r["month"] and r["month"] > _month(r["died"]))
     out = []
     for iin, rs in by.items():
         rs.sort(key=lambda r: (r["month"], r["code"], r["order_id"]))

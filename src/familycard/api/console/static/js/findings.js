@@ -7,7 +7,9 @@ import { gql } from './api.js';
 import { clear, field, h } from './dom.js';
 import { t } from './i18n.js';
 import { date, today } from './format.js';
-import { PERSON, dayField, dayInput, dayOf, failure, pager, personLink, tOr } from './lists.js';
+import {
+  PERSON, compute, dayField, dayInput, dayOf, failure, mountView, onSubmit, pager, personLink, resultBox, tOr,
+} from './lists.js';
 
 export const NAME = 'findings';
 const PAGE = 50;
@@ -31,8 +33,8 @@ export function forget() {
 }
 
 export function mount(main, params, ctx) {
-  const view = { main, ctx };
-  draw(view);
+  const handle = mountView(main, ctx, draw);
+  const { view } = handle;
   if (!kinds) {
     gql(KINDS).then((data) => {
       kinds = data.findingKinds;
@@ -42,7 +44,7 @@ export function mount(main, params, ctx) {
       show(view);
     });
   }
-  return { relabel: () => draw(view) };
+  return handle;
 }
 
 function title(code, fallback) {
@@ -61,36 +63,19 @@ function draw(view) {
     h('p', { class: 'hint' }, t('findings.intro')),
     h('form', {
       class: 'row filters',
-      onsubmit: (e) => {
-        e.preventDefault();
-        try {
-          Object.assign(state, { asOf: dayOf(asOf), kind: kind.value, cursors: [null], page: 0 });
-        } catch (err) {
-          error.textContent = err.message;
-          return;
-        }
-        run(view);
-      },
+      onsubmit: onSubmit(error, () => {
+        Object.assign(state, { asOf: dayOf(asOf), kind: kind.value, cursors: [null], page: 0 });
+      }, () => run(view)),
     }, dayField(t('rights.asOf'), asOf), field(t('findings.kind'), kind), h('button', { type: 'submit' }, t('worklist.filter'))),
     error,
     h('section', { id: 'findings', 'aria-label': t('findings.title') }));
   show(view);
 }
 
-async function run(view) {
-  state.busy = true;
-  show(view);
+function run(view) {
   const variables = { asOf: state.asOf, first: PAGE, after: state.cursors[state.page] };
   if (state.kind) variables.kind = state.kind;
-  try {
-    state.result = (await gql(QUERY, variables)).findings;
-    state.error = '';
-  } catch (e) {
-    state.result = null;
-    state.error = failure(e, view.ctx);
-  }
-  state.busy = false;
-  show(view);
+  return compute(state, async () => (await gql(QUERY, variables)).findings, view.ctx, () => show(view));
 }
 
 function findingArticle(view, f) {
@@ -105,19 +90,8 @@ function findingArticle(view, f) {
 }
 
 function show(view) {
-  const box = view.main.querySelector('#findings');
+  const box = resultBox(view.main, '#findings', state);
   if (!box) return;
-  clear(box);
-  if (state.busy) {
-    box.setAttribute('aria-busy', 'true');
-    box.append(h('p', { class: 'loading' }, t('lookahead.computing')));
-    return;
-  }
-  box.removeAttribute('aria-busy');
-  if (state.error) {
-    box.append(h('p', { class: 'error', role: 'alert' }, state.error));
-    return;
-  }
   const r = state.result;
   if (!r) {
     box.append(h('p', { class: 'empty' }, t('lookahead.ask')));

@@ -1,8 +1,9 @@
 // What the look-ahead views share: a day field, the benefit catalogue for a filter, a person
-// as a link to their page, a pager over a connection, and an error in the page's words.
+// as a link to their page, a pager over a connection, and an error in the page's words; and the
+// round of a view computed by the server when asked: mount, submit, "computing…", the result.
 
 import { ApiError, gql, root } from './api.js';
-import { field, h } from './dom.js';
+import { clear, field, h } from './dom.js';
 import { t, texts } from './i18n.js';
 import { date, fullName, parseDate } from './format.js';
 
@@ -74,4 +75,62 @@ export const PERSON = 'id iin surname givenName patronymic birthDate';
 export function tOr(key, fallback) {
   const text = t(key);
   return text === key ? fallback : text;
+}
+
+/** A view's mount: `draw(view)` now and again on a language switch; `view` for what else the view asks. */
+export function mountView(main, ctx, draw) {
+  const view = { main, ctx };
+  draw(view);
+  return { view, relabel: () => draw(view) };
+}
+
+/** A filter form's submit: `read()` takes the form into the view's state (an Error names a bad value, shown
+ *  in `error`, and nothing is asked), then `run()`. */
+export function onSubmit(error, read, run) {
+  return (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    try {
+      read();
+    } catch (err) {
+      error.textContent = err.message;
+      return;
+    }
+    run();
+  };
+}
+
+/** Ask the server for `state.result` (`ask()`), showing "computing…" meanwhile and the failure in the page's
+ *  words; `show()` draws the state before and after. */
+export async function compute(state, ask, ctx, show) {
+  state.busy = true;
+  show();
+  try {
+    state.result = await ask();
+    state.error = '';
+  } catch (e) {
+    state.result = null;
+    state.error = failure(e, ctx);
+  }
+  state.busy = false;
+  show();
+}
+
+/** The box `selector` emptied, with "computing…" or the error when `state` has one (then null: nothing more to
+ *  draw), else the box for the result; null when the view is gone. */
+export function resultBox(main, selector, state) {
+  const box = main.querySelector(selector);
+  if (!box) return null;
+  clear(box);
+  if (state.busy) {
+    box.setAttribute('aria-busy', 'true');
+    box.append(h('p', { class: 'loading' }, t('lookahead.computing')));
+    return null;
+  }
+  box.removeAttribute('aria-busy');
+  if (state.error) {
+    box.append(h('p', { class: 'error', role: 'alert' }, state.error));
+    return null;
+  }
+  return box;
 }

@@ -3,11 +3,13 @@
 // run with dated parameters replaced: who gains, who loses, the cost before and after, and the
 // legal reference of each value replaced). Each is computed by the server when asked.
 
-import { ApiError, gql } from './api.js';
+import { gql } from './api.js';
 import { clear, field, h, table } from './dom.js';
 import { t, texts } from './i18n.js';
 import { date, money, today } from './format.js';
-import { PERSON, benefitSelect, dayField, dayInput, dayOf, failure, pager, personLink } from './lists.js';
+import {
+  PERSON, benefitSelect, compute, dayField, dayInput, dayOf, mountView, onSubmit, pager, personLink, resultBox,
+} from './lists.js';
 
 export const NAME = 'lookahead';
 const PAGE = 50;
@@ -57,9 +59,7 @@ export function forget() {
 }
 
 export function mount(main, params, ctx) {
-  const view = { main, ctx };
-  draw(view);
-  return { relabel: () => draw(view) };
+  return mountView(main, ctx, draw);
 }
 
 function draw(view) {
@@ -82,55 +82,26 @@ function forecastSection(view) {
     h('p', { class: 'hint' }, t('forecast.intro')),
     h('form', {
       class: 'row filters',
-      onsubmit: (e) => {
-        e.preventDefault();
-        error.textContent = '';
-        try {
-          const n = Number(days.value);
-          if (!Number.isInteger(n) || n < 1 || n > MAX_DAYS) throw new Error(t('forecast.badDays', { max: MAX_DAYS }));
-          Object.assign(fc, { from: dayOf(from), days: n, benefit: benefit.value, cursors: [null], page: 0 });
-        } catch (err) {
-          error.textContent = err.message;
-          return;
-        }
-        runForecast(view);
-      },
+      onsubmit: onSubmit(error, () => {
+        const n = Number(days.value);
+        if (!Number.isInteger(n) || n < 1 || n > MAX_DAYS) throw new Error(t('forecast.badDays', { max: MAX_DAYS }));
+        Object.assign(fc, { from: dayOf(from), days: n, benefit: benefit.value, cursors: [null], page: 0 });
+      }, () => runForecast(view)),
     }, dayField(t('forecast.from'), from), field(t('forecast.days'), days), field(t('card.benefit'), benefit),
     h('button', { type: 'submit' }, t('forecast.submit'))),
     error,
     h('div', { id: 'forecast-result' }));
 }
 
-async function runForecast(view) {
-  fc.busy = true;
-  showForecast(view);
+function runForecast(view) {
   const variables = { from: fc.from, days: fc.days, first: PAGE, after: fc.cursors[fc.page] };
   if (fc.benefit) variables.benefit = fc.benefit;
-  try {
-    fc.result = (await gql(FORECAST, variables)).forecast;
-    fc.error = '';
-  } catch (e) {
-    fc.result = null;
-    fc.error = failure(e, view.ctx);
-  }
-  fc.busy = false;
-  showForecast(view);
+  return compute(fc, async () => (await gql(FORECAST, variables)).forecast, view.ctx, () => showForecast(view));
 }
 
 function showForecast(view) {
-  const box = view.main.querySelector('#forecast-result');
+  const box = resultBox(view.main, '#forecast-result', fc);
   if (!box) return;
-  clear(box);
-  if (fc.busy) {
-    box.setAttribute('aria-busy', 'true');
-    box.append(h('p', { class: 'loading' }, t('lookahead.computing')));
-    return;
-  }
-  box.removeAttribute('aria-busy');
-  if (fc.error) {
-    box.append(h('p', { class: 'error', role: 'alert' }, fc.error));
-    return;
-  }
   const r = fc.result;
   if (!r) return;
   const c = r.changes;
@@ -172,20 +143,12 @@ function whatIfSection(view) {
     h('h2', { id: 'whatif-title' }, t('whatif.title')),
     h('p', { class: 'hint' }, t('whatif.intro')),
     h('form', {
-      onsubmit: (e) => {
-        e.preventDefault();
-        error.textContent = '';
-        try {
-          const set = wi.rows.map((r) => ({ name: r.name.trim(), value: r.value.trim().replace(',', '.') }));
-          const bad = set.find((s) => !s.name || !DECIMAL.test(s.value));
-          if (bad) throw new Error(bad.name ? t('whatif.badValue', { name: bad.name, value: bad.value }) : t('whatif.needName'));
-          Object.assign(wi, { asOf: dayOf(asOf), sent: set, benefit: benefit.value, cursors: [null], page: 0 });
-        } catch (err) {
-          error.textContent = err.message;
-          return;
-        }
-        runWhatIf(view);
-      },
+      onsubmit: onSubmit(error, () => {
+        const set = wi.rows.map((r) => ({ name: r.name.trim(), value: r.value.trim().replace(',', '.') }));
+        const bad = set.find((s) => !s.name || !DECIMAL.test(s.value));
+        if (bad) throw new Error(bad.name ? t('whatif.badValue', { name: bad.name, value: bad.value }) : t('whatif.needName'));
+        Object.assign(wi, { asOf: dayOf(asOf), sent: set, benefit: benefit.value, cursors: [null], page: 0 });
+      }, () => runWhatIf(view)),
     },
     h('div', { class: 'row filters' }, dayField(t('rights.asOf'), asOf), field(t('card.benefit'), benefit)),
     h('fieldset', {}, h('legend', {}, t('whatif.settings')), wi.rows.map((r, i) => settingRow(view, r, i)),
@@ -196,38 +159,20 @@ function whatIfSection(view) {
     h('div', { id: 'whatif-result' }));
 }
 
-async function runWhatIf(view) {
-  wi.busy = true;
-  showWhatIf(view);
+function runWhatIf(view) {
   // a value goes as the text typed: the API reads it as an exact decimal (no float between)
   const variables = { asOf: wi.asOf, set: wi.sent, first: PAGE, after: wi.cursors[wi.page] };
   if (wi.benefit) variables.benefit = wi.benefit;
-  try {
+  return compute(wi, async () => {
     const r = (await gql(WHATIF, variables)).whatIf;
-    wi.result = r.__typename === 'WhatIf' ? r : null;
-    wi.error = r.__typename === 'WhatIf' ? '' : r.message;
-  } catch (e) {
-    wi.result = null;
-    wi.error = e instanceof ApiError ? failure(e, view.ctx) : e.message;
-  }
-  wi.busy = false;
-  showWhatIf(view);
+    if (r.__typename !== 'WhatIf') throw new Error(r.message); // InvalidInput: its message, as a failure's
+    return r;
+  }, view.ctx, () => showWhatIf(view));
 }
 
 function showWhatIf(view) {
-  const box = view.main.querySelector('#whatif-result');
+  const box = resultBox(view.main, '#whatif-result', wi);
   if (!box) return;
-  clear(box);
-  if (wi.busy) {
-    box.setAttribute('aria-busy', 'true');
-    box.append(h('p', { class: 'loading' }, t('lookahead.computing')));
-    return;
-  }
-  box.removeAttribute('aria-busy');
-  if (wi.error) {
-    box.append(h('p', { class: 'error', role: 'alert' }, wi.error));
-    return;
-  }
   const r = wi.result;
   if (!r) return;
   box.append(

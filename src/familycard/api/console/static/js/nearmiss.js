@@ -7,7 +7,9 @@ import { gql } from './api.js';
 import { clear, field, h, table } from './dom.js';
 import { t, texts } from './i18n.js';
 import { date, today } from './format.js';
-import { PERSON, benefitSelect, dayField, dayInput, dayOf, failure, pager, personLink, tOr } from './lists.js';
+import {
+  PERSON, benefitSelect, compute, dayField, dayInput, dayOf, mountView, onSubmit, pager, personLink, resultBox, tOr,
+} from './lists.js';
 
 export const NAME = 'nearmiss';
 export const KINDS = ['STUDENT_FACT', 'CONTRIBUTION_MONTH', 'INCOME_ABOVE_LINE', 'PHONE', 'BANK_ACCOUNT', 'REEXAMINATION_DUE'];
@@ -29,9 +31,7 @@ export function forget() {
 }
 
 export function mount(main, params, ctx) {
-  const view = { main, ctx };
-  draw(view);
-  return { relabel: () => draw(view) };
+  return mountView(main, ctx, draw);
 }
 
 function draw(view) {
@@ -47,16 +47,9 @@ function draw(view) {
     h('p', { class: 'hint' }, t('nearmiss.intro')),
     h('form', {
       class: 'row filters',
-      onsubmit: (e) => {
-        e.preventDefault();
-        try {
-          Object.assign(state, { asOf: dayOf(asOf), missing: missing.value, benefit: benefit.value, cursors: [null], page: 0 });
-        } catch (err) {
-          error.textContent = err.message;
-          return;
-        }
-        run(view);
-      },
+      onsubmit: onSubmit(error, () => {
+        Object.assign(state, { asOf: dayOf(asOf), missing: missing.value, benefit: benefit.value, cursors: [null], page: 0 });
+      }, () => run(view)),
     }, dayField(t('rights.asOf'), asOf), field(t('nearmiss.kind'), missing), field(t('card.benefit'), benefit),
     h('button', { type: 'submit' }, t('worklist.filter'))),
     error,
@@ -64,37 +57,16 @@ function draw(view) {
   show(view);
 }
 
-async function run(view) {
-  state.busy = true;
-  show(view);
+function run(view) {
   const variables = { asOf: state.asOf, first: PAGE, after: state.cursors[state.page] };
   if (state.missing) variables.missing = state.missing;
   if (state.benefit) variables.benefit = state.benefit;
-  try {
-    state.result = (await gql(QUERY, variables)).nearMisses;
-    state.error = '';
-  } catch (e) {
-    state.result = null;
-    state.error = failure(e, view.ctx);
-  }
-  state.busy = false;
-  show(view);
+  return compute(state, async () => (await gql(QUERY, variables)).nearMisses, view.ctx, () => show(view));
 }
 
 function show(view) {
-  const box = view.main.querySelector('#nearmisses');
+  const box = resultBox(view.main, '#nearmisses', state);
   if (!box) return;
-  clear(box);
-  if (state.busy) {
-    box.setAttribute('aria-busy', 'true');
-    box.append(h('p', { class: 'loading' }, t('lookahead.computing')));
-    return;
-  }
-  box.removeAttribute('aria-busy');
-  if (state.error) {
-    box.append(h('p', { class: 'error', role: 'alert' }, state.error));
-    return;
-  }
   const r = state.result;
   if (!r) {
     box.append(h('p', { class: 'empty' }, t('lookahead.ask')));

@@ -6,6 +6,7 @@ import { ApiError, gql } from './api.js';
 import { clear, field, h, table } from './dom.js';
 import { t } from './i18n.js';
 import { date, fullName, parseDate } from './format.js';
+import { mountView, pager } from './lists.js';
 
 export const NAME = 'search';
 const PAGE = 20;
@@ -23,9 +24,7 @@ const QUERY = `query Search($iin: String, $surname: String, $givenName: String, 
 const state = { form: { iin: '', surname: '', givenName: '', birth: '' }, cursors: [null], page: 0, result: null, error: '' };
 
 export function mount(main, params, ctx) {
-  const view = { main, ctx };
-  draw(view);
-  return { relabel: () => draw(view) };
+  return mountView(main, ctx, draw);
 }
 
 function draw(view) {
@@ -125,20 +124,7 @@ function show(view) {
     h('p', { class: 'count' }, t('search.found', { n: r.totalCount })),
     table(null, [t('person.name'), t('person.iin'), t('person.birthDate'), t('person.sex'), t('person.status'), t('person.address')], rows,
       { class: 'results' }),
-    pager(view, r.pageInfo));
-}
-
-function pager(view, pageInfo) {
-  return h('nav', { class: 'pager', 'aria-label': t('pager.label') },
-    h('button', {
-      type: 'button', class: 'secondary', disabled: state.page === 0,
-      onclick: () => { state.page -= 1; run(view); },
-    }, t('pager.prev')),
-    h('span', {}, t('pager.page', { n: state.page + 1 })),
-    h('button', {
-      type: 'button', class: 'secondary', disabled: !pageInfo.hasNextPage,
-      onclick: () => { state.cursors[state.page + 1] = pageInfo.endCursor; state.page += 1; run(view); },
-    }, t('pager.next')));
+    pager(state, r, () => run(view)));
 }
 
 /** Drop what the search showed (on signing out: no one's data stays in the tab). */

@@ -7,6 +7,7 @@ import { answerForm, answered, closeForm } from './actions.js';
 import { clear, field, h } from './dom.js';
 import { t, texts } from './i18n.js';
 import { dateTime, fullName, date, money } from './format.js';
+import { pager } from './lists.js';
 
 export const NAME = 'worklist';
 export const REASONS = ['NO_PHONE', 'INVALID_PHONE', 'SMS_FAILED', 'NO_ACCOUNT', 'INVALID_ACCOUNT', 'SHARED_PHONE', 'WITHDRAWN', 'ENDED'];
@@ -143,12 +144,5 @@ function show(view) {
   box.append(h('p', { class: 'count' }, t('worklist.count', { n: r.totalCount })));
   if (!r.edges.length) box.append(h('p', { class: 'empty' }, t('worklist.none')));
   for (const { node } of r.edges) box.append(taskArticle(view, node));
-  box.append(h('nav', { class: 'pager', 'aria-label': t('pager.label') },
-    h('button', { type: 'button', class: 'secondary', disabled: state.page === 0, onclick: () => { state.page -= 1; run(view); } },
-      t('pager.prev')),
-    h('span', {}, t('pager.page', { n: state.page + 1 })),
-    h('button', {
-      type: 'button', class: 'secondary', disabled: !r.pageInfo.hasNextPage,
-      onclick: () => { state.cursors[state.page + 1] = r.pageInfo.endCursor; state.page += 1; run(view); },
-    }, t('pager.next'))));
+  box.append(pager(state, r, () => run(view)));
 }
