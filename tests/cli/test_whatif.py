@@ -40,7 +40,7 @@ def test_whatif_text_names_the_values_replaced_and_sums_the_monthly_and_one_off_
     r = run(["whatif", "--as-of", "2026-11-25", "--set", "mci=5000", "--set", "large_family_mci[4]=20"], tmp_path)
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode().splitlines()
-    assert out[0].startswith("mci = 5000 (replacing the value set by Annual republican budget laws")
+    assert out[0].startswith("mci = 5000 (replacing the value set by Law of the RK of 8 December 2025 No. 239-VIII")
     assert out[1].startswith("large_family_mci[4] = 20 (replacing the value set by Social Code of the RK")
     assert out[2].split() == ["benefit", "gains", "losses", "amount", "before,", "tenge", "after,", "tenge",
                               "difference"]
