@@ -17,7 +17,8 @@ def pytest_collection_modifyitems(config, items):
     half costs a minute of the default run's 15 and is proved on Neo4j again by a scenario."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if item.get_closest_marker("scenario_on_neo4j") and "neo4j" in (params.get("store"), params.get("engine")):
+        if item.get_closest_marker("scenario_on_neo4j") and any(v == "neo4j" for v in params.values()
+                                                               if isinstance(v, str)):
             item.add_marker(pytest.mark.scenario)
 
 

@@ -43,6 +43,9 @@ from familycard.graph.lookahead import (
 from familycard.synthetic import write_feed
 from servers import gql, settings_for
 
+# The Neo4j half runs with the scenarios (CI runs both): the default run keeps its 15 minutes.
+pytestmark = pytest.mark.scenario_on_neo4j
+
 LOG = """query($iin: String) { accessLog(iin: $iin) { totalCount edges { node { role operation fields } } } }"""
 PERSON = "{ iin givenName phone bankAccount }"
 FORECAST = f"""query($from: Date!, $days: Int!, $benefit: String, $first: Int, $after: String) {{

@@ -16,6 +16,9 @@ from familycard.graph.lookahead.findings import FATHER_DAYS, kin_groups
 from feedmaker import fact, iban, lines, link
 from feedmaker import person as _person
 
+# The Neo4j half runs with the scenarios (CI runs both): the default run keeps its 15 minutes.
+pytestmark = pytest.mark.scenario_on_neo4j
+
 D = dt.date(2026, 11, 25)
 _names = count(1)
 

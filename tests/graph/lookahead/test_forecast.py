@@ -17,6 +17,9 @@ from familycard.graph.rules import load_rules
 from familycard.graph.sweep import sweep
 from familycard.synthetic import write_feed
 
+# The Neo4j half runs with the scenarios (CI runs both): the default run keeps its 15 minutes.
+pytestmark = pytest.mark.scenario_on_neo4j
+
 
 def _population(store, people: int, seed: int, as_of: dt.date) -> None:
     buf = io.StringIO()

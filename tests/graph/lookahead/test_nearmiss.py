@@ -13,6 +13,9 @@ from familycard.graph.store import writes
 from familycard.graph.sweep import sweep
 from feedmaker import fact, iban, lines, link, person
 
+# The Neo4j half runs with the scenarios (CI runs both): the default run keeps its 15 minutes.
+pytestmark = pytest.mark.scenario_on_neo4j
+
 AS_OF = dt.date(2026, 11, 25)
 PHONE = "+77011234567"
 ACCOUNT = iban("1250000000000000")

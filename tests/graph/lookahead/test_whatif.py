@@ -20,6 +20,9 @@ from familycard.graph.rules.parameters import load_yaml
 from familycard.graph.sweep import sweep
 from familycard.synthetic import write_feed
 
+# The Neo4j half runs with the scenarios (CI runs both): the default run keeps its 15 minutes.
+pytestmark = pytest.mark.scenario_on_neo4j
+
 AS_OF = dt.date(2026, 11, 25)
 PEOPLE = 1500
 
