@@ -135,3 +135,29 @@ def test_the_cli_prints_the_contracts_json_lines_and_refuses_a_bad_number_of_day
                          ("400", "400 days: give 1 to 366")):
         r = run(["forecast", "--days", bad], tmp_path)
         assert r.returncode == 2 and message in r.stderr.decode(), r.stderr
+
+
+def test_a_batch_the_engine_has_no_memory_for_is_run_in_halves(store, monkeypatch):
+    """At 1 M people large_family's batch filled LadybugDB's buffer pool: a batch the engine
+    refuses for memory is run again in halves (days, then first nodes), and the forecast is the
+    same as in one piece."""
+    import importlib
+
+    from familycard.graph.store import OutOfMemory
+
+    module = importlib.import_module("familycard.graph.lookahead.forecast")  # the package's name is the function
+
+    _population(store, 600, 3, dt.date(2026, 11, 25))
+    whole = forecast(store, dt.date(2026, 11, 25), 40, ["large_family", "pension_right"])
+    real, sizes = module.run_batched, []
+
+    def small_memory(store, rule, entries, query, params):
+        keys = sum(len(k) for _, k in entries)
+        sizes.append(keys)
+        if keys > 3:
+            raise OutOfMemory("Buffer manager exception: the buffer pool is full (a test's)")
+        return real(store, rule, entries, query, params)
+
+    monkeypatch.setattr(module, "run_batched", small_memory)
+    halves = forecast(store, dt.date(2026, 11, 25), 40, ["large_family", "pension_right"])
+    assert max(sizes) > 3 and halves.changes == whole.changes and whole.changes

@@ -30,7 +30,7 @@ from familycard.dates import month_len
 from familycard.graph.lookahead.batched import batched_cypher, entitlements, run_batched
 from familycard.graph.lookahead.comparisons import DateUse, date_use, owners_query
 from familycard.graph.rules import Entitlement, Rule, load_rules, run_rule, scope_label, used_params
-from familycard.graph.store import Store
+from familycard.graph.store import OutOfMemory, Store
 from familycard.graph.sweep import scope as scopes
 
 __all__ = ["CHANGES", "Forecast", "ForecastChange", "changes_between", "forecast", "monthly", "rights"]
@@ -223,7 +223,7 @@ def _run(store: Store, plan: _Plan, persons: dict[dt.date, set[str]], kin: scope
         chunk.append((d, keys))
         if i + 1 == len(scoped) or sum(len(k) for _, k in chunk) + len(scoped[i + 1][1]) > BATCH_KEYS // 2:
             entries = [e for day, keys in chunk for e in ((day - dt.timedelta(days=1), keys), (day, keys))]
-            rows = run_batched(store, rule, entries, query, plan.params) if query else [[] for _ in entries]
+            rows = _batched_rows(store, rule, entries, query, plan.params) if query else [[] for _ in entries]
             store.after_rule()  # LadybugDB keeps what a batch's joins took of its buffer pool until reopened
             for j, (day, _) in enumerate(chunk):
                 prev, rows_before, rows_after = day - dt.timedelta(days=1), rows[2 * j], rows[2 * j + 1]
@@ -244,6 +244,27 @@ def _run(store: Store, plan: _Plan, persons: dict[dt.date, set[str]], kin: scope
     plan.runs = (f"{sum(1 for _, k in scoped if k)} days scoped ({sum(len(k) for _, k in scoped):,} first nodes), "
                  f"{len(whole)} days whole once (a parameter of the amount), {full} days whole twice")
     return out
+
+
+def _batched_rows(store: Store, rule: Rule, entries: list, query: str, params) -> list[list[dict[str, Any]]]:
+    """``run_batched``, in halves when the engine runs out of memory: by days, then by first nodes
+    (a scoped run's rows are per first node, so the halves' rows add up to the whole's). At 1 M
+    people large_family's batch of 50 000 first nodes over three kin links filled LadybugDB's
+    buffer pool."""
+    try:
+        return run_batched(store, rule, entries, query, params)
+    except OutOfMemory:
+        store.after_rule()
+        if len(entries) > 1:
+            h = len(entries) // 2
+            return (_batched_rows(store, rule, entries[:h], query, params)
+                    + _batched_rows(store, rule, entries[h:], query, params))
+        (day, keys), = entries
+        if len(keys) < 2:
+            raise
+        h = len(keys) // 2
+        first, second = (_batched_rows(store, rule, [(day, part)], query, params) for part in (keys[:h], keys[h:]))
+        return [first[0] + second[0]]
 
 
 def forecast(store: Store, start: dt.date, days: int, codes: list[str] | None = None) -> Forecast:

@@ -7,6 +7,7 @@ implementations (``ladybug``, ``neo4j``), each declaring what it can do.
 from familycard.graph.store.base import (
     MAX_RESULT_BYTES,
     Conflict,
+    OutOfMemory,
     Params,
     QueryBusy,
     QueryRefused,
@@ -30,7 +31,7 @@ from familycard.graph.store.read_only import (
 
 __all__ = [
     "MANY_REFUSED", "MAX_RESULT_BYTES", "READ_PROCEDURES", "WRITE_REFUSED",
-    "Conflict", "Params", "QueryBusy", "QueryRefused", "QueryTimeout", "ResultBudget", "Row", "Store",
+    "Conflict", "OutOfMemory", "Params", "QueryBusy", "QueryRefused", "QueryTimeout", "ResultBudget", "Row", "Store",
     "StoreBusy", "StoreUnavailable", "Tx",
     "check_read_query", "cypher_tokens", "open_store", "scrub_engine_message",
 ]

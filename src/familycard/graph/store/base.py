@@ -44,6 +44,12 @@ class Conflict(RuntimeError):
     LadybugDB's primary key): after ``Store.CONFLICT_RETRIES`` runs of the transaction."""
 
 
+class OutOfMemory(RuntimeError):
+    """A query that needed more of the engine's memory than it has (LadybugDB: "the buffer pool is
+    full"): the same work in smaller parts, or a larger pool (FAMILYCARD_LADYBUG_BUFFER_POOL),
+    helps. The engine's message is kept."""
+
+
 class QueryRefused(ValueError):
     """A query run read-only (``Store.read_only``) that was not run or that the engine
     refused: a write, a second statement, a syntax error, an unknown procedure... The message

@@ -27,6 +27,7 @@ from familycard.graph.store import dialect
 from familycard.graph.store.base import (
     MAX_RESULT_BYTES,
     Conflict,
+    OutOfMemory,
     Params,
     QueryRefused,
     QueryTimeout,
@@ -430,7 +431,12 @@ class LadybugStore(Store):
 
     def read(self, query: str, params: Params = None) -> list[Row]:
         with self._lock:
-            return _rows(self._conn.execute(query, dict(params) if params else None))
+            try:
+                return _rows(self._conn.execute(query, dict(params) if params else None))
+            except RuntimeError as e:
+                if "buffer pool is full" in str(e):
+                    raise OutOfMemory(str(e)) from e
+                raise
 
     write = read
 
