@@ -21,6 +21,7 @@ from api.family import ACCOUNT, AS_OF, PHONE
 from familycard.api.app import create_app
 from familycard.api.lookahead import queries
 from familycard.api.permissions import mask_text
+from familycard.graph import lookahead
 from familycard.graph.ingest import ingest_lines
 from familycard.graph.lookahead import (
     FINDING_KINDS,
@@ -154,11 +155,10 @@ def fakes(family, monkeypatch) -> Fakes:
     fk = Fakes(family)
     for name in ("forecast", "near_misses", "parse_settings", "what_if", "findings"):
         monkeypatch.setattr(queries, name, getattr(fk, name))
-    for code in list(FINDING_KINDS):  # the fake's two kinds only (restored after the test)
-        monkeypatch.delitem(FINDING_KINDS, code)
-    for code in ("shared_bank_account", "two_open_spouses"):
-        monkeypatch.setitem(FINDING_KINDS, code, FindingKind(code, code.replace("_", " "), f"why {code}",
-                                                             f"clears {code}"))
+    # the fake's two kinds only, where the API reads them (the real dict, and its order, untouched)
+    monkeypatch.setattr(lookahead, "FINDING_KINDS", {
+        code: FindingKind(code, code.replace("_", " "), f"why {code}", f"clears {code}")
+        for code in ("shared_bank_account", "two_open_spouses")})
     return fk
 
 

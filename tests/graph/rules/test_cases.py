@@ -17,6 +17,11 @@ from familycard.graph.rules.explain import explain_rule
 CASES = [(rule, case) for rule in load_rules() for case in load_cases(rule)]
 
 
+# The Neo4j half (178 cases) runs with the scenarios, which CI also runs; the rule agreement scenario
+# proves both engines find the same rights on generated populations.
+pytestmark = pytest.mark.scenario_on_neo4j
+
+
 @pytest.fixture(scope="module", params=["ladybug", "neo4j"])
 def case_store(request, tmp_path_factory):
     """One store per engine for all cases (emptied before each): cheaper than a store a case."""

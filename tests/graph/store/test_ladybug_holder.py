@@ -38,11 +38,11 @@ def test_another_process_cannot_take_the_folder_while_a_rule_reopens_it(tmp_path
     opened = ladybug_store._open_database
     seen = {}
 
-    def reopen_after_the_other_tried(path, read_only):
+    def reopen_after_the_other_tried(path, read_only, *rest):
         # The Database is closed here: LadybugDB's own lock is gone. The other process tries now.
         go.touch()
         seen["other"] = other.communicate(timeout=60)
-        return opened(path, read_only)
+        return opened(path, read_only, *rest)
 
     with LadybugStore(folder) as store:
         other = _other_process_tries(folder, go)
