@@ -116,8 +116,12 @@ class _Plan:
         self.days = [start + dt.timedelta(days=i) for i in range(1, (last - start).days + 1)]
         self.params = {d: {k: v for k, v in rule.query_params(d).items() if k in names}
                        for d in [start] + self.days}
-        self.changed_formula = {n for n in self.use.formula for since, _ in rule.parameters[n].values
-                                if start < since <= last}
+        # The days a parameter of the rule's ``amount`` or ``when`` takes a new value (a value dated
+        # that day but equal to the day before's, as the minimum wage's yearly restatements of
+        # 85 000, changes nothing), each worked out once for the window.
+        self.formula_days = {since for n in self.use.formula for since, _ in rule.parameters[n].values
+                             if start < since <= last
+                             and self._value(n, since) != self._value(n, since - dt.timedelta(days=1))}
 
     def full(self, d: dt.date) -> bool:
         """A day on which a value the query receives other than as a compared date changes."""
@@ -125,11 +129,8 @@ class _Plan:
         return any(before.get(n) != after.get(n) for n in self.use.opaque | (set(after) - set(self.use.compared)))
 
     def formula_day(self, d: dt.date) -> bool:
-        """A day on which a parameter of the rule's ``amount`` or ``when`` takes a new value (a
-        value dated that day but equal to the day before's, as the minimum wage's yearly restatements
-        of 85 000, changes nothing)."""
-        return any(since == d and self._value(n, d) != self._value(n, d - dt.timedelta(days=1))
-                   for n in self.changed_formula for since, _ in self.rule.parameters[n].values)
+        """A day on which a parameter of the rule's ``amount`` or ``when`` takes a new value."""
+        return d in self.formula_days
 
     def _value(self, name: str, d: dt.date):
         p = self.rule.parameters[name]
